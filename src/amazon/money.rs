@@ -1,0 +1,164 @@
+//! Money as Amazon sends it: `{"CurrencyCode": "USD", "Amount": "11.01"}`.
+//!
+//! Amounts are kept as integer hundredths. Every Amazon marketplace currency uses at most two
+//! decimals, and order arithmetic here is only sums, differences and one division per line, so a
+//! fixed-point integer is exact where it matters and keeps the component free of a decimal crate.
+
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// Largest absolute amount accepted, in hundredths (a hundred billion units): far above any
+/// order, far below `i64` overflow when summed over thousands of lines.
+pub const MAX_ABS_CENTS: i64 = 10_000_000_000_000;
+
+/// An amount of money with its ISO 4217 currency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    #[serde(rename = "CurrencyCode")]
+    pub currency: String,
+    #[serde(rename = "Amount", with = "amount")]
+    pub cents: i64,
+}
+
+impl Money {
+    pub fn new(currency: impl Into<String>, cents: i64) -> Self {
+        Money {
+            currency: currency.into(),
+            cents,
+        }
+    }
+
+    pub fn zero(currency: impl Into<String>) -> Self {
+        Money::new(currency, 0)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.currency, format_cents(self.cents))
+    }
+}
+
+/// `1101` → `"11.01"`, `-5` → `"-0.05"`.
+pub fn format_cents(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Parses a decimal amount (`"11.01"`, `"-3"`, `"0.5"`, `"1.999"`) into hundredths, rounding
+/// half away from zero beyond two decimals.
+pub fn parse_cents(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        return Err(format!("\"{text}\" is not a decimal amount"));
+    }
+    let too_large = || format!("\"{text}\" is too large");
+    if whole.len() > 12 {
+        return Err(too_large());
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| too_large())?
+    };
+    let mut frac = fraction.bytes().map(|b| i64::from(b - b'0'));
+    let tenths = frac.next().unwrap_or(0);
+    let hundredths = frac.next().unwrap_or(0);
+    let round_up = frac.next().is_some_and(|d| d >= 5);
+    let cents = whole * 100 + tenths * 10 + hundredths + i64::from(round_up);
+    if cents > MAX_ABS_CENTS {
+        return Err(too_large());
+    }
+    Ok(if negative { -cents } else { cents })
+}
+
+/// Divides with rounding half away from zero (unit price = row total ÷ quantity).
+pub fn div_round(cents: i64, divisor: i64) -> i64 {
+    debug_assert!(divisor > 0);
+    let half = divisor / 2;
+    if cents >= 0 {
+        (cents + half) / divisor
+    } else {
+        (cents - half) / divisor
+    }
+}
+
+/// Serde adapter: Amazon's `Amount` is a string; a bare JSON number is tolerated too.
+mod amount {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(cents: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_cents(*cents))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = i64;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal amount as a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
+                parse_cents(v).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+                v.checked_mul(100)
+                    .filter(|c| c.abs() <= MAX_ABS_CENTS)
+                    .ok_or_else(|| E::custom("amount is too large"))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+                i64::try_from(v)
+                    .map_err(|_| E::custom("amount is too large"))
+                    .and_then(|v| self.visit_i64(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+                // Only reached for non-string input; Amazon itself always sends strings.
+                parse_cents(&v.to_string()).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_to_exact_hundredths() {
+        assert_eq!(parse_cents("11.01"), Ok(1101));
+        assert_eq!(parse_cents("0.5"), Ok(50));
+        assert_eq!(parse_cents("3"), Ok(300));
+        assert_eq!(parse_cents("-2.25"), Ok(-225));
+        assert_eq!(parse_cents("1.995"), Ok(200));
+        assert_eq!(parse_cents(".99"), Ok(99));
+    }
+
+    #[test]
+    fn malformed_or_huge_amounts_are_rejected() {
+        for bad in ["", "abc", "1.2.3", "1e5", "--1", "99999999999999", "."] {
+            assert!(parse_cents(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn amounts_format_with_two_decimals() {
+        assert_eq!(format_cents(1101), "11.01");
+        assert_eq!(format_cents(-5), "-0.05");
+        assert_eq!(format_cents(0), "0.00");
+    }
+
+    #[test]
+    fn division_rounds_half_away_from_zero() {
+        assert_eq!(div_round(1000, 3), 333);
+        assert_eq!(div_round(1001, 2), 501);
+        assert_eq!(div_round(-1001, 2), -501);
+    }
+}

@@ -1,0 +1,414 @@
+//! The WASM component skin (`wasm32-wasip2` only): WIT imports become a [`Host`], exported hooks
+//! call the [`Engine`]. No business rule lives here.
+
+wit_bindgen::generate!({ world: "plugin", path: "wit" });
+
+use chrono::{DateTime, Utc};
+
+use crate::blockers::{ProductFact, SkuQty};
+use crate::decide::Action;
+use crate::engine::{CommerceEvent, Engine, EngineError, Outcome, Shipment, TickStatus};
+use crate::grid::{OrderQuery, SortColumn, View};
+use crate::host::{self, CommerceError, Host, HttpError, StorageError, StorageOp};
+use crate::order_builder::{DraftAddress, OrderDraft};
+use crate::settings::CustomerCreation;
+use crate::status::TableStatus;
+
+use commerce::amazon_order_sync::{commerce as wit_commerce, http, settings, storage, types};
+use exports::commerce::amazon_order_sync::{admin, hooks};
+
+/// The host as seen through the WIT imports.
+struct Imports;
+
+fn storage_error(e: storage::StorageError) -> StorageError {
+    match e {
+        storage::StorageError::Unavailable(m) => StorageError::Unavailable(m),
+        storage::StorageError::TooLarge(n) => StorageError::TooLarge(n),
+    }
+}
+
+fn commerce_error(e: wit_commerce::CommerceError) -> CommerceError {
+    match e {
+        wit_commerce::CommerceError::Rejected(m) => CommerceError::Rejected(m),
+        wit_commerce::CommerceError::Unavailable(m) => CommerceError::Unavailable(m),
+    }
+}
+
+fn money(m: &crate::amazon::Money) -> types::Money {
+    types::Money {
+        currency: m.currency.clone(),
+        cents: m.cents,
+    }
+}
+
+fn address(a: &DraftAddress) -> types::Address {
+    types::Address {
+        firstname: a.firstname.clone(),
+        lastname: a.lastname.clone(),
+        company: a.company.clone(),
+        street: a.street.clone(),
+        city: a.city.clone(),
+        region: a.region.clone(),
+        postcode: a.postcode.clone(),
+        country_code: a.country_code.clone(),
+        telephone: a.telephone.clone(),
+    }
+}
+
+fn draft(d: &OrderDraft) -> types::OrderDraft {
+    types::OrderDraft {
+        store: d.store.clone(),
+        amazon_order_id: d.amazon_order_id.clone(),
+        increment_id: d.increment_id.clone(),
+        store_view: d.store_view.clone(),
+        customer: types::Customer {
+            kind: match d.customer.kind {
+                CustomerCreation::Guest => types::CustomerKind::Guest,
+                CustomerCreation::Account => types::CustomerKind::Account,
+            },
+            email: d.customer.email.clone(),
+            firstname: d.customer.firstname.clone(),
+            lastname: d.customer.lastname.clone(),
+        },
+        billing_address: address(&d.billing_address),
+        shipping_address: address(&d.shipping_address),
+        lines: d
+            .lines
+            .iter()
+            .map(|l| types::OrderLine {
+                sku: l.sku.clone(),
+                order_item_id: l.order_item_id.clone(),
+                title: l.title.clone(),
+                qty: l.qty,
+                unit_price: money(&l.unit_price),
+                row_total: money(&l.row_total),
+                discount: money(&l.discount),
+                tax: money(&l.tax),
+            })
+            .collect(),
+        shipping_method: d.shipping_method.clone(),
+        shipping_amount: money(&d.shipping_amount),
+        shipping_tax: money(&d.shipping_tax),
+        subtotal: money(&d.subtotal),
+        discount_total: money(&d.discount_total),
+        tax_total: money(&d.tax_total),
+        grand_total: money(&d.grand_total),
+        status: d.status.clone(),
+        payment_method: d.payment_method.clone(),
+        po_number: d.po_number.clone(),
+    }
+}
+
+impl Host for Imports {
+    fn http_send(&mut self, request: host::HttpRequest) -> Result<host::HttpResponse, HttpError> {
+        let request = http::Request {
+            method: match request.method {
+                host::Method::Get => http::Method::Get,
+                host::Method::Post => http::Method::Post,
+            },
+            url: request.url,
+            headers: request.headers,
+            body: request.body,
+        };
+        match http::send(&request) {
+            Ok(r) => Ok(host::HttpResponse {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            }),
+            Err(http::HttpError::NotAllowed(url)) => Err(HttpError::NotAllowed(url)),
+            Err(http::HttpError::Transport(m)) => Err(HttpError::Transport(m)),
+            Err(http::HttpError::Timeout) => Err(HttpError::Timeout),
+        }
+    }
+
+    fn storage_get(&mut self, key: &str) -> Result<Option<String>, StorageError> {
+        storage::get(key).map_err(storage_error)
+    }
+
+    fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError> {
+        let ops: Vec<storage::Op> = ops
+            .into_iter()
+            .map(|op| match op {
+                StorageOp::Put(k, v) => storage::Op::Put((k, v)),
+                StorageOp::Delete(k) => storage::Op::Delete(k),
+            })
+            .collect();
+        storage::apply(&ops).map_err(storage_error)
+    }
+
+    fn storage_list(
+        &mut self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        storage::list_prefix(prefix, after, limit).map_err(storage_error)
+    }
+
+    fn storage_cas(
+        &mut self,
+        key: &str,
+        expected: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<bool, StorageError> {
+        storage::compare_and_swap(key, expected, new).map_err(storage_error)
+    }
+
+    fn settings(&mut self, store: &str) -> Vec<(String, String)> {
+        settings::get_all(store)
+    }
+
+    fn find_product(
+        &mut self,
+        store: &str,
+        sku: &str,
+    ) -> Result<Option<ProductFact>, CommerceError> {
+        wit_commerce::find_product(store, sku)
+            .map(|found| {
+                found.map(|p| ProductFact {
+                    sku: p.sku,
+                    name: p.name,
+                    enabled: p.enabled,
+                    qty: p.salable_qty,
+                })
+            })
+            .map_err(commerce_error)
+    }
+
+    fn create_order(&mut self, d: &OrderDraft) -> Result<host::OrderRef, CommerceError> {
+        wit_commerce::create_order(&draft(d))
+            .map(|r| host::OrderRef {
+                id: r.id,
+                increment_id: r.increment_id,
+            })
+            .map_err(commerce_error)
+    }
+
+    fn complete_order(&mut self, store: &str, id: &str) -> Result<(), CommerceError> {
+        wit_commerce::complete_order(store, id).map_err(commerce_error)
+    }
+
+    fn cancel_order(&mut self, store: &str, id: &str) -> Result<(), CommerceError> {
+        wit_commerce::cancel_order(store, id).map_err(commerce_error)
+    }
+
+    fn reserve(&mut self, store: &str, id: &str, items: &[SkuQty]) -> Result<(), CommerceError> {
+        let items: Vec<types::SkuQty> = items
+            .iter()
+            .map(|i| types::SkuQty {
+                sku: i.sku.clone(),
+                qty: i.qty,
+            })
+            .collect();
+        wit_commerce::reserve(store, id, &items).map_err(commerce_error)
+    }
+
+    fn release(&mut self, store: &str, id: &str) -> Result<(), CommerceError> {
+        wit_commerce::release(store, id).map_err(commerce_error)
+    }
+
+    fn set_admin_message(&mut self, message: Option<&str>) -> Result<(), CommerceError> {
+        wit_commerce::set_admin_message(message).map_err(commerce_error)
+    }
+}
+
+fn engine() -> Engine<Imports> {
+    Engine::new(Imports)
+}
+
+fn time(ms: i64) -> Result<DateTime<Utc>, types::PluginError> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| types::PluginError::InvalidInput(format!("timestamp {ms} is out of range")))
+}
+
+impl From<EngineError> for types::PluginError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::InvalidInput(m) => types::PluginError::InvalidInput(m),
+            EngineError::Busy => types::PluginError::Busy,
+            EngineError::Host(m) => types::PluginError::Host(m),
+            EngineError::Config(m) => types::PluginError::Config(m),
+            EngineError::NotFound(m) => types::PluginError::NotFound(m),
+        }
+    }
+}
+
+fn decision(outcome: Outcome, id: String) -> hooks::Decision {
+    let d = outcome.decision;
+    hooks::Decision {
+        amazon_order_id: id,
+        kind: match d.action {
+            Action::RecordOnly => hooks::DecisionKind::RecordOnly,
+            Action::Create { .. } => hooks::DecisionKind::Create,
+            Action::Blocked => hooks::DecisionKind::Blocked,
+            Action::Complete => hooks::DecisionKind::Complete,
+            Action::Cancel => hooks::DecisionKind::Cancel,
+            Action::Skip => hooks::DecisionKind::Skip,
+            Action::Ignore => hooks::DecisionKind::Ignore,
+        },
+        table_status: d.table_status.as_str().to_owned(),
+        commerce_order_id: outcome
+            .row
+            .and_then(|r| r.commerce)
+            .map(|c| c.id),
+        blockers: d
+            .blockers
+            .into_iter()
+            .map(|b| types::Blocker {
+                sku: b.sku,
+                kind: b.kind.as_str().to_owned(),
+                message: b.message,
+                resolution: b.resolution,
+            })
+            .collect(),
+        reason: d.reason.to_string(),
+    }
+}
+
+struct Component;
+
+impl hooks::Guest for Component {
+    fn on_amazon_order(
+        store: String,
+        now: types::Timestamp,
+        order_json: String,
+        items_json: String,
+    ) -> Result<hooks::Decision, types::PluginError> {
+        let outcome = engine().on_amazon_order(&store, time(now)?, &order_json, &items_json)?;
+        let id = outcome
+            .row
+            .as_ref()
+            .map(|r| r.amazon_order_id().to_owned())
+            .unwrap_or_else(|| {
+                crate::amazon::parse_order(&order_json)
+                    .map(|o| o.amazon_order_id)
+                    .unwrap_or_default()
+            });
+        Ok(decision(outcome, id))
+    }
+
+    fn on_commerce_event(
+        now: types::Timestamp,
+        event: hooks::CommerceEvent,
+    ) -> Result<(), types::PluginError> {
+        let event = match event {
+            hooks::CommerceEvent::Shipped(s) => CommerceEvent::Shipped(Shipment {
+                store: s.store,
+                amazon_order_id: s.amazon_order_id,
+                shipment_id: s.shipment_id,
+                carrier: s.carrier,
+                carrier_title: s.carrier_title,
+                tracking_number: s.tracking_number,
+                items: s
+                    .items
+                    .into_iter()
+                    .map(|i| SkuQty {
+                        sku: i.sku,
+                        qty: i.qty,
+                    })
+                    .collect(),
+                shipped_at: time(s.shipped_at)?,
+            }),
+            hooks::CommerceEvent::Canceled(key) => CommerceEvent::Canceled {
+                store: key.store,
+                amazon_order_id: key.amazon_order_id,
+            },
+        };
+        Ok(engine().on_commerce_event(time(now)?, event)?)
+    }
+
+    fn on_cron_tick(
+        store: String,
+        now: types::Timestamp,
+    ) -> Result<hooks::TickReport, types::PluginError> {
+        let r = engine().on_cron_tick(&store, time(now)?)?;
+        Ok(hooks::TickReport {
+            status: match r.status {
+                TickStatus::Done => hooks::TickStatus::Done,
+                TickStatus::Throttled => hooks::TickStatus::Throttled,
+                TickStatus::Busy => hooks::TickStatus::Busy,
+            },
+            pulled: r.pulled,
+            created: r.created,
+            blocked: r.blocked,
+            completed: r.completed,
+            canceled: r.canceled,
+            pushed: r.pushed,
+            skipped: r.skipped,
+            errors: r.errors,
+        })
+    }
+}
+
+impl admin::Guest for Component {
+    fn list_orders(
+        store: String,
+        q: admin::OrderQuery,
+    ) -> Result<admin::OrderPage, types::PluginError> {
+        let mut statuses = Vec::with_capacity(q.statuses.len());
+        for s in &q.statuses {
+            statuses.push(TableStatus::parse(s).ok_or_else(|| {
+                types::PluginError::InvalidInput(format!("statuses: \"{s}\" is not a status"))
+            })?);
+        }
+        let query = OrderQuery {
+            view: match q.view {
+                admin::View::Recent => View::Recent,
+                admin::View::All => View::All,
+            },
+            purchase_from: q.purchase_from,
+            purchase_to: q.purchase_to,
+            order_number: q.order_number,
+            buyer_name: q.buyer_name,
+            total_min: q.total_min,
+            total_max: q.total_max,
+            statuses,
+            sort: match q.sort {
+                admin::SortColumn::PurchaseDate => SortColumn::PurchaseDate,
+                admin::SortColumn::OrderNumber => SortColumn::OrderNumber,
+                admin::SortColumn::Status => SortColumn::Status,
+                admin::SortColumn::BuyerName => SortColumn::BuyerName,
+                admin::SortColumn::GrandTotal => SortColumn::GrandTotal,
+            },
+            descending: q.descending,
+            page: q.page,
+            page_size: q.page_size,
+        };
+        let page = engine().list_orders(&store, &query)?;
+        Ok(admin::OrderPage {
+            rows: page
+                .rows
+                .into_iter()
+                .map(|r| admin::OrderRow {
+                    amazon_order_id: r.amazon_order_id,
+                    purchase_date: r.purchase_date,
+                    status: r.status.as_str().to_owned(),
+                    buyer_name: r.buyer_name,
+                    grand_total: r.grand_total.as_ref().map(money),
+                    notes: r.notes,
+                    fulfillment_channel: r.fulfillment_channel,
+                    commerce_order_id: r.commerce_order_id,
+                    view_only: r.view_only,
+                    seller_central_url: r.seller_central_url,
+                })
+                .collect(),
+            total: page.total,
+            page: page.page,
+            page_count: page.page_count,
+        })
+    }
+
+    fn order_detail(
+        store: String,
+        amazon_order_id: String,
+    ) -> Result<Option<String>, types::PluginError> {
+        Ok(engine().order_detail(&store, &amazon_order_id)?)
+    }
+
+    fn system_message() -> Result<Option<String>, types::PluginError> {
+        Ok(engine().system_message()?)
+    }
+}
+
+export!(Component);

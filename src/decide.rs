@@ -1,0 +1,362 @@
+//! The pure per-order decision: given what is stored, the new Amazon snapshot, catalog facts,
+//! the order settings and the store integration, what should happen. No I/O here; the engine
+//! performs the decision.
+
+use std::fmt;
+
+use crate::amazon::{Order, OrderItem, OrderStatus};
+use crate::blockers::{evaluate, quantities_by_sku, Blocker, CatalogFacts, SkuQty};
+use crate::row::{AmazonOrderRow, CommerceLink, ROW_VERSION};
+use crate::settings::{OrderSettings, StoreIntegration};
+use crate::status::{
+    creates_commerce_order, progress_rank, reserves_quantity, table_status, CommerceState,
+    TableStatus,
+};
+
+/// One Amazon order as Amazon reported it at one moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snapshot {
+    pub order: Order,
+    pub items: Vec<OrderItem>,
+}
+
+/// What to do with the order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Store the row only (view-only, waiting for a creating status, or nothing to do).
+    RecordOnly,
+    /// Create the Commerce order; complete it at once when Amazon already shipped it.
+    Create { then_complete: bool },
+    /// Creation is blocked; store the blockers and retry every sync.
+    Blocked,
+    /// Complete the linked Commerce order (Amazon reports `Shipped`).
+    Complete,
+    /// Amazon canceled the order: cancel the Commerce order and release held stock.
+    Cancel,
+    /// Purchased before the store was integrated: never imported.
+    Skip,
+    /// An older or identical snapshot: nothing changes.
+    Ignore,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::RecordOnly => "record-only",
+            Action::Create { .. } => "create",
+            Action::Blocked => "blocked",
+            Action::Complete => "complete",
+            Action::Cancel => "cancel",
+            Action::Skip => "skip",
+            Action::Ignore => "ignore",
+        }
+    }
+}
+
+/// Why, in words a merchant understands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    BeforeIntegration,
+    Stale,
+    Unchanged,
+    ViewOnly,
+    AwaitingPayment(TableStatus),
+    FbaCreatedWhenShipped,
+    StatusCreatesNothing(TableStatus),
+    UnknownChannel,
+    Created(TableStatus),
+    CreatedShipped,
+    Blocked(usize),
+    Completed,
+    Canceled,
+    Linked(TableStatus),
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::BeforeIntegration => f.write_str(
+                "Purchased before the store was integrated: such orders are never imported.",
+            ),
+            Reason::Stale => f.write_str(
+                "An older update of this order arrived after a newer one and was ignored.",
+            ),
+            Reason::Unchanged => f.write_str("Nothing changed since the last update."),
+            Reason::ViewOnly => f.write_str(
+                "Import Amazon Orders is disabled: the order is view-only and opens in Seller Central.",
+            ),
+            Reason::AwaitingPayment(s) => write!(
+                f,
+                "Amazon status is {s}: the Commerce order is created when Amazon moves it to Unshipped."
+            ),
+            Reason::FbaCreatedWhenShipped => {
+                f.write_str("FBA orders are created when Amazon ships them.")
+            }
+            Reason::StatusCreatesNothing(s) => {
+                write!(f, "Amazon status {s} does not create a Commerce order.")
+            }
+            Reason::UnknownChannel => f.write_str(
+                "Amazon did not say who fulfills the order; it is created once it does.",
+            ),
+            Reason::Created(s) => write!(
+                f,
+                "Amazon status is {s}: the Commerce order is created in Processing."
+            ),
+            Reason::CreatedShipped => f.write_str(
+                "Amazon already shipped the order: the Commerce order is created and completed.",
+            ),
+            Reason::Blocked(n) => write!(
+                f,
+                "{n} problem(s) keep the Commerce order from being created; it is created on the next sync once they are fixed."
+            ),
+            Reason::Completed => f.write_str(
+                "Amazon reports the order Shipped: the Commerce order is completed.",
+            ),
+            Reason::Canceled => f.write_str(
+                "Amazon canceled the order: the Commerce order is canceled and held stock is released.",
+            ),
+            Reason::Linked(s) => write!(f, "The Commerce order exists; Amazon status is {s}."),
+        }
+    }
+}
+
+/// The decision for one snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub action: Action,
+    /// Table status once the action is done.
+    pub table_status: TableStatus,
+    pub blockers: Vec<Blocker>,
+    /// Quantity to hold for a Pending order (*Reserve Quantity*).
+    pub reserve: Option<Vec<SkuQty>>,
+    /// Return quantity this order holds.
+    pub release: bool,
+    pub reason: Reason,
+}
+
+impl Decision {
+    fn new(action: Action, table_status: TableStatus, reason: Reason) -> Self {
+        Decision {
+            action,
+            table_status,
+            blockers: Vec::new(),
+            reserve: None,
+            release: false,
+            reason,
+        }
+    }
+}
+
+/// Whether `snapshot` is older than what `row` already shows: an earlier `LastUpdateDate`, or
+/// a status that would move the order backwards.
+pub fn is_stale(row: &AmazonOrderRow, snapshot: &Order) -> bool {
+    snapshot.last_update_date < row.order.last_update_date
+        || progress_rank(&snapshot.order_status) < progress_rank(&row.order.order_status)
+}
+
+/// Whether `snapshot` is exactly what the row already applied.
+pub fn is_unchanged(row: &AmazonOrderRow, snapshot: &Order) -> bool {
+    snapshot.last_update_date == row.order.last_update_date
+        && snapshot.order_status == row.order.order_status
+}
+
+/// Decides what to do with `snapshot`.
+pub fn decide(
+    stored: Option<&AmazonOrderRow>,
+    snapshot: &Snapshot,
+    catalog: &CatalogFacts,
+    settings: &OrderSettings,
+    store: &StoreIntegration,
+) -> Decision {
+    let order = &snapshot.order;
+    let status = &order.order_status;
+    let amazon_table_status = table_status(status);
+    if order.purchase_date < store.integrated_at {
+        return Decision::new(Action::Skip, amazon_table_status, Reason::BeforeIntegration);
+    }
+    if let Some(row) = stored {
+        if is_stale(row, order) {
+            return Decision::new(Action::Ignore, row.table_status, Reason::Stale);
+        }
+    }
+    let held: &[SkuQty] = stored.map_or(&[], |r| &r.reserved);
+    let linked = stored.and_then(|r| r.commerce.as_ref());
+
+    let decision = match (linked, status) {
+        (Some(link), OrderStatus::Canceled) if link.state != CommerceState::Canceled => Decision {
+            release: !held.is_empty(),
+            ..Decision::new(Action::Cancel, TableStatus::Canceled, Reason::Canceled)
+        },
+        (Some(link), OrderStatus::Shipped) if link.state == CommerceState::Processing => {
+            Decision::new(Action::Complete, TableStatus::Completed, Reason::Completed)
+        }
+        (Some(link), _) => {
+            let shown = match link.state {
+                CommerceState::Complete => TableStatus::Completed,
+                CommerceState::Canceled => TableStatus::Canceled,
+                CommerceState::Processing => amazon_table_status,
+            };
+            Decision::new(Action::RecordOnly, shown, Reason::Linked(amazon_table_status))
+        }
+        (None, OrderStatus::Canceled) => Decision {
+            release: !held.is_empty(),
+            ..Decision::new(Action::Cancel, TableStatus::Canceled, Reason::Canceled)
+        },
+        (None, _) if !settings.import_orders => Decision {
+            release: !held.is_empty(),
+            ..Decision::new(Action::RecordOnly, amazon_table_status, Reason::ViewOnly)
+        },
+        (None, _) if creates_commerce_order(status, order.channel()) => {
+            let blockers = evaluate(&snapshot.items, catalog, held);
+            if blockers.is_empty() {
+                let shipped = *status == OrderStatus::Shipped;
+                let (shown, reason) = if shipped {
+                    (TableStatus::Completed, Reason::CreatedShipped)
+                } else {
+                    (amazon_table_status, Reason::Created(amazon_table_status))
+                };
+                Decision::new(
+                    Action::Create {
+                        then_complete: shipped,
+                    },
+                    shown,
+                    reason,
+                )
+            } else {
+                let reason = Reason::Blocked(blockers.len());
+                Decision {
+                    blockers,
+                    ..Decision::new(Action::Blocked, TableStatus::Error, reason)
+                }
+            }
+        }
+        (None, _) => waiting(snapshot, catalog, settings, held),
+    };
+    match stored {
+        Some(row)
+            if decision.action == Action::RecordOnly
+                && decision.reserve.is_none()
+                && !decision.release
+                && is_unchanged(row, order)
+                && row.view_only != settings.import_orders =>
+        {
+            Decision::new(Action::Ignore, row.table_status, Reason::Unchanged)
+        }
+        _ => decision,
+    }
+}
+
+/// A not yet creatable order: say why, and hold its quantity when the settings ask for it and
+/// the catalog can cover it.
+fn waiting(
+    snapshot: &Snapshot,
+    catalog: &CatalogFacts,
+    settings: &OrderSettings,
+    held: &[SkuQty],
+) -> Decision {
+    let order = &snapshot.order;
+    let status = &order.order_status;
+    let shown = table_status(status);
+    let reason = match (order.channel(), status) {
+        (None | Some(crate::amazon::FulfillmentChannel::Unknown(_)), _) => Reason::UnknownChannel,
+        (Some(crate::amazon::FulfillmentChannel::Afn), _) if progress_rank(status) < 4 => {
+            Reason::FbaCreatedWhenShipped
+        }
+        (_, OrderStatus::Pending | OrderStatus::PendingAvailability) => {
+            Reason::AwaitingPayment(shown)
+        }
+        _ => Reason::StatusCreatesNothing(shown),
+    };
+    let wants_hold = settings.reserve_pending && reserves_quantity(status, order.channel());
+    let reserve = (wants_hold
+        && held.is_empty()
+        && evaluate(&snapshot.items, catalog, held).is_empty())
+    .then(|| quantities_by_sku(&snapshot.items))
+    .filter(|q| !q.is_empty());
+    Decision {
+        reserve,
+        release: !wants_hold && !held.is_empty(),
+        ..Decision::new(Action::RecordOnly, shown, reason)
+    }
+}
+
+/// The row after `decision` was carried out. `link` is the Commerce order when one exists
+/// (just created, or already linked); `note` overrides the default note.
+pub fn next_row(
+    stored: Option<&AmazonOrderRow>,
+    snapshot: &Snapshot,
+    decision: &Decision,
+    store: &str,
+    settings: &OrderSettings,
+    link: Option<CommerceLink>,
+) -> AmazonOrderRow {
+    let mut reserved = stored.map(|r| r.reserved.clone()).unwrap_or_default();
+    if decision.release || link.is_some() {
+        reserved.clear();
+    }
+    if let Some(hold) = &decision.reserve {
+        reserved = hold.clone();
+    }
+    let notes = note_for(stored, snapshot, decision, link.as_ref());
+    AmazonOrderRow {
+        v: ROW_VERSION,
+        store: store.to_owned(),
+        order: snapshot.order.clone(),
+        items: snapshot.items.clone(),
+        table_status: decision.table_status,
+        commerce: link,
+        blockers: decision.blockers.clone(),
+        notes,
+        reserved,
+        shipments: stored.map(|r| r.shipments.clone()).unwrap_or_default(),
+        view_only: stored.and_then(|r| r.commerce.as_ref()).is_none() && !settings.import_orders,
+    }
+}
+
+fn note_for(
+    stored: Option<&AmazonOrderRow>,
+    snapshot: &Snapshot,
+    decision: &Decision,
+    link: Option<&CommerceLink>,
+) -> String {
+    match decision.action {
+        Action::Blocked => decision
+            .blockers
+            .iter()
+            .map(|b| b.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        Action::Create { .. } => match link {
+            Some(link) => format!("Commerce order {} created.", link.increment_id),
+            None => String::new(),
+        },
+        Action::Complete => "Status updated to Completed.".to_owned(),
+        Action::Cancel => "Status updated to Canceled.".to_owned(),
+        _ if decision.reserve.is_some() => "Inventory reserved.".to_owned(),
+        _ => {
+            let status_changed = stored
+                .map(|r| r.order.order_status != snapshot.order.order_status)
+                .unwrap_or(true);
+            match stored {
+                Some(r) if !status_changed => r.notes.clone(),
+                _ => format!("Status updated to {}.", snapshot.order.order_status),
+            }
+        }
+    }
+}
+
+/// The admin system message for the stores that have orders that cannot be imported; `None`
+/// when there are none.
+pub fn system_message<S: AsRef<str>>(store_names: &[S]) -> Option<String> {
+    if store_names.is_empty() {
+        return None;
+    }
+    let names = store_names
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "Your Amazon store(s) has orders that cannot be imported into Commerce. See Recent Orders in the store dashboard(s): {names}"
+    ))
+}

@@ -1,0 +1,548 @@
+//! Sync orchestration over [`Host`]: the push hook, the cron tick, Commerce events and the
+//! admin queries. Every effect is ordered so that a failure between two host calls is repaired
+//! by running again: Commerce operations are idempotent per Amazon order, and all storage
+//! changes of one order land in one atomic batch after its Commerce effects.
+
+mod keys;
+mod shipments;
+pub mod spapi;
+mod tick;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::amazon::{parse_order, parse_order_items, OrderStatus, ParseError};
+use crate::blockers::{quantities_by_sku, CatalogFacts};
+use crate::decide::{decide, is_stale, is_unchanged, next_row, system_message, Action, Decision, Snapshot};
+use crate::grid::{query_orders, GridRow, OrderPage, OrderQuery};
+use crate::host::{CommerceError, Host, StorageError, StorageOp};
+use crate::order_builder::build_draft;
+use crate::row::{AmazonOrderRow, CommerceLink};
+use crate::settings::{is_store_code, StoreConfig};
+use crate::status::{creates_commerce_order, reserves_quantity, CommerceState, TableStatus};
+
+pub use shipments::{carrier_code, Shipment};
+pub use tick::{TickReport, TickStatus};
+
+/// How long a tick may hold the store's sync lease before another may take it over.
+const LEASE_MS: i64 = 10 * 60 * 1000;
+/// Keys read per storage listing call.
+const LIST_PAGE: u32 = 500;
+
+/// Why a hook failed. Nothing half-done is left behind: the next call resumes.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    #[error("another sync of this store is running")]
+    Busy,
+    #[error("host call failed: {0}")]
+    Host(String),
+    #[error("store configuration: {0}")]
+    Config(String),
+    #[error("unknown Amazon order {0}")]
+    NotFound(String),
+}
+
+impl From<StorageError> for EngineError {
+    fn from(e: StorageError) -> Self {
+        EngineError::Host(e.to_string())
+    }
+}
+
+impl From<ParseError> for EngineError {
+    fn from(e: ParseError) -> Self {
+        EngineError::InvalidInput(e.to_string())
+    }
+}
+
+/// A Commerce-side event the host reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommerceEvent {
+    Shipped(Shipment),
+    Canceled {
+        store: String,
+        amazon_order_id: String,
+    },
+}
+
+/// The decision for one order and the row it left.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub decision: Decision,
+    pub row: Option<AmazonOrderRow>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct LeaseValue {
+    expires_at: i64,
+}
+
+/// The engine: the plugin's behaviour over any [`Host`].
+pub struct Engine<H: Host> {
+    pub host: H,
+}
+
+impl<H: Host> Engine<H> {
+    pub fn new(host: H) -> Self {
+        Engine { host }
+    }
+
+    fn config(&mut self, store: &str) -> Result<StoreConfig, EngineError> {
+        if !is_store_code(store) {
+            return Err(EngineError::InvalidInput(format!(
+                "\"{store}\" is not a store code"
+            )));
+        }
+        let pairs = self.host.settings(store);
+        StoreConfig::from_pairs(store, &pairs).map_err(|errors| {
+            EngineError::Config(
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })
+    }
+
+    /// Runs `work` while holding the store's lease; a second holder gets [`EngineError::Busy`].
+    fn with_lease<T>(
+        &mut self,
+        store: &str,
+        now: DateTime<Utc>,
+        work: impl FnOnce(&mut Self) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        let key = keys::lease(store);
+        let now_ms = now.timestamp_millis();
+        let current = self.host.storage_get(&key)?;
+        if let Some(held) = current
+            .as_deref()
+            .and_then(|v| serde_json::from_str::<LeaseValue>(v).ok())
+        {
+            if held.expires_at > now_ms {
+                return Err(EngineError::Busy);
+            }
+        }
+        let mine = serde_json::to_string(&LeaseValue {
+            expires_at: now_ms + LEASE_MS,
+        })
+        .expect("a lease serializes");
+        if !self.host.storage_cas(&key, current.as_deref(), Some(&mine))? {
+            return Err(EngineError::Busy);
+        }
+        let result = work(self);
+        // A lease that cannot be returned expires by itself.
+        let _ = self.host.storage_cas(&key, Some(&mine), None);
+        result
+    }
+
+    fn load_row(&mut self, store: &str, id: &str) -> Result<Option<AmazonOrderRow>, EngineError> {
+        match self.host.storage_get(&keys::order(store, id))? {
+            None => Ok(None),
+            Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| {
+                EngineError::Host(format!("stored row of {id} is unreadable: {e}"))
+            }),
+        }
+    }
+
+    /// Writes `row` with its indexes in one batch. `is_new` adds it to the row count.
+    fn save_row(&mut self, row: &AmazonOrderRow, is_new: bool) -> Result<(), EngineError> {
+        let store = row.store.as_str();
+        let id = row.amazon_order_id();
+        let mut ops = vec![
+            StorageOp::Put(
+                keys::order(store, id),
+                serde_json::to_string(row).expect("a row serializes"),
+            ),
+            StorageOp::Put(
+                keys::by_date(store, row.order.purchase_date.timestamp_millis(), id),
+                String::new(),
+            ),
+        ];
+        ops.push(if row.table_status == TableStatus::Error {
+            StorageOp::Put(keys::blocked(store, id), String::new())
+        } else {
+            StorageOp::Delete(keys::blocked(store, id))
+        });
+        if is_new {
+            let count = self.row_count(store)? + 1;
+            ops.push(StorageOp::Put(keys::count(store), count.to_string()));
+        }
+        self.host.storage_apply(ops)?;
+        Ok(())
+    }
+
+    fn row_count(&mut self, store: &str) -> Result<u32, EngineError> {
+        Ok(self
+            .host
+            .storage_get(&keys::count(store))?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Catalog facts for the SKUs of `snapshot` when the decision can depend on them.
+    fn catalog_for(
+        &mut self,
+        config: &StoreConfig,
+        stored: Option<&AmazonOrderRow>,
+        snapshot: &Snapshot,
+    ) -> Result<CatalogFacts, EngineError> {
+        let order = &snapshot.order;
+        let needed = config.orders.import_orders
+            && stored.and_then(|r| r.commerce.as_ref()).is_none()
+            && (creates_commerce_order(&order.order_status, order.channel())
+                || (config.orders.reserve_pending
+                    && reserves_quantity(&order.order_status, order.channel())));
+        let mut facts = CatalogFacts::new();
+        if needed {
+            for wanted in quantities_by_sku(&snapshot.items) {
+                let found = self
+                    .host
+                    .find_product(&config.integration.store, &wanted.sku)
+                    .map_err(commerce_failure)?;
+                if let Some(product) = found {
+                    facts.insert(product);
+                }
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Decides and carries out one snapshot. Commerce effects happen first, then the row is
+    /// written; a failure in between is repaired by the next run (Commerce calls are
+    /// idempotent per Amazon order).
+    fn process(
+        &mut self,
+        config: &StoreConfig,
+        stored: Option<AmazonOrderRow>,
+        snapshot: Snapshot,
+    ) -> Result<Outcome, EngineError> {
+        let catalog = self.catalog_for(config, stored.as_ref(), &snapshot)?;
+        let mut decision = decide(
+            stored.as_ref(),
+            &snapshot,
+            &catalog,
+            &config.orders,
+            &config.integration,
+        );
+        if matches!(decision.action, Action::Skip | Action::Ignore) {
+            return Ok(Outcome {
+                decision,
+                row: stored,
+            });
+        }
+        let store = config.integration.store.as_str();
+        let id = snapshot.order.amazon_order_id.clone();
+        let mut link = stored.as_ref().and_then(|r| r.commerce.clone());
+        let mut note: Option<String> = None;
+
+        if let Some(hold) = &decision.reserve {
+            match self.host.reserve(store, &id, hold) {
+                Ok(()) => {}
+                Err(CommerceError::Rejected(_)) => {
+                    decision.reserve = None;
+                    note = Some("Unable to reserve inventory as the quantity is not available.".into());
+                }
+                Err(e) => return Err(commerce_failure(e)),
+            }
+        }
+        if decision.release {
+            self.host.release(store, &id).map_err(commerce_failure)?;
+        }
+        let failed = |decision: &mut Decision, message: String| {
+            decision.table_status = TableStatus::Error;
+            Some(message)
+        };
+        match decision.action {
+            Action::Create { then_complete } => {
+                match build_draft(&snapshot.order, &snapshot.items, &config.orders, &config.integration) {
+                    Err(e) => note = failed(&mut decision, format!("Cannot create sales order: {e}")),
+                    Ok(draft) => match self.host.create_order(&draft) {
+                        Ok(created) => {
+                            link = Some(CommerceLink {
+                                id: created.id,
+                                increment_id: created.increment_id,
+                                state: CommerceState::Processing,
+                            });
+                            if then_complete {
+                                note = self.complete(store, &id, &mut decision, link.as_mut())?;
+                            }
+                        }
+                        Err(CommerceError::Rejected(message)) => {
+                            note = failed(&mut decision, format!("Cannot create sales order: {message}"))
+                        }
+                        Err(e) => return Err(commerce_failure(e)),
+                    },
+                }
+            }
+            Action::Complete => note = self.complete(store, &id, &mut decision, link.as_mut())?,
+            Action::Cancel => {
+                if let Some(l) = link.as_mut().filter(|l| l.state != CommerceState::Canceled) {
+                    match self.host.cancel_order(store, &id) {
+                        Ok(()) => l.state = CommerceState::Canceled,
+                        Err(CommerceError::Rejected(message)) => {
+                            note = failed(
+                                &mut decision,
+                                format!("Order cannot be canceled in Commerce. Reason: {message}"),
+                            )
+                        }
+                        Err(e) => return Err(commerce_failure(e)),
+                    }
+                }
+            }
+            _ => {}
+        }
+
+        let mut row = next_row(
+            stored.as_ref(),
+            &snapshot,
+            &decision,
+            store,
+            &config.orders,
+            link,
+        );
+        if let Some(note) = note {
+            row.notes = note;
+        }
+        if stored.as_ref() != Some(&row) {
+            self.save_row(&row, stored.is_none())?;
+        }
+        Ok(Outcome {
+            decision,
+            row: Some(row),
+        })
+    }
+
+    fn complete(
+        &mut self,
+        store: &str,
+        id: &str,
+        decision: &mut Decision,
+        link: Option<&mut CommerceLink>,
+    ) -> Result<Option<String>, EngineError> {
+        let Some(link) = link else {
+            return Ok(None);
+        };
+        match self.host.complete_order(store, id) {
+            Ok(()) => {
+                link.state = CommerceState::Complete;
+                decision.table_status = TableStatus::Completed;
+                Ok(None)
+            }
+            Err(CommerceError::Rejected(message)) => {
+                decision.table_status = TableStatus::Error;
+                Ok(Some(format!(
+                    "Failed to complete order. Please close the order manually. Reason: {message}"
+                )))
+            }
+            Err(e) => Err(commerce_failure(e)),
+        }
+    }
+
+    /// Whether a snapshot can be passed over without fetching its items.
+    fn already_applied(stored: Option<&AmazonOrderRow>, order: &crate::amazon::Order) -> bool {
+        stored.is_some_and(|row| is_stale(row, order) || is_unchanged(row, order))
+    }
+
+    /// Keeps this store's entry of the blocked-stores list and the admin message current.
+    fn refresh_system_message(&mut self, config: &StoreConfig) -> Result<(), EngineError> {
+        let store = config.integration.store.as_str();
+        let has_blocked = !self
+            .host
+            .storage_list(&keys::blocked_prefix(store), None, 1)?
+            .is_empty();
+        let key = keys::blocked_store(store);
+        let listed = self.host.storage_get(&key)?;
+        let name = &config.integration.name;
+        if listed.as_deref() == has_blocked.then_some(name.as_str()) {
+            return Ok(());
+        }
+        let mut names = self.blocked_store_names()?;
+        names.retain(|(s, _)| s != store);
+        if has_blocked {
+            names.push((store.to_owned(), name.clone()));
+            names.sort();
+        }
+        let shown: Vec<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
+        // The message goes first: if the marker write fails, the difference is seen again and
+        // the message re-sent next time.
+        self.host
+            .set_admin_message(system_message(&shown).as_deref())
+            .map_err(commerce_failure)?;
+        let op = if has_blocked {
+            StorageOp::Put(key, name.clone())
+        } else {
+            StorageOp::Delete(key)
+        };
+        self.host.storage_apply(vec![op])?;
+        Ok(())
+    }
+
+    /// (store code, display name) of every store with orders that cannot be imported.
+    fn blocked_store_names(&mut self) -> Result<Vec<(String, String)>, EngineError> {
+        let mut names = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .host
+                .storage_list(keys::BLOCKED_STORES_PREFIX, after.as_deref(), LIST_PAGE)?;
+            let full = page.len() == LIST_PAGE as usize;
+            after = page.last().map(|(k, _)| k.clone());
+            names.extend(
+                page.into_iter()
+                    .map(|(k, v)| (keys::last_segment(&k).to_owned(), v)),
+            );
+            if !full {
+                return Ok(names);
+            }
+        }
+    }
+
+    /// Push path: the host hands over one order snapshot.
+    pub fn on_amazon_order(
+        &mut self,
+        store: &str,
+        now: DateTime<Utc>,
+        order_json: &str,
+        items_json: &str,
+    ) -> Result<Outcome, EngineError> {
+        let order = parse_order(order_json)?;
+        let items = parse_order_items(items_json)?;
+        let config = self.config(store)?;
+        self.with_lease(store, now, |engine| {
+            let stored = engine.load_row(store, &order.amazon_order_id)?;
+            let outcome = engine.process(&config, stored, Snapshot { order, items })?;
+            engine.refresh_system_message(&config)?;
+            Ok(outcome)
+        })
+    }
+
+    /// A Commerce shipment or cancellation.
+    pub fn on_commerce_event(
+        &mut self,
+        now: DateTime<Utc>,
+        event: CommerceEvent,
+    ) -> Result<(), EngineError> {
+        let store = match &event {
+            CommerceEvent::Shipped(s) => s.store.clone(),
+            CommerceEvent::Canceled { store, .. } => store.clone(),
+        };
+        self.config(&store)?;
+        self.with_lease(&store, now, |engine| match event {
+            CommerceEvent::Shipped(shipment) => engine.queue_shipment(shipment),
+            CommerceEvent::Canceled {
+                store,
+                amazon_order_id,
+            } => engine.canceled_in_commerce(&store, &amazon_order_id),
+        })
+    }
+
+    /// The Commerce order was canceled by the merchant: only an unshipped order can be.
+    fn canceled_in_commerce(&mut self, store: &str, id: &str) -> Result<(), EngineError> {
+        let mut row = self
+            .load_row(store, id)?
+            .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
+        let Some(link) = row.commerce.as_mut() else {
+            return Err(EngineError::InvalidInput(format!(
+                "Amazon order {id} has no Commerce order to cancel"
+            )));
+        };
+        if link.state == CommerceState::Canceled {
+            return Ok(());
+        }
+        if !matches!(row.order.order_status, OrderStatus::Unshipped | OrderStatus::Pending) {
+            return Err(EngineError::InvalidInput(format!(
+                "Amazon order {id} is {}: only unshipped orders can be canceled; handle it in Seller Central",
+                row.order.order_status
+            )));
+        }
+        link.state = CommerceState::Canceled;
+        row.table_status = TableStatus::Canceled;
+        row.notes = "Canceled in Commerce. Cancel the order in Seller Central as well.".into();
+        self.save_row(&row, false)
+    }
+
+    /// The Amazon Orders grid.
+    pub fn list_orders(&mut self, store: &str, query: &OrderQuery) -> Result<OrderPage, EngineError> {
+        if !is_store_code(store) {
+            return Err(EngineError::InvalidInput(format!("\"{store}\" is not a store code")));
+        }
+        let query = query.normalized();
+        if query.is_unfiltered_newest_first() {
+            // Served from the purchase-date index: cost follows the page, not the table.
+            let wanted = (query.page as usize) * (query.page_size as usize);
+            let mut ids = Vec::with_capacity(wanted);
+            let mut after: Option<String> = None;
+            while ids.len() < wanted {
+                let limit = LIST_PAGE.min(u32::try_from(wanted - ids.len()).unwrap_or(LIST_PAGE));
+                let page = self
+                    .host
+                    .storage_list(&keys::by_date_prefix(store), after.as_deref(), limit)?;
+                let done = page.len() < limit as usize;
+                after = page.last().map(|(k, _)| k.clone());
+                ids.extend(page.into_iter().map(|(k, _)| keys::last_segment(&k).to_owned()));
+                if done {
+                    break;
+                }
+            }
+            let skip = (query.page as usize - 1) * query.page_size as usize;
+            let mut rows = Vec::new();
+            for id in ids.iter().skip(skip) {
+                if let Some(row) = self.load_row(store, id)? {
+                    rows.push(GridRow::from(&row));
+                }
+            }
+            let total = self.row_count(store)?;
+            return Ok(OrderPage {
+                rows,
+                total,
+                page: query.page,
+                page_count: total.div_ceil(query.page_size),
+            });
+        }
+        let mut rows = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .host
+                .storage_list(&keys::order_prefix(store), after.as_deref(), LIST_PAGE)?;
+            let full = page.len() == LIST_PAGE as usize;
+            after = page.last().map(|(k, _)| k.clone());
+            for (key, json) in page {
+                let row: AmazonOrderRow = serde_json::from_str(&json).map_err(|e| {
+                    EngineError::Host(format!("stored row {key} is unreadable: {e}"))
+                })?;
+                let grid_row = GridRow::from(&row);
+                if query.matches(&grid_row) {
+                    rows.push(grid_row);
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(query_orders(rows, &query))
+    }
+
+    /// The stored row of one order as the details page JSON.
+    pub fn order_detail(&mut self, store: &str, id: &str) -> Result<Option<String>, EngineError> {
+        if !is_store_code(store) {
+            return Err(EngineError::InvalidInput(format!("\"{store}\" is not a store code")));
+        }
+        Ok(self
+            .load_row(store, id)?
+            .map(|row| serde_json::to_string(&row.detail()).expect("a detail serializes")))
+    }
+
+    /// The admin system message across all stores.
+    pub fn system_message(&mut self) -> Result<Option<String>, EngineError> {
+        let names = self.blocked_store_names()?;
+        let shown: Vec<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
+        Ok(system_message(&shown))
+    }
+}
+
+fn commerce_failure(e: CommerceError) -> EngineError {
+    EngineError::Host(e.to_string())
+}

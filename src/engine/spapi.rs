@@ -1,0 +1,347 @@
+//! The SP-API client over the host's `http`: LWA token refresh (cached in storage), usage-plan
+//! token buckets (kept in storage), getOrders, getOrderItems and confirmShipment.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::keys;
+use crate::amazon::{
+    parse_api_errors, parse_get_order_items, parse_get_orders, ConfirmShipmentRequest,
+    OrderItem, OrdersList, ParseError,
+};
+use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method, StorageError, StorageOp};
+use crate::settings::ApiConfig;
+
+/// The LWA token is refreshed this long before Amazon says it expires.
+const TOKEN_MARGIN_MS: i64 = 60_000;
+/// getOrders pages: Amazon's maximum.
+pub const MAX_RESULTS_PER_PAGE: u32 = 100;
+
+/// An SP-API usage plan (Orders v0 defaults).
+#[derive(Clone, Copy, Debug)]
+pub struct UsagePlan {
+    pub operation: &'static str,
+    pub rate_per_second: f64,
+    pub burst: f64,
+}
+
+pub const GET_ORDERS: UsagePlan = UsagePlan {
+    operation: "get-orders",
+    rate_per_second: 0.0167,
+    burst: 20.0,
+};
+pub const GET_ORDER_ITEMS: UsagePlan = UsagePlan {
+    operation: "get-order-items",
+    rate_per_second: 0.5,
+    burst: 30.0,
+};
+pub const CONFIRM_SHIPMENT: UsagePlan = UsagePlan {
+    operation: "confirm-shipment",
+    rate_per_second: 2.0,
+    burst: 10.0,
+};
+
+/// Why an SP-API call did not give an answer to use.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiFailure {
+    /// Our bucket is empty or Amazon answered 429: wait for the next tick.
+    #[error("throttled by the SP-API usage plan")]
+    Throttled,
+    /// 5xx or a network failure: retry on the next tick.
+    #[error("Amazon is unavailable: {0}")]
+    Unavailable(String),
+    /// The LWA credentials or the access token were refused.
+    #[error("Amazon refused the credentials: {0}")]
+    Unauthorized(String),
+    /// Amazon rejected the request (4xx) with its errors.
+    #[error("Amazon rejected the request ({status}): {errors}")]
+    Rejected { status: u16, errors: String },
+    #[error(transparent)]
+    Invalid(#[from] ParseError),
+    #[error("the host refused the request: {0}")]
+    NotAllowed(String),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedToken {
+    access_token: String,
+    expires_at: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Bucket {
+    tokens: f64,
+    at: i64,
+}
+
+#[derive(Deserialize)]
+struct LwaAnswer {
+    access_token: String,
+    expires_in: i64,
+}
+
+/// One store's SP-API client for one tick.
+pub struct SpApi<'a, H: Host> {
+    pub host: &'a mut H,
+    pub store: &'a str,
+    pub api: &'a ApiConfig,
+    pub marketplace_id: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+pub fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `application/x-www-form-urlencoded` / query-string escaping.
+pub fn form_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 15)]));
+            }
+        }
+    }
+    out
+}
+
+impl<H: Host> SpApi<'_, H> {
+    fn now_ms(&self) -> i64 {
+        self.now.timestamp_millis()
+    }
+
+    /// Takes one token of `plan`'s bucket, or says the call must wait.
+    fn take(&mut self, plan: UsagePlan) -> Result<(), ApiFailure> {
+        let key = keys::bucket(self.store, plan.operation);
+        let now = self.now_ms();
+        let stored: Option<Bucket> = self
+            .host
+            .storage_get(&key)?
+            .and_then(|v| serde_json::from_str(&v).ok());
+        let tokens = match stored {
+            Some(b) => {
+                let elapsed = (now - b.at).max(0) as f64 / 1000.0;
+                (b.tokens + elapsed * plan.rate_per_second).min(plan.burst)
+            }
+            None => plan.burst,
+        };
+        if tokens < 1.0 {
+            return Err(ApiFailure::Throttled);
+        }
+        self.save_bucket(&key, tokens - 1.0)
+    }
+
+    fn save_bucket(&mut self, key: &str, tokens: f64) -> Result<(), ApiFailure> {
+        let value = serde_json::to_string(&Bucket {
+            tokens,
+            at: self.now_ms(),
+        })
+        .expect("a bucket serializes");
+        self.host
+            .storage_apply(vec![StorageOp::Put(key.to_owned(), value)])?;
+        Ok(())
+    }
+
+    /// Amazon said 429: the bucket is empty whatever we counted.
+    fn drain(&mut self, plan: UsagePlan) -> Result<(), ApiFailure> {
+        let key = keys::bucket(self.store, plan.operation);
+        self.save_bucket(&key, 0.0)
+    }
+
+    fn send(&mut self, request: HttpRequest) -> Result<HttpResponse, ApiFailure> {
+        self.host.http_send(request).map_err(|e| match e {
+            HttpError::NotAllowed(url) => ApiFailure::NotAllowed(url),
+            other => ApiFailure::Unavailable(other.to_string()),
+        })
+    }
+
+    /// A valid LWA access token, refreshed when the cached one is about to expire.
+    fn access_token(&mut self) -> Result<String, ApiFailure> {
+        let key = keys::lwa(self.store);
+        let cached: Option<CachedToken> = self
+            .host
+            .storage_get(&key)?
+            .and_then(|v| serde_json::from_str(&v).ok());
+        if let Some(token) = cached {
+            if token.expires_at - TOKEN_MARGIN_MS > self.now_ms() {
+                return Ok(token.access_token);
+            }
+        }
+        let body = format!(
+            "grant_type=refresh_token&refresh_token={}&client_id={}&client_secret={}",
+            form_encode(&self.api.refresh_token),
+            form_encode(&self.api.client_id),
+            form_encode(&self.api.client_secret),
+        );
+        let response = self.send(HttpRequest {
+            method: Method::Post,
+            url: self.api.lwa_endpoint.clone(),
+            headers: vec![(
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            )],
+            body: Some(body),
+        })?;
+        match response.status {
+            200 => {}
+            400 | 401 | 403 => {
+                // The body names the OAuth error (e.g. invalid_grant) but never echo it whole:
+                // an LWA error body may quote what was sent.
+                let code = serde_json::from_str::<serde_json::Value>(&response.body)
+                    .ok()
+                    .and_then(|v| v.get("error")?.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "refused".into());
+                return Err(ApiFailure::Unauthorized(format!(
+                    "LWA token refresh failed ({}: {code})",
+                    response.status
+                )));
+            }
+            429 => return Err(ApiFailure::Throttled),
+            status => {
+                return Err(ApiFailure::Unavailable(format!(
+                    "LWA token endpoint answered {status}"
+                )))
+            }
+        }
+        let answer: LwaAnswer = crate::amazon::parse_json("LWA token response", &response.body)?;
+        let expires_at = self.now_ms() + answer.expires_in.clamp(0, 86_400) * 1000;
+        let value = serde_json::to_string(&CachedToken {
+            access_token: answer.access_token.clone(),
+            expires_at,
+        })
+        .expect("a token serializes");
+        self.host.storage_apply(vec![StorageOp::Put(key, value)])?;
+        Ok(answer.access_token)
+    }
+
+    /// One SP-API call with the usage plan, the access token and the error mapping.
+    fn call(
+        &mut self,
+        plan: UsagePlan,
+        method: Method,
+        path_and_query: &str,
+        body: Option<String>,
+    ) -> Result<HttpResponse, ApiFailure> {
+        let token = self.access_token()?;
+        self.take(plan)?;
+        let mut headers = vec![
+            ("x-amz-access-token".to_owned(), token),
+            ("accept".to_owned(), "application/json".to_owned()),
+        ];
+        if body.is_some() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        let response = self.send(HttpRequest {
+            method,
+            url: format!("{}{path_and_query}", self.api.spapi_endpoint),
+            headers,
+            body,
+        })?;
+        match response.status {
+            200..=299 => Ok(response),
+            429 => {
+                self.drain(plan)?;
+                Err(ApiFailure::Throttled)
+            }
+            401 | 403 => {
+                // A refused access token is dropped so the next call refreshes it.
+                self.host
+                    .storage_apply(vec![StorageOp::Delete(keys::lwa(self.store))])?;
+                Err(ApiFailure::Unauthorized(describe(&response)))
+            }
+            400..=499 => Err(ApiFailure::Rejected {
+                status: response.status,
+                errors: describe(&response),
+            }),
+            status => Err(ApiFailure::Unavailable(format!(
+                "{status}: {}",
+                describe(&response)
+            ))),
+        }
+    }
+
+    /// One getOrders page: the first of a window, or the one `next_token` points to.
+    pub fn get_orders(
+        &mut self,
+        after: DateTime<Utc>,
+        before: DateTime<Utc>,
+        next_token: Option<&str>,
+    ) -> Result<OrdersList, ApiFailure> {
+        let mut query = format!(
+            "/orders/v0/orders?MarketplaceIds={}",
+            form_encode(self.marketplace_id)
+        );
+        match next_token {
+            Some(token) => query.push_str(&format!("&NextToken={}", form_encode(token))),
+            None => query.push_str(&format!(
+                "&LastUpdatedAfter={}&LastUpdatedBefore={}&MaxResultsPerPage={MAX_RESULTS_PER_PAGE}",
+                form_encode(&iso(after)),
+                form_encode(&iso(before)),
+            )),
+        }
+        let response = self.call(GET_ORDERS, Method::Get, &query, None)?;
+        Ok(parse_get_orders(&response.body)?)
+    }
+
+    /// All items of an order, following `NextToken`.
+    pub fn get_order_items(&mut self, amazon_order_id: &str) -> Result<Vec<OrderItem>, ApiFailure> {
+        let mut items = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let mut path = format!("/orders/v0/orders/{amazon_order_id}/orderItems");
+            if let Some(token) = &next {
+                path.push_str(&format!("?NextToken={}", form_encode(token)));
+            }
+            let response = self.call(GET_ORDER_ITEMS, Method::Get, &path, None)?;
+            let page = parse_get_order_items(&response.body)?;
+            items.extend(page.order_items);
+            match page.next_token {
+                Some(token) if Some(&token) != next.as_ref() => next = Some(token),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    pub fn confirm_shipment(
+        &mut self,
+        amazon_order_id: &str,
+        request: &ConfirmShipmentRequest,
+    ) -> Result<(), ApiFailure> {
+        let body = serde_json::to_string(request).expect("a request serializes");
+        self.call(
+            CONFIRM_SHIPMENT,
+            Method::Post,
+            &format!("/orders/v0/orders/{amazon_order_id}/shipmentConfirmation"),
+            Some(body),
+        )
+        .map(|_| ())
+    }
+}
+
+/// A short description of an error response: Amazon's `errors`, else the status alone.
+fn describe(response: &HttpResponse) -> String {
+    parse_api_errors(&response.body)
+        .filter(|e| !e.0.is_empty())
+        .map(|e| e.to_string())
+        .unwrap_or_else(|| format!("HTTP {}", response.status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_values_are_percent_encoded() {
+        assert_eq!(form_encode("Atzr|a b/c+="), "Atzr%7Ca%20b%2Fc%2B%3D");
+        assert_eq!(form_encode("2026-01-01T00:00:00Z"), "2026-01-01T00%3A00%3A00Z");
+    }
+}

@@ -1,0 +1,287 @@
+//! The cron tick: push queued shipments, retry blocked orders, poll Amazon for changed orders.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::shipments::push_queue;
+use super::spapi::{ApiFailure, SpApi};
+use super::{keys, Engine, EngineError, Outcome};
+use crate::amazon::Order;
+use crate::decide::{Action, Snapshot};
+use crate::host::{Host, StorageOp};
+use crate::settings::StoreConfig;
+
+/// Amazon's order data lags up to ~2 minutes: never ask for anything newer.
+const AMAZON_DELAY: Duration = Duration::minutes(2);
+/// Each window re-reads this much before the watermark, for orders Amazon indexed late.
+const OVERLAP: Duration = Duration::minutes(5);
+/// Blocked orders retried per tick.
+const RETRY_BATCH: u32 = 100;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TickStatus {
+    /// Everything due was done.
+    #[default]
+    Done,
+    /// Amazon throttled or was unavailable; the rest waits for the next tick.
+    Throttled,
+    /// Another tick held the lease; nothing changed.
+    Busy,
+}
+
+/// What one tick did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub status: TickStatus,
+    pub pulled: u32,
+    pub created: u32,
+    pub blocked: u32,
+    pub completed: u32,
+    pub canceled: u32,
+    pub pushed: u32,
+    pub skipped: u32,
+    pub errors: Vec<String>,
+}
+
+impl TickReport {
+    fn count(&mut self, outcome: &Outcome) {
+        let created = outcome.row.as_ref().and_then(|r| r.commerce.as_ref()).is_some();
+        match outcome.decision.action {
+            Action::Create { then_complete } if created => {
+                self.created += 1;
+                if then_complete {
+                    self.completed += 1;
+                }
+            }
+            Action::Create { .. } | Action::Blocked => self.blocked += 1,
+            Action::Complete => self.completed += 1,
+            Action::Cancel => self.canceled += 1,
+            Action::Skip => self.skipped += 1,
+            Action::RecordOnly | Action::Ignore => {}
+        }
+    }
+}
+
+/// Progress through Amazon's order changes (`v1/s/<store>/poll`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct PollState {
+    /// Every change up to this time (ms) is processed.
+    watermark: Option<i64>,
+    /// The window being paged through, when a tick stopped inside it.
+    window: Option<Window>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Window {
+    after: i64,
+    before: i64,
+    /// Token of the next page to read; `None` = the first page.
+    next_token: Option<String>,
+}
+
+fn at(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+impl<H: Host> Engine<H> {
+    /// Pull path for one store. A busy store reports `Busy` and changes nothing.
+    pub fn on_cron_tick(&mut self, store: &str, now: DateTime<Utc>) -> Result<TickReport, EngineError> {
+        let config = self.config(store)?;
+        match self.with_lease(store, now, |engine| engine.tick(&config, now)) {
+            Err(EngineError::Busy) => Ok(TickReport {
+                status: TickStatus::Busy,
+                ..TickReport::default()
+            }),
+            other => other,
+        }
+    }
+
+    fn tick(&mut self, config: &StoreConfig, now: DateTime<Utc>) -> Result<TickReport, EngineError> {
+        let mut report = TickReport::default();
+        self.retry_blocked(config, &mut report)?;
+        match config.api.clone() {
+            Some(api_config) => {
+                let mut api = SpApi {
+                    host: &mut self.host,
+                    store: &config.integration.store,
+                    api: &api_config,
+                    marketplace_id: &config.integration.marketplace_id,
+                    now,
+                };
+                push_queue(&mut api, &mut report)?;
+                self.poll(config, &api_config, now, &mut report)?;
+            }
+            None => report
+                .errors
+                .push("no SP-API credentials configured: only pushed orders are imported".into()),
+        }
+        self.refresh_system_message(config)?;
+        Ok(report)
+    }
+
+    /// Re-decides every order that could not be imported: fixed causes create the order now.
+    fn retry_blocked(&mut self, config: &StoreConfig, report: &mut TickReport) -> Result<(), EngineError> {
+        let store = config.integration.store.as_str();
+        let blocked = self
+            .host
+            .storage_list(&keys::blocked_prefix(store), None, RETRY_BATCH)?;
+        for (key, _) in blocked {
+            let id = keys::last_segment(&key);
+            let Some(row) = self.load_row(store, id)? else {
+                self.host.storage_apply(vec![StorageOp::Delete(key.clone())])?;
+                continue;
+            };
+            let snapshot = Snapshot {
+                order: row.order.clone(),
+                items: row.items.clone(),
+            };
+            match self.process(config, Some(row), snapshot) {
+                Ok(outcome) => report.count(&outcome),
+                Err(e @ EngineError::Host(_)) => {
+                    report.errors.push(format!("{id}: {e}"));
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads Amazon's changed orders window by window, page by page. The cursor is saved after
+    /// each fully processed page, so a stop anywhere resumes at the first unprocessed page.
+    fn poll(
+        &mut self,
+        config: &StoreConfig,
+        api_config: &crate::settings::ApiConfig,
+        now: DateTime<Utc>,
+        report: &mut TickReport,
+    ) -> Result<(), EngineError> {
+        let store = config.integration.store.as_str();
+        let key = keys::poll(store);
+        let mut state: PollState = self
+            .host
+            .storage_get(&key)?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default();
+        let mut window = match state.window.take() {
+            Some(window) => window,
+            None => {
+                let from = state
+                    .watermark
+                    .map(at)
+                    .unwrap_or(config.integration.integrated_at);
+                let window = Window {
+                    after: (from - OVERLAP).timestamp_millis(),
+                    before: (now - AMAZON_DELAY).timestamp_millis(),
+                    next_token: None,
+                };
+                if window.before <= window.after {
+                    return Ok(());
+                }
+                window
+            }
+        };
+        loop {
+            let page = {
+                let mut api = SpApi {
+                    host: &mut self.host,
+                    store,
+                    api: api_config,
+                    marketplace_id: &config.integration.marketplace_id,
+                    now,
+                };
+                api.get_orders(at(window.after), at(window.before), window.next_token.as_deref())
+            };
+            let page = match page {
+                Ok(page) => page,
+                Err(failure) => return stop(report, failure),
+            };
+            for order in page.orders {
+                report.pulled += 1;
+                if let Err(failure) = self.pull_order(config, api_config, now, order, report)? {
+                    return stop(report, failure);
+                }
+            }
+            let state = match page.next_token {
+                Some(token) => {
+                    window.next_token = Some(token);
+                    PollState {
+                        watermark: state.watermark,
+                        window: Some(window.clone()),
+                    }
+                }
+                None => PollState {
+                    watermark: Some(window.before),
+                    window: None,
+                },
+            };
+            let done = state.window.is_none();
+            self.host.storage_apply(vec![StorageOp::Put(
+                key.clone(),
+                serde_json::to_string(&state).expect("poll state serializes"),
+            )])?;
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One order of a getOrders page. The outer error aborts the tick; the inner one stops the
+    /// page (throttled, outage) so the cursor stays before it.
+    fn pull_order(
+        &mut self,
+        config: &StoreConfig,
+        api_config: &crate::settings::ApiConfig,
+        now: DateTime<Utc>,
+        order: Order,
+        report: &mut TickReport,
+    ) -> Result<Result<(), ApiFailure>, EngineError> {
+        let store = config.integration.store.as_str();
+        if order.purchase_date < config.integration.integrated_at {
+            report.skipped += 1;
+            return Ok(Ok(()));
+        }
+        let stored = self.load_row(store, &order.amazon_order_id)?;
+        if Self::already_applied(stored.as_ref(), &order) {
+            return Ok(Ok(()));
+        }
+        let items = {
+            let mut api = SpApi {
+                host: &mut self.host,
+                store,
+                api: api_config,
+                marketplace_id: &config.integration.marketplace_id,
+                now,
+            };
+            match api.get_order_items(&order.amazon_order_id) {
+                Ok(items) => items,
+                Err(failure) => return Ok(Err(failure)),
+            }
+        };
+        let id = order.amazon_order_id.clone();
+        match self.process(config, stored, Snapshot { order, items }) {
+            Ok(outcome) => {
+                report.count(&outcome);
+                Ok(Ok(()))
+            }
+            Err(EngineError::Host(message)) => {
+                Ok(Err(ApiFailure::Unavailable(format!("{id}: {message}"))))
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// Ends the polling part of a tick after a failed call, saying why in the report.
+fn stop(report: &mut TickReport, failure: ApiFailure) -> Result<(), EngineError> {
+    match failure {
+        ApiFailure::Throttled => report.status = TickStatus::Throttled,
+        ApiFailure::Unavailable(message) => {
+            report.status = TickStatus::Throttled;
+            report.errors.push(message);
+        }
+        ApiFailure::Storage(e) => return Err(e.into()),
+        other => report.errors.push(other.to_string()),
+    }
+    Ok(())
+}

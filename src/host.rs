@@ -1,0 +1,117 @@
+//! The `Host` capability trait: everything the engine needs from the world. The component
+//! implements it with WIT imports, tests and benchmarks in memory.
+
+use crate::blockers::{ProductFact, SkuQty};
+use crate::order_builder::OrderDraft;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    #[error("the host refused to call {0}: not on its allow-list")]
+    NotAllowed(String),
+    #[error("network error: {0}")]
+    Transport(String),
+    #[error("the request timed out")]
+    Timeout,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("storage refused a value of {0} bytes")]
+    TooLarge(u32),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CommerceError {
+    /// Commerce refused; the message is shown to the admin.
+    #[error("{0}")]
+    Rejected(String),
+    /// Temporary; retried on a later tick.
+    #[error("Commerce is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// One write of an atomic storage batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorageOp {
+    Put(String, String),
+    Delete(String),
+}
+
+/// A Commerce order as the host reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderRef {
+    pub id: String,
+    pub increment_id: String,
+}
+
+/// What the engine needs from its host. Every call may fail; the engine orders its calls so
+/// that a failure between any two of them is repaired by simply running again.
+pub trait Host {
+    fn http_send(&mut self, request: HttpRequest) -> Result<HttpResponse, HttpError>;
+
+    fn storage_get(&mut self, key: &str) -> Result<Option<String>, StorageError>;
+    /// Applies every op or none.
+    fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError>;
+    /// Keys with `prefix`, ascending, strictly after `after`, at most `limit`.
+    fn storage_list(
+        &mut self,
+        prefix: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StorageError>;
+    fn storage_cas(
+        &mut self,
+        key: &str,
+        expected: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<bool, StorageError>;
+
+    fn settings(&mut self, store: &str) -> Vec<(String, String)>;
+
+    fn find_product(&mut self, store: &str, sku: &str)
+        -> Result<Option<ProductFact>, CommerceError>;
+    /// Idempotent on (store, amazon order id): returns the existing order when there is one.
+    fn create_order(&mut self, draft: &OrderDraft) -> Result<OrderRef, CommerceError>;
+    fn complete_order(&mut self, store: &str, amazon_order_id: &str) -> Result<(), CommerceError>;
+    fn cancel_order(&mut self, store: &str, amazon_order_id: &str) -> Result<(), CommerceError>;
+    fn reserve(
+        &mut self,
+        store: &str,
+        amazon_order_id: &str,
+        items: &[SkuQty],
+    ) -> Result<(), CommerceError>;
+    fn release(&mut self, store: &str, amazon_order_id: &str) -> Result<(), CommerceError>;
+    fn set_admin_message(&mut self, message: Option<&str>) -> Result<(), CommerceError>;
+}

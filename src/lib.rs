@@ -1,0 +1,31 @@
+//! # amazon-order-sync
+//!
+//! The Amazon order import of a Commerce platform: pulls SP-API Orders v0 orders, keeps the
+//! *Amazon Orders* table, creates Commerce orders at the right Amazon status, blocks (and later
+//! unblocks) orders whose items cannot be sold, pushes shipments back to Amazon and completes or
+//! cancels Commerce orders as Amazon reports.
+//!
+//! One domain core, many skins:
+//! - the core — [`amazon`] (wire types), [`settings`], [`status`], [`blockers`],
+//!   [`order_builder`], [`decide`], [`grid`] — is plain Rust, natively tested;
+//! - [`engine`] orchestrates the core over the [`host::Host`] trait;
+//! - `component` (only on `wasm32-wasip2`) adapts the WIT imports in `wit/` to `Host` and exports
+//!   the hooks;
+//! - `js` (only on `wasm32-unknown-unknown`) is the wasm-bindgen API of `pkg/`.
+
+pub mod amazon;
+pub mod blockers;
+pub mod decide;
+pub mod engine;
+pub mod grid;
+pub mod host;
+pub mod marketplace;
+pub mod order_builder;
+pub mod row;
+pub mod settings;
+pub mod status;
+
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+mod component;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod js;

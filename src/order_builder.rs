@@ -1,0 +1,261 @@
+//! Amazon order → Commerce order draft: customer, addresses (with placeholders where Amazon
+//! sends nothing, as for FBA orders), lines at Amazon's prices, discounts, taxes and totals.
+
+use serde::{Deserialize, Serialize};
+
+use crate::amazon::money::div_round;
+use crate::amazon::{non_empty, Address as AmazonAddress, Money, Order, OrderItem};
+use crate::marketplace::Marketplace;
+use crate::settings::{CustomerCreation, OrderNumberSource, OrderSettings, StoreIntegration};
+
+/// Placeholders for what Amazon does not send (FBA orders carry no name, street or phone).
+pub const PLACEHOLDER_FIRSTNAME: &str = "Amazon";
+pub const PLACEHOLDER_LASTNAME: &str = "Customer";
+pub const PLACEHOLDER_STREET: &str = "Address not provided by Amazon";
+pub const PLACEHOLDER_CITY: &str = "Not provided";
+pub const PLACEHOLDER_POSTCODE: &str = "00000";
+pub const PLACEHOLDER_PHONE: &str = "000-000-0000";
+pub const PAYMENT_METHOD: &str = "amazonpayment";
+pub const SHIPPING_METHOD: &str = "amazonshipping_amazonshipping";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftAddress {
+    pub firstname: String,
+    pub lastname: String,
+    pub company: Option<String>,
+    pub street: Vec<String>,
+    pub city: String,
+    pub region: String,
+    pub postcode: String,
+    pub country_code: String,
+    pub telephone: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftCustomer {
+    pub kind: CustomerCreation,
+    pub email: String,
+    pub firstname: String,
+    pub lastname: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DraftLine {
+    pub sku: String,
+    pub order_item_id: String,
+    pub title: String,
+    pub qty: u32,
+    pub unit_price: Money,
+    pub row_total: Money,
+    pub discount: Money,
+    pub tax: Money,
+}
+
+/// The Commerce order to create for one Amazon order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDraft {
+    pub store: String,
+    pub amazon_order_id: String,
+    pub increment_id: Option<String>,
+    pub store_view: String,
+    pub customer: DraftCustomer,
+    pub billing_address: DraftAddress,
+    pub shipping_address: DraftAddress,
+    pub lines: Vec<DraftLine>,
+    pub shipping_method: String,
+    pub shipping_amount: Money,
+    pub shipping_tax: Money,
+    pub subtotal: Money,
+    pub discount_total: Money,
+    pub tax_total: Money,
+    pub grand_total: Money,
+    pub status: String,
+    pub payment_method: String,
+    pub po_number: String,
+}
+
+/// Why a draft could not be built.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error("order {0} has no items with a quantity")]
+    NoItems(String),
+    #[error("order {order} mixes currencies {first} and {second}")]
+    MixedCurrencies {
+        order: String,
+        first: String,
+        second: String,
+    },
+}
+
+/// Splits "Jane van Dyke" into ("Jane", "van Dyke"); a single word keeps the placeholder last
+/// name, nothing at all gives the placeholder name. Control characters and runs of spaces are
+/// dropped first (buyer names with odd characters once broke ASC imports).
+pub fn split_name(name: Option<&str>) -> (String, String) {
+    let cleaned: String = name
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut words = cleaned.split_whitespace();
+    match words.next() {
+        None => (PLACEHOLDER_FIRSTNAME.into(), PLACEHOLDER_LASTNAME.into()),
+        Some(first) => {
+            let rest = words.collect::<Vec<_>>().join(" ");
+            let last = if rest.is_empty() {
+                PLACEHOLDER_LASTNAME.to_owned()
+            } else {
+                rest
+            };
+            (first.to_owned(), last)
+        }
+    }
+}
+
+fn address(
+    source: Option<&AmazonAddress>,
+    name: Option<&str>,
+    marketplace: Option<&Marketplace>,
+) -> DraftAddress {
+    let a = source.cloned().unwrap_or_default();
+    let (firstname, lastname) = split_name(name.or(a.name.as_deref()));
+    let street: Vec<String> = [&a.address_line1, &a.address_line2, &a.address_line3]
+        .into_iter()
+        .filter_map(|line| non_empty(line.as_deref()).map(str::to_owned))
+        .collect();
+    let text = |v: &Option<String>, placeholder: &str| {
+        non_empty(v.as_deref()).unwrap_or(placeholder).to_owned()
+    };
+    DraftAddress {
+        firstname,
+        lastname,
+        company: non_empty(a.company_name.as_deref()).map(str::to_owned),
+        street: if street.is_empty() {
+            vec![PLACEHOLDER_STREET.to_owned()]
+        } else {
+            street
+        },
+        city: text(&a.city, PLACEHOLDER_CITY),
+        region: text(&a.state_or_region, ""),
+        postcode: text(&a.postal_code, PLACEHOLDER_POSTCODE),
+        country_code: non_empty(a.country_code.as_deref())
+            .or(marketplace.map(|m| m.country_code))
+            .unwrap_or("US")
+            .to_ascii_uppercase(),
+        telephone: text(&a.phone, PLACEHOLDER_PHONE),
+    }
+}
+
+/// The currency of the order: its total's, else its items', else the marketplace's.
+fn currency(order: &Order, items: &[OrderItem], marketplace: Option<&Marketplace>) -> String {
+    order
+        .order_total
+        .as_ref()
+        .map(|m| m.currency.clone())
+        .or_else(|| {
+            items
+                .iter()
+                .find_map(|i| i.item_price.as_ref().map(|m| m.currency.clone()))
+        })
+        .or_else(|| marketplace.map(|m| m.currency.to_owned()))
+        .unwrap_or_else(|| "USD".to_owned())
+}
+
+/// Builds the Commerce order draft for an Amazon order and its items.
+pub fn build_draft(
+    order: &Order,
+    items: &[OrderItem],
+    settings: &OrderSettings,
+    store: &StoreIntegration,
+) -> Result<OrderDraft, BuildError> {
+    let marketplace = Marketplace::by_id(order.marketplace_id.as_deref().unwrap_or_default())
+        .or_else(|| store.marketplace());
+    let currency = currency(order, items, marketplace);
+    let cents = |m: &Option<Money>| -> Result<i64, BuildError> {
+        match m {
+            Some(m) if m.currency != currency && m.cents != 0 => Err(BuildError::MixedCurrencies {
+                order: order.amazon_order_id.clone(),
+                first: currency.clone(),
+                second: m.currency.clone(),
+            }),
+            Some(m) => Ok(m.cents),
+            None => Ok(0),
+        }
+    };
+    let money = |cents: i64| Money::new(currency.clone(), cents);
+
+    let mut lines = Vec::with_capacity(items.len());
+    let (mut subtotal, mut discount_total, mut item_tax) = (0i64, 0i64, 0i64);
+    let (mut shipping, mut shipping_tax) = (0i64, 0i64);
+    for item in items {
+        // Lines with no quantity (canceled by Amazon) still carry shipping charges.
+        shipping += cents(&item.shipping_price)? - cents(&item.shipping_discount)?;
+        shipping_tax += cents(&item.shipping_tax)?;
+        if item.quantity_ordered == 0 {
+            continue;
+        }
+        let row = cents(&item.item_price)?;
+        let discount = cents(&item.promotion_discount)?;
+        let tax = cents(&item.item_tax)?;
+        subtotal += row;
+        discount_total += discount;
+        item_tax += tax;
+        lines.push(DraftLine {
+            sku: item.sku().to_owned(),
+            order_item_id: item.order_item_id.clone(),
+            title: item.title.clone().unwrap_or_else(|| item.asin.clone()),
+            qty: item.quantity_ordered,
+            // ItemPrice is the row total (unit price × quantity).
+            unit_price: money(div_round(row, i64::from(item.quantity_ordered))),
+            row_total: money(row),
+            discount: money(discount),
+            tax: money(tax),
+        });
+    }
+    if lines.is_empty() {
+        return Err(BuildError::NoItems(order.amazon_order_id.clone()));
+    }
+    let tax_total = item_tax + shipping_tax;
+
+    let shipping_address = address(order.shipping_address.as_ref(), None, marketplace);
+    let billing_address = address(
+        order.shipping_address.as_ref(),
+        order.buyer_name(),
+        marketplace,
+    );
+    let email = order
+        .buyer_email()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{}@amazon.com", order.amazon_order_id));
+    Ok(OrderDraft {
+        store: store.store.clone(),
+        amazon_order_id: order.amazon_order_id.clone(),
+        increment_id: match settings.order_number_source {
+            OrderNumberSource::Amazon => Some(order.amazon_order_id.clone()),
+            OrderNumberSource::Commerce => None,
+        },
+        store_view: settings.store_view.clone(),
+        customer: DraftCustomer {
+            kind: settings.customer_creation,
+            email,
+            firstname: billing_address.firstname.clone(),
+            lastname: billing_address.lastname.clone(),
+        },
+        billing_address,
+        shipping_address,
+        lines,
+        shipping_method: SHIPPING_METHOD.to_owned(),
+        shipping_amount: money(shipping),
+        shipping_tax: money(shipping_tax),
+        subtotal: money(subtotal),
+        discount_total: money(discount_total),
+        tax_total: money(tax_total),
+        grand_total: money(subtotal - discount_total + shipping + tax_total),
+        status: settings.processing_status.clone(),
+        payment_method: PAYMENT_METHOD.to_owned(),
+        po_number: order.amazon_order_id.clone(),
+    })
+}

@@ -1,0 +1,376 @@
+//! Order settings of one Amazon store (ASC *Order Settings*), with the ASC defaults.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::amazon::parse_time;
+use crate::marketplace::Marketplace;
+
+/// *Customer Creation*.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerCreation {
+    /// `No Customer Creation (guest)`.
+    #[default]
+    Guest,
+    /// `Build New Customer Account`.
+    #[serde(alias = "create_account")]
+    Account,
+}
+
+/// *Order Number Source*.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderNumberSource {
+    /// `Build Using Magento Order Number`: Commerce numbers the order.
+    #[default]
+    Commerce,
+    /// `Build Using Amazon Order Number`: the increment id is the Amazon order id.
+    Amazon,
+}
+
+/// The order settings. Missing fields take the ASC defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderSettings {
+    /// *Import Amazon Orders*; disabled keeps view-only rows.
+    pub import_orders: bool,
+    /// *Import Amazon Orders Into Store*: the store view code orders are placed in.
+    pub store_view: String,
+    pub customer_creation: CustomerCreation,
+    pub order_number_source: OrderNumberSource,
+    /// *Pending Orders*: reserve the quantity of Pending MFN orders.
+    pub reserve_pending: bool,
+    /// *Processing Order Status*: the status new orders get ("processing" = default status).
+    pub processing_status: String,
+}
+
+impl Default for OrderSettings {
+    fn default() -> Self {
+        OrderSettings {
+            import_orders: true,
+            store_view: "default".into(),
+            customer_creation: CustomerCreation::Guest,
+            order_number_source: OrderNumberSource::Commerce,
+            reserve_pending: false,
+            processing_status: DEFAULT_PROCESSING_STATUS.into(),
+        }
+    }
+}
+
+pub const DEFAULT_PROCESSING_STATUS: &str = "processing";
+
+/// One invalid setting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+fn field_error(field: &str, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+impl OrderSettings {
+    /// Every problem at once, so an admin form can show them all.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if !is_code(&self.store_view, 64) {
+            errors.push(field_error(
+                "store_view",
+                "Choose the store view orders are imported into (letters, digits, _ and -).",
+            ));
+        }
+        if !is_code(&self.processing_status, 32) {
+            errors.push(field_error(
+                "processing_status",
+                "Processing Order Status must be an order status code of at most 32 letters, digits or _.",
+            ));
+        }
+        errors
+    }
+}
+
+fn is_code(value: &str, max: usize) -> bool {
+    !value.is_empty()
+        && value.len() <= max
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Store codes become storage key segments, so they never contain `/`.
+pub fn is_store_code(store: &str) -> bool {
+    !store.is_empty()
+        && store.len() <= 64
+        && store
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// The integration of one Amazon store with Commerce.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreIntegration {
+    /// The host's store code.
+    pub store: String,
+    /// Display name used in the system message.
+    pub name: String,
+    pub marketplace_id: String,
+    /// Orders purchased before this instant are never imported.
+    pub integrated_at: DateTime<Utc>,
+}
+
+impl StoreIntegration {
+    pub fn marketplace(&self) -> Option<&'static Marketplace> {
+        Marketplace::by_id(&self.marketplace_id)
+    }
+}
+
+/// Credentials and endpoints of the SP-API client. `Debug` never shows the secrets.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiConfig {
+    pub spapi_endpoint: String,
+    pub lwa_endpoint: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: String,
+}
+
+impl fmt::Debug for ApiConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiConfig")
+            .field("spapi_endpoint", &self.spapi_endpoint)
+            .field("lwa_endpoint", &self.lwa_endpoint)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("refresh_token", &"***")
+            .finish()
+    }
+}
+
+pub const DEFAULT_LWA_ENDPOINT: &str = "https://api.amazon.com/auth/o2/token";
+
+/// Everything the settings interface holds for one store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreConfig {
+    pub integration: StoreIntegration,
+    pub orders: OrderSettings,
+    /// `None` when no credentials are configured: the push path still works.
+    pub api: Option<ApiConfig>,
+}
+
+impl StoreConfig {
+    /// Reads the flat key/value settings of `store` (keys in `wit/STORAGE.md`).
+    pub fn from_pairs(store: &str, pairs: &[(String, String)]) -> Result<Self, Vec<FieldError>> {
+        let get = |key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        let mut errors = Vec::new();
+        if !is_store_code(store) {
+            errors.push(field_error(
+                "store",
+                "Store codes use letters, digits, '.', '_' and '-' only.",
+            ));
+        }
+        let flag = |key: &str, default: bool, errors: &mut Vec<FieldError>| match get(key) {
+            None => default,
+            Some("true" | "1" | "yes" | "enabled") => true,
+            Some("false" | "0" | "no" | "disabled") => false,
+            Some(other) => {
+                errors.push(field_error(key, format!("\"{other}\" is not true or false")));
+                default
+            }
+        };
+        let defaults = OrderSettings::default();
+        let orders = OrderSettings {
+            import_orders: flag("import_orders", defaults.import_orders, &mut errors),
+            reserve_pending: flag("reserve_pending", defaults.reserve_pending, &mut errors),
+            store_view: get("store_view").map_or(defaults.store_view, str::to_owned),
+            processing_status: get("processing_status")
+                .map_or(defaults.processing_status, str::to_owned),
+            customer_creation: match get("customer_creation") {
+                None | Some("guest") => CustomerCreation::Guest,
+                Some("account" | "create_account") => CustomerCreation::Account,
+                Some(other) => {
+                    errors.push(field_error(
+                        "customer_creation",
+                        format!("\"{other}\" is not guest or account"),
+                    ));
+                    CustomerCreation::Guest
+                }
+            },
+            order_number_source: match get("order_number_source") {
+                None | Some("commerce" | "magento") => OrderNumberSource::Commerce,
+                Some("amazon") => OrderNumberSource::Amazon,
+                Some(other) => {
+                    errors.push(field_error(
+                        "order_number_source",
+                        format!("\"{other}\" is not commerce or amazon"),
+                    ));
+                    OrderNumberSource::Commerce
+                }
+            },
+        };
+        errors.extend(orders.validate());
+
+        let marketplace_id = get("marketplace_id").unwrap_or_default().to_owned();
+        let marketplace = Marketplace::by_id(&marketplace_id);
+        if marketplace_id.is_empty() {
+            errors.push(field_error("marketplace_id", "is required"));
+        }
+        let integrated_at = match get("integrated_at").map(parse_time) {
+            Some(Ok(t)) => Some(t),
+            Some(Err(e)) => {
+                errors.push(field_error("integrated_at", e));
+                None
+            }
+            None => {
+                errors.push(field_error("integrated_at", "is required"));
+                None
+            }
+        };
+
+        let api = match (
+            get("lwa_client_id"),
+            get("lwa_client_secret"),
+            get("lwa_refresh_token"),
+        ) {
+            (Some(id), Some(secret), Some(token)) => {
+                let spapi_endpoint = get("spapi_endpoint")
+                    .map(str::to_owned)
+                    .or_else(|| marketplace.map(|m| m.region.endpoint().to_owned()));
+                match spapi_endpoint {
+                    Some(endpoint) => Some(ApiConfig {
+                        spapi_endpoint: endpoint.trim_end_matches('/').to_owned(),
+                        lwa_endpoint: get("lwa_endpoint")
+                            .unwrap_or(DEFAULT_LWA_ENDPOINT)
+                            .to_owned(),
+                        client_id: id.to_owned(),
+                        client_secret: secret.to_owned(),
+                        refresh_token: token.to_owned(),
+                    }),
+                    None => {
+                        errors.push(field_error(
+                            "spapi_endpoint",
+                            "is required for a marketplace this plugin does not know",
+                        ));
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+
+        match (errors.is_empty(), integrated_at) {
+            (true, Some(integrated_at)) => Ok(StoreConfig {
+                integration: StoreIntegration {
+                    store: store.to_owned(),
+                    name: get("store_name").unwrap_or(store).to_owned(),
+                    marketplace_id,
+                    integrated_at,
+                },
+                orders,
+                api,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn order_settings_default_to_asc_defaults() {
+        let s = OrderSettings::default();
+        assert!(s.import_orders, "Import Amazon Orders defaults to Enabled");
+        assert_eq!(s.customer_creation, CustomerCreation::Guest);
+        assert_eq!(s.order_number_source, OrderNumberSource::Commerce);
+        assert!(!s.reserve_pending, "Pending Orders defaults to Do Not Reserve");
+        assert_eq!(s.processing_status, "processing");
+        assert!(s.validate().is_empty());
+    }
+
+    #[test]
+    fn missing_settings_keys_take_defaults() {
+        let parsed: OrderSettings = serde_json::from_str(r#"{"import_orders":false}"#).unwrap();
+        assert_eq!(
+            parsed,
+            OrderSettings {
+                import_orders: false,
+                ..OrderSettings::default()
+            }
+        );
+    }
+
+    #[test]
+    fn invalid_settings_are_reported_per_field() {
+        let s = OrderSettings {
+            store_view: String::new(),
+            processing_status: "shipped now!".into(),
+            ..OrderSettings::default()
+        };
+        let fields: Vec<_> = s.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["store_view", "processing_status"]);
+    }
+
+    #[test]
+    fn store_config_reads_flat_settings_and_hides_secrets() {
+        let config = StoreConfig::from_pairs(
+            "acme-us",
+            &pairs(&[
+                ("marketplace_id", "ATVPDKIKX0DER"),
+                ("integrated_at", "2026-01-01T00:00:00Z"),
+                ("order_number_source", "amazon"),
+                ("lwa_client_id", "amzn1.app"),
+                ("lwa_client_secret", "s3cr3t-client"),
+                ("lwa_refresh_token", "Atzr|s3cr3t-refresh"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.orders.order_number_source,
+            OrderNumberSource::Amazon
+        );
+        let api = config.api.unwrap();
+        assert_eq!(api.spapi_endpoint, "https://sellingpartnerapi-na.amazon.com");
+        let shown = format!("{api:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
+
+    #[test]
+    fn store_config_lists_every_invalid_key() {
+        let errors = StoreConfig::from_pairs(
+            "acme-us",
+            &pairs(&[("import_orders", "maybe"), ("customer_creation", "vip")]),
+        )
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["import_orders", "customer_creation", "marketplace_id", "integrated_at"]
+        );
+    }
+}
