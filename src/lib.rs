@@ -8,7 +8,8 @@
 //! One domain core, many skins:
 //! - the core — [`amazon`] (wire types), [`settings`], [`status`], [`blockers`],
 //!   [`order_builder`], [`decide`], [`grid`] — is plain Rust, natively tested;
-//! - [`engine`] orchestrates the core over the [`host::Host`] trait;
+//! - [`engine`] orchestrates the core over the [`host::Host`] trait; [`memory`] is an in-memory
+//!   host with a simulated Amazon for tests and benchmarks;
 //! - `component` (only on `wasm32-wasip2`) adapts the WIT imports in `wit/` to `Host` and exports
 //!   the hooks;
 //! - `js` (only on `wasm32-unknown-unknown`) is the wasm-bindgen API of `pkg/`.
@@ -20,6 +21,7 @@ pub mod engine;
 pub mod grid;
 pub mod host;
 pub mod marketplace;
+pub mod memory;
 pub mod order_builder;
 pub mod row;
 pub mod settings;
