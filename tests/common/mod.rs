@@ -12,12 +12,17 @@ pub const US: &str = "ATVPDKIKX0DER";
 pub const INTEGRATED_AT: &str = "2026-11-01T00:00:00Z";
 
 pub fn t(iso: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(iso).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(iso)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 pub fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/spapi/{name}", env!("CARGO_MANIFEST_DIR")))
-        .unwrap()
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/spapi/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 /// An order as getOrders returns it for a paid MFN order, with buyer and address.
@@ -78,4 +83,8 @@ pub fn tick_after(
     let now = engine.host.amazon.now + Duration::minutes(minutes);
     engine.host.amazon.now = now;
     engine.on_cron_tick(STORE, now).unwrap()
+}
+
+pub fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -1,0 +1,765 @@
+//! The engine through the in-memory host and its simulated Amazon: the seed's whole story and
+//! every reliability rule of the sync (paging, throttling, token expiry, leases, idempotency).
+
+mod common;
+
+use amazon_order_sync::amazon::{parse_order, OrderStatus};
+use amazon_order_sync::blockers::SkuQty;
+use amazon_order_sync::decide::Action;
+use amazon_order_sync::engine::{CommerceEvent, Engine, EngineError, Shipment, TickStatus};
+use amazon_order_sync::grid::OrderQuery;
+use amazon_order_sync::host::{
+    CommerceError, Host, HttpError, HttpRequest, HttpResponse, OrderRef, StorageError, StorageOp,
+};
+use amazon_order_sync::memory::MemoryHost;
+use amazon_order_sync::order_builder::OrderDraft;
+use amazon_order_sync::status::TableStatus;
+use chrono::Duration;
+use common::{engine, item, order, t, tick_after, STORE};
+
+const A: &str = "111-0000001-0000001";
+const B: &str = "111-0000001-0000002";
+const C: &str = "111-0000001-0000003";
+
+fn row(engine: &mut Engine<MemoryHost>, id: &str) -> serde_json::Value {
+    let json = engine.order_detail(STORE, id).unwrap().expect("row exists");
+    serde_json::from_str(&json).unwrap()
+}
+
+fn put(
+    engine: &mut Engine<MemoryHost>,
+    id: &str,
+    status: &str,
+    channel: &str,
+    sku: &str,
+    qty: u32,
+) {
+    let now = engine.host.amazon.now;
+    let o = order(
+        id,
+        status,
+        channel,
+        "2026-11-02T00:00:00Z",
+        &common::iso(now),
+    );
+    engine
+        .host
+        .amazon
+        .put_order(o, vec![item(&format!("{id}-1"), sku, qty, "20.00")]);
+}
+
+fn ship(engine: &mut Engine<MemoryHost>, id: &str, shipment_id: &str, items: Vec<SkuQty>) {
+    let now = engine.host.amazon.now;
+    engine
+        .on_commerce_event(
+            now,
+            CommerceEvent::Shipped(Shipment {
+                store: STORE.into(),
+                amazon_order_id: id.into(),
+                shipment_id: shipment_id.into(),
+                carrier: "ups".into(),
+                carrier_title: "United Parcel Service".into(),
+                tracking_number: "1Z999AA10123456784".into(),
+                items,
+                shipped_at: now,
+            }),
+        )
+        .unwrap();
+}
+
+#[test]
+fn seed_story_pending_then_unshipped_creates_processing_then_shipped_completes() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, Some(10));
+    put(&mut e, A, "Pending", "MFN", "SKU-1", 2);
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.status, r.pulled, r.created), (TickStatus::Done, 1, 0));
+    assert_eq!(row(&mut e, A)["table_status"], "Pending");
+    assert!(e.host.commerce_order(STORE, A).is_none());
+
+    // Amazon: Unshipped → Commerce order in Processing.
+    e.host.amazon.set_status(A, OrderStatus::Unshipped);
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.created, 1);
+    let created = e.host.commerce_order(STORE, A).unwrap();
+    assert_eq!(created.status, "processing");
+    assert_eq!(
+        e.host.catalog["SKU-1"].qty,
+        Some(8),
+        "the order took its stock"
+    );
+    assert_eq!(row(&mut e, A)["table_status"], "Unshipped");
+
+    // Merchant ships in Commerce → the next tick confirms the shipment to Amazon.
+    ship(&mut e, A, "ship-1", vec![]);
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.pushed, 1);
+    let (_, sent) = &e.host.amazon.confirmations[0];
+    assert_eq!(sent.package_detail.carrier_code, "UPS");
+    assert_eq!(
+        sent.package_detail.shipping_method.as_deref(),
+        Some("Std US D2D Dom")
+    );
+    assert_eq!(sent.package_detail.order_items[0].quantity, 2);
+    assert_eq!(
+        e.host.amazon.order(A).unwrap().0.order_status,
+        OrderStatus::Shipped
+    );
+    assert_eq!(
+        e.host.commerce_order(STORE, A).unwrap().status,
+        "processing"
+    );
+
+    // Amazon reports Shipped → on the next cron the Commerce order is Complete.
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.completed, 1);
+    assert_eq!(e.host.commerce_order(STORE, A).unwrap().status, "complete");
+    let detail = row(&mut e, A);
+    assert_eq!(detail["table_status"], "Completed");
+    assert_eq!(detail["notes"], "Status updated to Completed.");
+
+    // Nothing more happens on later ticks.
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.created, r.completed, r.pushed), (0, 0, 0));
+    assert_eq!(e.host.orders.len(), 1);
+}
+
+#[test]
+fn blocked_orders_are_reported_and_created_once_each_cause_is_fixed() {
+    let mut e = engine(&[("store_name", "Acme US")]);
+    e.host.set_product("DISABLED", false, Some(5));
+    e.host.set_product("SCARCE", true, Some(0));
+    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
+    put(&mut e, B, "Unshipped", "MFN", "DISABLED", 1);
+    put(&mut e, C, "Unshipped", "MFN", "SCARCE", 1);
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.created, r.blocked), (0, 3));
+    assert_eq!(
+        row(&mut e, A)["notes"],
+        "Cannot create sales order: Product \"MISSING\" does not exist"
+    );
+    assert_eq!(row(&mut e, B)["blockers"][0]["kind"], "disabled");
+    assert_eq!(row(&mut e, C)["blockers"][0]["kind"], "out_of_stock");
+    assert_eq!(row(&mut e, C)["table_status"], "Error");
+    let message = "Your Amazon store(s) has orders that cannot be imported into Commerce. See Recent Orders in the store dashboard(s): Acme US";
+    assert_eq!(e.host.admin_message.as_deref(), Some(message));
+    assert_eq!(e.system_message().unwrap().as_deref(), Some(message));
+
+    // Still blocked: retried, not duplicated.
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.created, r.blocked), (0, 3));
+
+    e.host.set_product("MISSING", true, None);
+    e.host.set_product("DISABLED", true, Some(5));
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.created, 2);
+    assert_eq!(
+        e.host.admin_message.as_deref(),
+        Some(message),
+        "one order still blocked"
+    );
+
+    e.host.set_product("SCARCE", true, Some(3));
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.created, 1);
+    assert_eq!(e.host.orders.len(), 3);
+    assert_eq!(
+        e.host.admin_message, None,
+        "message cleared once nothing is blocked"
+    );
+    assert_eq!(row(&mut e, C)["table_status"], "Unshipped");
+}
+
+#[test]
+fn import_disabled_keeps_view_only_rows_linking_to_seller_central() {
+    let mut e = engine(&[("import_orders", "false")]);
+    e.host.set_product("SKU-1", true, Some(10));
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 1);
+    tick_after(&mut e, 5);
+    assert!(e.host.orders.is_empty());
+    let page = e.list_orders(STORE, &OrderQuery::recent()).unwrap();
+    assert_eq!(page.total, 1);
+    assert!(page.rows[0].view_only);
+    assert_eq!(
+        page.rows[0].seller_central_url,
+        format!("https://sellercentral.amazon.com/orders-v3/order/{A}")
+    );
+}
+
+#[test]
+fn orders_purchased_before_integration_are_never_imported() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    let old = order(
+        A,
+        "Unshipped",
+        "MFN",
+        "2026-10-30T00:00:00Z",
+        "2026-11-01T12:00:00Z",
+    );
+    e.host
+        .amazon
+        .put_order(old, vec![item("1", "SKU-1", 1, "5.00")]);
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.skipped, r.created), (1, 0));
+    assert!(e.order_detail(STORE, A).unwrap().is_none());
+    assert!(
+        e.host
+            .amazon
+            .calls
+            .iter()
+            .all(|c| !c.contains("orderItems")),
+        "no items fetched for it"
+    );
+}
+
+#[test]
+fn fba_order_is_created_and_completed_only_when_amazon_ships_it() {
+    let mut e = engine(&[]);
+    e.host.set_product("FBA-1", true, None);
+    put(&mut e, A, "Unshipped", "AFN", "FBA-1", 1);
+    tick_after(&mut e, 5);
+    assert!(e.host.orders.is_empty());
+    e.host.amazon.set_status(A, OrderStatus::Shipped);
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.created, r.completed), (1, 1));
+    assert_eq!(e.host.commerce_order(STORE, A).unwrap().status, "complete");
+    assert!(e.host.reservations.is_empty());
+}
+
+#[test]
+fn amazon_cancel_cancels_the_commerce_order_and_returns_stock() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, Some(5));
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 2);
+    tick_after(&mut e, 5);
+    assert_eq!(e.host.catalog["SKU-1"].qty, Some(3));
+    e.host.amazon.set_status(A, OrderStatus::Canceled);
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.canceled, 1);
+    assert_eq!(e.host.commerce_order(STORE, A).unwrap().status, "canceled");
+    assert_eq!(e.host.catalog["SKU-1"].qty, Some(5));
+    assert_eq!(row(&mut e, A)["table_status"], "Canceled");
+}
+
+#[test]
+fn reserved_quantity_of_a_pending_order_is_released_when_amazon_cancels() {
+    let mut e = engine(&[("reserve_pending", "true")]);
+    e.host.set_product("SKU-1", true, Some(5));
+    put(&mut e, A, "Pending", "MFN", "SKU-1", 2);
+    tick_after(&mut e, 5);
+    assert_eq!(e.host.catalog["SKU-1"].qty, Some(3));
+    assert_eq!(row(&mut e, A)["inventory_reserved"], true);
+    e.host.amazon.set_status(A, OrderStatus::Canceled);
+    tick_after(&mut e, 5);
+    assert_eq!(e.host.catalog["SKU-1"].qty, Some(5));
+    assert_eq!(row(&mut e, A)["inventory_reserved"], false);
+}
+
+#[test]
+fn reserved_quantity_becomes_the_orders_stock_when_it_is_created() {
+    let mut e = engine(&[("reserve_pending", "true")]);
+    e.host.set_product("SKU-1", true, Some(2));
+    put(&mut e, A, "Pending", "MFN", "SKU-1", 2);
+    tick_after(&mut e, 5);
+    assert_eq!(e.host.catalog["SKU-1"].qty, Some(0));
+    e.host.amazon.set_status(A, OrderStatus::Unshipped);
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.created, 1, "held stock counts for its own order");
+    assert_eq!(
+        e.host.catalog["SKU-1"].qty,
+        Some(0),
+        "taken once, not twice"
+    );
+}
+
+#[test]
+fn partial_shipment_is_confirmed_per_package_and_completes_when_all_is_shipped() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 3);
+    tick_after(&mut e, 5);
+    ship(
+        &mut e,
+        A,
+        "ship-1",
+        vec![SkuQty {
+            sku: "SKU-1".into(),
+            qty: 1,
+        }],
+    );
+    tick_after(&mut e, 5);
+    assert_eq!(
+        e.host.amazon.order(A).unwrap().0.order_status,
+        OrderStatus::PartiallyShipped
+    );
+    tick_after(&mut e, 5);
+    assert_eq!(row(&mut e, A)["table_status"], "PartiallyShipped");
+    assert_eq!(
+        e.host.commerce_order(STORE, A).unwrap().status,
+        "processing"
+    );
+
+    ship(&mut e, A, "ship-2", vec![]);
+    tick_after(&mut e, 5);
+    let refs: Vec<_> = e
+        .host
+        .amazon
+        .confirmations
+        .iter()
+        .map(|(_, r)| r.package_detail.package_reference_id.clone())
+        .collect();
+    assert_eq!(refs, ["1", "2"]);
+    assert_eq!(
+        e.host.amazon.confirmations[1].1.package_detail.order_items[0].quantity,
+        2
+    );
+    tick_after(&mut e, 5);
+    assert_eq!(e.host.commerce_order(STORE, A).unwrap().status, "complete");
+}
+
+#[test]
+fn the_same_shipment_event_twice_is_confirmed_once() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 1);
+    tick_after(&mut e, 5);
+    ship(&mut e, A, "ship-1", vec![]);
+    ship(&mut e, A, "ship-1", vec![]);
+    tick_after(&mut e, 5);
+    assert_eq!(e.host.amazon.confirmations.len(), 1);
+}
+
+#[test]
+fn shipment_with_an_unknown_carrier_is_sent_as_other_with_its_name() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 1);
+    tick_after(&mut e, 5);
+    let now = e.host.amazon.now;
+    e.on_commerce_event(
+        now,
+        CommerceEvent::Shipped(Shipment {
+            store: STORE.into(),
+            amazon_order_id: A.into(),
+            shipment_id: "s".into(),
+            carrier: "custom".into(),
+            carrier_title: "Royal Mail".into(),
+            tracking_number: "RM1".into(),
+            items: vec![],
+            shipped_at: now,
+        }),
+    )
+    .unwrap();
+    tick_after(&mut e, 5);
+    let detail = &e.host.amazon.confirmations[0].1.package_detail;
+    assert_eq!(
+        (detail.carrier_code.as_str(), detail.carrier_name.as_deref()),
+        ("Other", Some("Royal Mail"))
+    );
+}
+
+#[test]
+fn rejected_shipment_confirmation_is_retried_then_marked_failed_in_the_notes() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    put(&mut e, A, "Unshipped", "AFN", "SKU-1", 1);
+    e.host.amazon.set_status(A, OrderStatus::Shipped);
+    tick_after(&mut e, 5);
+    // Amazon refuses confirmations of FBA orders: three tries, then failed.
+    ship(&mut e, A, "ship-1", vec![]);
+    for _ in 0..3 {
+        let r = tick_after(&mut e, 5);
+        assert_eq!(r.pushed, 0);
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+    }
+    let detail = row(&mut e, A);
+    assert_eq!(detail["shipments"][0]["state"], "failed");
+    assert!(detail["notes"]
+        .as_str()
+        .unwrap()
+        .starts_with("Amazon rejected shipment 1"));
+    assert!(tick_after(&mut e, 5).errors.is_empty(), "no more attempts");
+}
+
+#[test]
+fn getorders_is_followed_through_every_nexttoken_page() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    e.host.amazon.page_size_cap = Some(2);
+    for i in 1..=5 {
+        put(
+            &mut e,
+            &format!("111-0000001-000000{i}"),
+            "Unshipped",
+            "MFN",
+            "SKU-1",
+            1,
+        );
+    }
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.status, r.pulled, r.created), (TickStatus::Done, 5, 5));
+    let pages = e
+        .host
+        .amazon
+        .calls
+        .iter()
+        .filter(|c| c.ends_with("/orders/v0/orders"))
+        .count();
+    assert_eq!(pages, 3);
+}
+
+#[test]
+fn throttling_mid_page_stops_cleanly_and_the_next_tick_resumes_without_duplicates() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    e.host.amazon.page_size_cap = Some(2);
+    for i in 1..=5 {
+        put(
+            &mut e,
+            &format!("111-0000001-000000{i}"),
+            "Unshipped",
+            "MFN",
+            "SKU-1",
+            1,
+        );
+    }
+    // getOrders p1, items ×2, getOrders p2, items ×1, then 429s.
+    e.host.amazon.throttle_after = Some(5);
+    e.host.amazon.throttle_next = 1;
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.status, TickStatus::Throttled);
+    assert_eq!(r.created, 3);
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.status, TickStatus::Done, "{r:?}");
+    assert_eq!(e.host.orders.len(), 5);
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.created, 0);
+}
+
+#[test]
+fn service_unavailable_stops_the_tick_and_the_next_one_carries_on() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 1);
+    e.host.amazon.fail_next = 1;
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.status, r.created), (TickStatus::Throttled, 0));
+    assert!(r.errors[0].contains("503"), "{:?}", r.errors);
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.created, 1);
+}
+
+#[test]
+fn usage_plan_bucket_spreads_order_item_calls_over_ticks() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    for i in 0..40 {
+        put(
+            &mut e,
+            &format!("111-0000001-00000{i:02}"),
+            "Unshipped",
+            "MFN",
+            "SKU-1",
+            1,
+        );
+    }
+    let r = tick_after(&mut e, 5);
+    assert_eq!(
+        (r.status, r.created),
+        (TickStatus::Throttled, 30),
+        "getOrderItems burst is 30"
+    );
+    let r = tick_after(&mut e, 1);
+    assert_eq!((r.status, r.created), (TickStatus::Done, 10));
+}
+
+#[test]
+fn expired_access_token_is_refreshed_and_secrets_stay_out_of_storage() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    e.host.amazon.token_lifetime = 600;
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 1);
+    tick_after(&mut e, 5);
+    let first = e.host.storage["v1/s/acme-us/lwa"].clone();
+    tick_after(&mut e, 5);
+    assert_eq!(
+        e.host.storage["v1/s/acme-us/lwa"], first,
+        "still valid: reused"
+    );
+    tick_after(&mut e, 15);
+    assert_ne!(
+        e.host.storage["v1/s/acme-us/lwa"], first,
+        "expired: refreshed"
+    );
+    let everything = format!("{:?}", e.host.storage);
+    assert!(
+        !everything.contains("do-not-log"),
+        "no refresh token or client secret in storage"
+    );
+}
+
+#[test]
+fn wrong_credentials_are_reported_without_leaking_secrets() {
+    let mut e = engine(&[("lwa_client_secret", "wrong-secret-value")]);
+    let r = tick_after(&mut e, 5);
+    let text = r.errors.join(" ");
+    assert!(text.contains("invalid_grant"), "{text}");
+    assert!(
+        !text.contains("wrong-secret-value") && !text.contains("do-not-log"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_second_concurrent_tick_is_busy_and_changes_nothing() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 1);
+    let now = e.host.amazon.now + Duration::minutes(5);
+    e.host.amazon.now = now;
+    let lease = format!(
+        "{{\"expires_at\":{}}}",
+        (now + Duration::minutes(1)).timestamp_millis()
+    );
+    e.host.storage.insert("v1/s/acme-us/lease".into(), lease);
+    let before = e.host.storage.clone();
+    let r = e.on_cron_tick(STORE, now).unwrap();
+    assert_eq!(r.status, TickStatus::Busy);
+    assert_eq!(e.host.storage, before);
+    // An expired lease is taken over.
+    let r = e.on_cron_tick(STORE, now + Duration::minutes(2)).unwrap();
+    assert_eq!(r.created, 1);
+    assert!(
+        !e.host.storage.contains_key("v1/s/acme-us/lease"),
+        "lease returned"
+    );
+}
+
+/// A host whose `create_order` succeeds but whose reply is lost once.
+struct LostReply {
+    inner: MemoryHost,
+    lose_next_create: bool,
+}
+
+impl Host for LostReply {
+    fn http_send(&mut self, r: HttpRequest) -> Result<HttpResponse, HttpError> {
+        self.inner.http_send(r)
+    }
+    fn storage_get(&mut self, k: &str) -> Result<Option<String>, StorageError> {
+        self.inner.storage_get(k)
+    }
+    fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError> {
+        self.inner.storage_apply(ops)
+    }
+    fn storage_list(
+        &mut self,
+        p: &str,
+        a: Option<&str>,
+        l: u32,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        self.inner.storage_list(p, a, l)
+    }
+    fn storage_cas(
+        &mut self,
+        k: &str,
+        e: Option<&str>,
+        n: Option<&str>,
+    ) -> Result<bool, StorageError> {
+        self.inner.storage_cas(k, e, n)
+    }
+    fn settings(&mut self, s: &str) -> Vec<(String, String)> {
+        self.inner.settings(s)
+    }
+    fn find_product(
+        &mut self,
+        s: &str,
+        k: &str,
+    ) -> Result<Option<amazon_order_sync::blockers::ProductFact>, CommerceError> {
+        self.inner.find_product(s, k)
+    }
+    fn create_order(&mut self, d: &OrderDraft) -> Result<OrderRef, CommerceError> {
+        let created = self.inner.create_order(d)?;
+        if std::mem::take(&mut self.lose_next_create) {
+            return Err(CommerceError::Unavailable(
+                "connection reset after commit".into(),
+            ));
+        }
+        Ok(created)
+    }
+    fn complete_order(&mut self, s: &str, i: &str) -> Result<(), CommerceError> {
+        self.inner.complete_order(s, i)
+    }
+    fn cancel_order(&mut self, s: &str, i: &str) -> Result<(), CommerceError> {
+        self.inner.cancel_order(s, i)
+    }
+    fn reserve(&mut self, s: &str, i: &str, q: &[SkuQty]) -> Result<(), CommerceError> {
+        self.inner.reserve(s, i, q)
+    }
+    fn release(&mut self, s: &str, i: &str) -> Result<(), CommerceError> {
+        self.inner.release(s, i)
+    }
+    fn set_admin_message(&mut self, m: Option<&str>) -> Result<(), CommerceError> {
+        self.inner.set_admin_message(m)
+    }
+}
+
+#[test]
+fn create_order_whose_reply_was_lost_is_not_created_twice() {
+    let e = engine(&[]);
+    let mut e = Engine::new(LostReply {
+        inner: e.host,
+        lose_next_create: true,
+    });
+    e.host.inner.set_product("SKU-1", true, Some(5));
+    let now = e.host.inner.amazon.now;
+    let o = order(
+        A,
+        "Unshipped",
+        "MFN",
+        "2026-11-02T00:00:00Z",
+        &common::iso(now),
+    );
+    e.host
+        .inner
+        .amazon
+        .put_order(o, vec![item("1", "SKU-1", 2, "20.00")]);
+    let tick = |e: &mut Engine<LostReply>, minutes| {
+        let now = e.host.inner.amazon.now + Duration::minutes(minutes);
+        e.host.inner.amazon.now = now;
+        e.on_cron_tick(STORE, now).unwrap()
+    };
+    let r = tick(&mut e, 5);
+    assert_eq!(r.created, 0);
+    assert_eq!(
+        r.status,
+        TickStatus::Throttled,
+        "stopped on the lost reply: {r:?}"
+    );
+    let r = tick(&mut e, 5);
+    assert_eq!(r.created, 1);
+    assert_eq!(e.host.inner.orders.len(), 1);
+    assert_eq!(
+        e.host.inner.catalog["SKU-1"].qty,
+        Some(3),
+        "stock taken once"
+    );
+}
+
+#[test]
+fn push_path_decides_a_real_spapi_order_once() {
+    let mut e = engine(&[]);
+    e.host
+        .add_store(STORE, common::US, "1970-01-01T00:00:00Z", &[]);
+    e.host.set_product("NABetaASINB00551Q3CS", true, Some(4));
+    let order_json = common::fixture("getOrder_200_TEST_CASE_200.response.json");
+    let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
+    let now = t("2026-11-02T00:00:00Z");
+    let out = e
+        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .unwrap();
+    assert_eq!(
+        out.decision.action,
+        Action::Create {
+            then_complete: false
+        }
+    );
+    let created = e.host.commerce_order(STORE, "902-1845936-5435065").unwrap();
+    assert_eq!(created.draft.grand_total.cents, 1101);
+    let again = e
+        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .unwrap();
+    assert_eq!(again.decision.action, Action::Ignore);
+    assert_eq!(e.host.orders.len(), 1);
+}
+
+#[test]
+fn bad_push_input_is_a_typed_error_and_changes_nothing() {
+    let mut e = engine(&[]);
+    let before = e.host.storage.clone();
+    let err = e
+        .on_amazon_order(
+            STORE,
+            t("2026-11-02T00:00:00Z"),
+            "{\"AmazonOrderId\": 5}",
+            "[]",
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, EngineError::InvalidInput(ref m) if m.contains("AmazonOrderId")),
+        "{err}"
+    );
+    assert_eq!(e.host.storage, before);
+    let err = e
+        .on_cron_tick("acme/us", t("2026-11-02T00:00:00Z"))
+        .unwrap_err();
+    assert!(matches!(err, EngineError::InvalidInput(_)));
+}
+
+#[test]
+fn commerce_cancel_of_an_unshipped_order_is_recorded() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 1);
+    tick_after(&mut e, 5);
+    let now = e.host.amazon.now;
+    e.on_commerce_event(
+        now,
+        CommerceEvent::Canceled {
+            store: STORE.into(),
+            amazon_order_id: A.into(),
+        },
+    )
+    .unwrap();
+    let detail = row(&mut e, A);
+    assert_eq!(detail["table_status"], "Canceled");
+    assert_eq!(detail["commerce_status"], "canceled");
+}
+
+#[test]
+fn recent_orders_first_page_reads_the_index_not_the_table() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    for i in 0..25 {
+        let now = e.host.amazon.now;
+        let purchased = common::iso(t("2026-11-02T00:00:00Z") + Duration::minutes(i));
+        let o = order(
+            &format!("111-0000001-00000{i:02}"),
+            "Unshipped",
+            "MFN",
+            &purchased,
+            &common::iso(now),
+        );
+        e.host
+            .amazon
+            .put_order(o, vec![item("1", "SKU-1", 1, "1.00")]);
+    }
+    tick_after(&mut e, 5);
+    let page = e.list_orders(STORE, &OrderQuery::recent()).unwrap();
+    assert_eq!((page.total, page.rows.len()), (25, 10));
+    assert_eq!(page.rows[0].amazon_order_id, "111-0000001-0000024");
+    assert!(page.rows.iter().all(|r| r.status == TableStatus::Unshipped));
+    let filtered = e
+        .list_orders(
+            STORE,
+            &OrderQuery {
+                order_number: Some("0000003".into()),
+                ..OrderQuery::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(filtered.total, 1);
+}
+
+#[test]
+fn parse_order_round_trips_the_stored_snapshot() {
+    let o = order(
+        A,
+        "Unshipped",
+        "MFN",
+        "2026-11-02T00:00:00Z",
+        "2026-11-02T00:00:00Z",
+    );
+    let json = serde_json::to_string(&o).unwrap();
+    assert_eq!(parse_order(&json).unwrap(), o);
+}
