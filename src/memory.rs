@@ -158,7 +158,13 @@ impl FakeAmazon {
             .map(|(_, v)| v.as_str());
         match token.and_then(|t| self.tokens.get(t)) {
             Some(expires) if *expires > self.now.timestamp_millis() => {}
-            _ => return error_body(403, "Unauthorized", "Access to requested resource is denied."),
+            _ => {
+                return error_body(
+                    403,
+                    "Unauthorized",
+                    "Access to requested resource is denied.",
+                )
+            }
         }
         if let Some(left) = self.throttle_after.as_mut() {
             if *left == 0 {
@@ -169,24 +175,34 @@ impl FakeAmazon {
         }
         if self.throttle_after.is_none() && self.throttle_next > 0 {
             self.throttle_next -= 1;
-            return error_body(429, "QuotaExceeded", "You exceeded your quota for the requested resource.");
+            return error_body(
+                429,
+                "QuotaExceeded",
+                "You exceeded your quota for the requested resource.",
+            );
         }
         if self.fail_next > 0 {
             self.fail_next -= 1;
-            return error_body(503, "ServiceUnavailable", "Service temporarily unavailable.");
+            return error_body(
+                503,
+                "ServiceUnavailable",
+                "Service temporarily unavailable.",
+            );
         }
         let params = query_params(query);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         match (request.method, segments.as_slice()) {
             (Method::Get, ["orders", "v0", "orders"]) => self.get_orders(&params),
-            (Method::Get, ["orders", "v0", "orders", id, "orderItems"]) => match self.orders.get(*id) {
-                Some((_, items)) => json_response(
-                    200,
-                    serde_json::json!({"payload": {"AmazonOrderId": id, "OrderItems": items}})
-                        .to_string(),
-                ),
-                None => error_body(404, "NotFound", "Order not found"),
-            },
+            (Method::Get, ["orders", "v0", "orders", id, "orderItems"]) => {
+                match self.orders.get(*id) {
+                    Some((_, items)) => json_response(
+                        200,
+                        serde_json::json!({"payload": {"AmazonOrderId": id, "OrderItems": items}})
+                            .to_string(),
+                    ),
+                    None => error_body(404, "NotFound", "Order not found"),
+                }
+            }
             (Method::Post, ["orders", "v0", "orders", id, "shipmentConfirmation"]) => {
                 let id = id.to_string();
                 self.confirm(&id, request.body.as_deref().unwrap_or_default())
@@ -275,7 +291,10 @@ impl FakeAmazon {
         };
         let detail = &request.package_detail;
         if parse_time(&detail.ship_date).is_err()
-            || detail.package_reference_id.parse::<u64>().map_or(true, |n| n == 0)
+            || detail
+                .package_reference_id
+                .parse::<u64>()
+                .map_or(true, |n| n == 0)
             || detail.tracking_number.is_empty()
         {
             return error_body(400, "InvalidInput", "Invalid Input");
@@ -291,11 +310,22 @@ impl FakeAmazon {
         let earlier: Vec<(String, u32)> = self
             .confirmations
             .iter()
-            .filter(|(o, r)| o == id && r.package_detail.package_reference_id == detail.package_reference_id)
-            .flat_map(|(_, r)| r.package_detail.order_items.iter().map(|i| (i.order_item_id.clone(), i.quantity)))
+            .filter(|(o, r)| {
+                o == id && r.package_detail.package_reference_id == detail.package_reference_id
+            })
+            .flat_map(|(_, r)| {
+                r.package_detail
+                    .order_items
+                    .iter()
+                    .map(|i| (i.order_item_id.clone(), i.quantity))
+            })
             .collect();
         for item in items.iter_mut() {
-            let minus: u32 = earlier.iter().filter(|(i, _)| *i == item.order_item_id).map(|(_, q)| q).sum();
+            let minus: u32 = earlier
+                .iter()
+                .filter(|(i, _)| *i == item.order_item_id)
+                .map(|(_, q)| q)
+                .sum();
             let plus: u32 = detail
                 .order_items
                 .iter()
@@ -315,8 +345,9 @@ impl FakeAmazon {
             OrderStatus::PartiallyShipped
         };
         order.last_update_date = now;
-        self.confirmations
-            .retain(|(o, r)| !(o == id && r.package_detail.package_reference_id == detail.package_reference_id));
+        self.confirmations.retain(|(o, r)| {
+            !(o == id && r.package_detail.package_reference_id == detail.package_reference_id)
+        });
         self.confirmations.push((id.to_owned(), request));
         HttpResponse {
             status: 204,
@@ -349,7 +380,13 @@ impl MemoryHost {
     }
 
     /// Configures `store` with the sandbox credentials plus `extra` settings.
-    pub fn add_store(&mut self, store: &str, marketplace_id: &str, integrated_at: &str, extra: &[(&str, &str)]) {
+    pub fn add_store(
+        &mut self,
+        store: &str,
+        marketplace_id: &str,
+        integrated_at: &str,
+        extra: &[(&str, &str)],
+    ) {
         let mut pairs: Vec<(String, String)> = [
             ("marketplace_id", marketplace_id),
             ("integrated_at", integrated_at),
@@ -379,7 +416,8 @@ impl MemoryHost {
     }
 
     pub fn commerce_order(&self, store: &str, amazon_order_id: &str) -> Option<&CommerceOrder> {
-        self.orders.get(&(store.to_owned(), amazon_order_id.to_owned()))
+        self.orders
+            .get(&(store.to_owned(), amazon_order_id.to_owned()))
     }
 
     fn adjust_stock(&mut self, sku: &str, delta: i64) {
@@ -466,7 +504,11 @@ impl Host for MemoryHost {
         self.settings.get(store).cloned().unwrap_or_default()
     }
 
-    fn find_product(&mut self, _store: &str, sku: &str) -> Result<Option<ProductFact>, CommerceError> {
+    fn find_product(
+        &mut self,
+        _store: &str,
+        sku: &str,
+    ) -> Result<Option<ProductFact>, CommerceError> {
         self.host_calls += 1;
         Ok(self.catalog.get(sku).cloned())
     }
@@ -520,8 +562,12 @@ impl Host for MemoryHost {
         };
         if order.status != "canceled" {
             order.status = "canceled".into();
-            let lines: Vec<(String, u32)> =
-                order.draft.lines.iter().map(|l| (l.sku.clone(), l.qty)).collect();
+            let lines: Vec<(String, u32)> = order
+                .draft
+                .lines
+                .iter()
+                .map(|l| (l.sku.clone(), l.qty))
+                .collect();
             for (sku, qty) in lines {
                 self.adjust_stock(&sku, i64::from(qty));
             }

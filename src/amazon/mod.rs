@@ -5,9 +5,11 @@
 //! reject what is truly malformed with a [`ParseError`] that names the field.
 
 pub mod money;
+mod path;
 mod quirks;
 
 pub use money::Money;
+use path::path_at;
 pub use quirks::parse_time;
 
 use chrono::{DateTime, Utc};
@@ -400,19 +402,16 @@ pub fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result
             limit: MAX_BODY_BYTES,
         });
     }
-    let de = &mut serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = inner.to_string();
-        // serde_json appends " at line X column Y"; the path already says where.
+    serde_json::from_str(json).map_err(|e| {
+        let message = e.to_string();
+        // serde_json appends " at line X column Y"; the path says where instead.
         let message = match message.rfind(" at line ") {
-            Some(cut) if inner.line() > 0 => message[..cut].to_owned(),
+            Some(cut) if e.line() > 0 => message[..cut].to_owned(),
             _ => message,
         };
         ParseError::Invalid {
             what,
-            path,
+            path: path_at(json, e.line(), e.column()),
             message,
         }
     })
@@ -491,7 +490,7 @@ pub fn parse_api_errors(json: &str) -> Option<ApiErrors> {
     struct Body {
         errors: Vec<ApiError>,
     }
-    serde_json::from_str::<Body>(json)
+    parse_json::<Body>("error body", json)
         .ok()
         .map(|b| ApiErrors(b.errors))
 }

@@ -120,7 +120,12 @@ mod amount {
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
                 // Only reached for non-string input; Amazon itself always sends strings.
-                parse_cents(&v.to_string()).map_err(E::custom)
+                let cents = (v * 100.0).round();
+                if cents.is_finite() && cents.abs() <= MAX_ABS_CENTS as f64 {
+                    Ok(cents as i64)
+                } else {
+                    Err(E::custom("amount is too large"))
+                }
             }
         }
         d.deserialize_any(Visitor)

@@ -1,37 +1,95 @@
 //! Deserializers for the shapes Amazon really sends, beyond what its model promises.
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{de, Deserializer, Serializer};
 use std::fmt;
 
-/// Parses an SP-API time: RFC 3339 (`2019-05-07T15:42:57.058Z`), an RFC 3339 time without zone
-/// (taken as UTC), or epoch seconds as a number or numeric string — the sandbox's
+/// Parses an SP-API time: RFC 3339 (`2019-05-07T15:42:57.058Z`, any offset), the same without
+/// zone (taken as UTC), or epoch seconds as a decimal string — the sandbox's
 /// `CreatedBefore: "1.569521782042E9"`.
+///
+/// Hand-written rather than chrono's parser: chrono's format machinery cost the component
+/// ~30 KB for these two shapes.
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    if let Ok(t) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f") {
-        return Ok(Utc.from_utc_datetime(&t));
-    }
-    let looks_numeric = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
-    if looks_numeric {
-        if let Some(t) = text.parse::<f64>().ok().and_then(epoch_seconds) {
-            return Ok(t);
-        }
-    }
-    Err(format!("\"{text}\" is not an ISO 8601 date-time"))
+    rfc3339(text)
+        .or_else(|| epoch_seconds(text))
+        .ok_or_else(|| format!("\"{text}\" is not an ISO 8601 date-time"))
 }
 
-fn epoch_seconds(seconds: f64) -> Option<DateTime<Utc>> {
-    if !seconds.is_finite() || seconds.abs() > 1.0e11 {
+fn digits(text: &str, range: std::ops::Range<usize>) -> Option<u32> {
+    let part = text.get(range)?;
+    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    DateTime::from_timestamp_millis((seconds * 1000.0).round() as i64)
+    part.parse().ok()
+}
+
+fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(digits(text, 0..4)? as i32, digits(text, 5..7)?, digits(text, 8..10)?)?;
+    let (hour, minute, second) = (digits(text, 11..13)?, digits(text, 14..16)?, digits(text, 17..19)?);
+    let mut rest = &text[19..];
+    let mut nanos = 0u32;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let len = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if len == 0 {
+            return None;
+        }
+        // Nanosecond precision; further digits cannot change a millisecond timestamp.
+        let kept = &fraction[..len.min(9)];
+        nanos = kept.parse::<u32>().ok()? * 10u32.pow(9 - kept.len() as u32);
+        rest = &fraction[len..];
+    }
+    let offset_seconds: i64 = match rest {
+        "" | "Z" | "z" => 0,
+        zone if zone.len() == 6 && matches!(&zone[..1], "+" | "-") && &zone[3..4] == ":" => {
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            let (h, m) = (digits(zone, 1..3)?, digits(zone, 4..6)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            sign * (i64::from(h) * 3600 + i64::from(m) * 60)
+        }
+        _ => return None,
+    };
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    let local = Utc.from_utc_datetime(&date.and_time(time));
+    local.checked_sub_signed(chrono::Duration::seconds(offset_seconds))
+}
+
+/// `"1.569521782042E9"` → that many seconds since the epoch, in integer arithmetic.
+fn epoch_seconds(text: &str) -> Option<DateTime<Utc>> {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = format!("{whole}{fraction}");
+    if all_digits.is_empty() || all_digits.len() > 30 || !all_digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value: i128 = all_digits.parse().ok()?;
+    // value × 10^(exponent − fraction digits) seconds, in milliseconds.
+    let scale = exponent - fraction.len() as i32 + 3;
+    let millis = if scale >= 0 {
+        value.checked_mul(10i128.checked_pow(scale.try_into().ok()?)?)?
+    } else {
+        let divisor = 10i128.checked_pow((-scale).try_into().ok()?)?;
+        (value + divisor / 2) / divisor
+    };
+    let millis = i64::try_from(if negative { -millis } else { millis }).ok()?;
+    if millis.abs() > 100_000_000_000_000 {
+        return None;
+    }
+    DateTime::from_timestamp_millis(millis)
 }
 
 /// `DateTime<Utc>` fields: lenient on input, RFC 3339 with `Z` on output.
@@ -53,14 +111,15 @@ pub mod time {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 parse_time(v).map_err(E::custom)
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                epoch_seconds(v).ok_or_else(|| E::custom("epoch seconds out of range"))
-            }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                self.visit_f64(v as f64)
+                v.checked_mul(1000)
+                    .and_then(DateTime::from_timestamp_millis)
+                    .ok_or_else(|| E::custom("epoch seconds out of range"))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                self.visit_f64(v as f64)
+                i64::try_from(v)
+                    .map_err(|_| E::custom("epoch seconds out of range"))
+                    .and_then(|v| self.visit_i64(v))
             }
         }
         d.deserialize_any(Visitor)

@@ -11,7 +11,7 @@ mod tick;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::amazon::{parse_order, parse_order_items, OrderStatus, ParseError};
+use crate::amazon::{parse_json, parse_order, parse_order_items, OrderStatus, ParseError};
 use crate::blockers::{quantities_by_sku, CatalogFacts};
 use crate::decide::{decide, is_stale, is_unchanged, next_row, system_message, Action, Decision, Snapshot};
 use crate::grid::{query_orders, GridRow, OrderPage, OrderQuery};
@@ -118,7 +118,7 @@ impl<H: Host> Engine<H> {
         let current = self.host.storage_get(&key)?;
         if let Some(held) = current
             .as_deref()
-            .and_then(|v| serde_json::from_str::<LeaseValue>(v).ok())
+            .and_then(|v| parse_json::<LeaseValue>("lease", v).ok())
         {
             if held.expires_at > now_ms {
                 return Err(EngineError::Busy);
@@ -140,7 +140,7 @@ impl<H: Host> Engine<H> {
     fn load_row(&mut self, store: &str, id: &str) -> Result<Option<AmazonOrderRow>, EngineError> {
         match self.host.storage_get(&keys::order(store, id))? {
             None => Ok(None),
-            Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| {
+            Some(json) => parse_json("order row", &json).map(Some).map_err(|e| {
                 EngineError::Host(format!("stored row of {id} is unreadable: {e}"))
             }),
         }
@@ -510,7 +510,7 @@ impl<H: Host> Engine<H> {
             let full = page.len() == LIST_PAGE as usize;
             after = page.last().map(|(k, _)| k.clone());
             for (key, json) in page {
-                let row: AmazonOrderRow = serde_json::from_str(&json).map_err(|e| {
+                let row: AmazonOrderRow = parse_json("order row", &json).map_err(|e| {
                     EngineError::Host(format!("stored row {key} is unreadable: {e}"))
                 })?;
                 let grid_row = GridRow::from(&row);

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::spapi::{ApiFailure, SpApi};
 use super::tick::{TickReport, TickStatus};
 use super::{keys, Engine, EngineError, LIST_PAGE};
-use crate::amazon::{ConfirmShipmentItem, ConfirmShipmentRequest, PackageDetail};
+use crate::amazon::{parse_json, ConfirmShipmentItem, ConfirmShipmentRequest, PackageDetail};
 use crate::blockers::SkuQty;
 use crate::host::{Host, StorageOp};
 use crate::row::{AmazonOrderRow, ShipmentRecord, ShipmentState};
@@ -204,7 +204,7 @@ pub(super) fn push_queue<H: Host>(
         .host
         .storage_list(&keys::ship_queue_prefix(store), None, LIST_PAGE)?;
     for (key, json) in entries {
-        let Ok(mut queued) = serde_json::from_str::<Queued>(&json) else {
+        let Ok(mut queued) = parse_json::<Queued>("shipment queue entry", &json) else {
             report.errors.push(format!("unreadable shipment queue entry {key} dropped"));
             api.host.storage_apply(vec![StorageOp::Delete(key)])?;
             continue;
@@ -213,7 +213,7 @@ pub(super) fn push_queue<H: Host>(
         let reference = queued.request.package_detail.package_reference_id.clone();
         let result = api.confirm_shipment(&id, &queued.request);
         let row_json = api.host.storage_get(&keys::order(store, &id))?;
-        let mut row: Option<AmazonOrderRow> = row_json.and_then(|j| serde_json::from_str(&j).ok());
+        let mut row: Option<AmazonOrderRow> = row_json.and_then(|j| parse_json("order row", &j).ok());
         let mut set_state = |state: ShipmentState, error: Option<String>, note: String| {
             if let Some(row) = row.as_mut() {
                 if let Some(s) = row.shipments.iter_mut().find(|s| s.package_reference_id == reference) {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys;
 use crate::amazon::{
-    parse_api_errors, parse_get_order_items, parse_get_orders, ConfirmShipmentRequest,
+    parse_api_errors, parse_get_order_items, parse_get_orders, parse_json, ConfirmShipmentRequest,
     OrderItem, OrdersList, ParseError,
 };
 use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method, StorageError, StorageOp};
@@ -21,24 +21,25 @@ pub const MAX_RESULTS_PER_PAGE: u32 = 100;
 #[derive(Clone, Copy, Debug)]
 pub struct UsagePlan {
     pub operation: &'static str,
-    pub rate_per_second: f64,
-    pub burst: f64,
+    /// Refill rate in thousandths of a token per second (0.0167 rps = 16.7 → 17).
+    pub milli_rate_per_second: i64,
+    pub burst: i64,
 }
 
 pub const GET_ORDERS: UsagePlan = UsagePlan {
     operation: "get-orders",
-    rate_per_second: 0.0167,
-    burst: 20.0,
+    milli_rate_per_second: 17,
+    burst: 20,
 };
 pub const GET_ORDER_ITEMS: UsagePlan = UsagePlan {
     operation: "get-order-items",
-    rate_per_second: 0.5,
-    burst: 30.0,
+    milli_rate_per_second: 500,
+    burst: 30,
 };
 pub const CONFIRM_SHIPMENT: UsagePlan = UsagePlan {
     operation: "confirm-shipment",
-    rate_per_second: 2.0,
-    burst: 10.0,
+    milli_rate_per_second: 2000,
+    burst: 10,
 };
 
 /// Why an SP-API call did not give an answer to use.
@@ -70,10 +71,16 @@ struct CachedToken {
     expires_at: i64,
 }
 
+/// Tokens are counted in thousandths so storage holds integers only.
 #[derive(Serialize, Deserialize)]
 struct Bucket {
-    tokens: f64,
+    milli_tokens: i64,
     at: i64,
+}
+
+#[derive(Deserialize)]
+struct LwaError {
+    error: String,
 }
 
 #[derive(Deserialize)]
@@ -126,23 +133,26 @@ impl<H: Host> SpApi<'_, H> {
         let stored: Option<Bucket> = self
             .host
             .storage_get(&key)?
-            .and_then(|v| serde_json::from_str(&v).ok());
-        let tokens = match stored {
+            .and_then(|v| parse_json("usage plan bucket", &v).ok());
+        let full = plan.burst * 1000;
+        let milli_tokens = match stored {
             Some(b) => {
-                let elapsed = (now - b.at).max(0) as f64 / 1000.0;
-                (b.tokens + elapsed * plan.rate_per_second).min(plan.burst)
+                let elapsed_ms = (now - b.at).max(0);
+                b.milli_tokens
+                    .saturating_add(elapsed_ms.saturating_mul(plan.milli_rate_per_second) / 1000)
+                    .min(full)
             }
-            None => plan.burst,
+            None => full,
         };
-        if tokens < 1.0 {
+        if milli_tokens < 1000 {
             return Err(ApiFailure::Throttled);
         }
-        self.save_bucket(&key, tokens - 1.0)
+        self.save_bucket(&key, milli_tokens - 1000)
     }
 
-    fn save_bucket(&mut self, key: &str, tokens: f64) -> Result<(), ApiFailure> {
+    fn save_bucket(&mut self, key: &str, milli_tokens: i64) -> Result<(), ApiFailure> {
         let value = serde_json::to_string(&Bucket {
-            tokens,
+            milli_tokens,
             at: self.now_ms(),
         })
         .expect("a bucket serializes");
@@ -154,7 +164,7 @@ impl<H: Host> SpApi<'_, H> {
     /// Amazon said 429: the bucket is empty whatever we counted.
     fn drain(&mut self, plan: UsagePlan) -> Result<(), ApiFailure> {
         let key = keys::bucket(self.store, plan.operation);
-        self.save_bucket(&key, 0.0)
+        self.save_bucket(&key, 0)
     }
 
     fn send(&mut self, request: HttpRequest) -> Result<HttpResponse, ApiFailure> {
@@ -170,7 +180,7 @@ impl<H: Host> SpApi<'_, H> {
         let cached: Option<CachedToken> = self
             .host
             .storage_get(&key)?
-            .and_then(|v| serde_json::from_str(&v).ok());
+            .and_then(|v| parse_json("cached LWA token", &v).ok());
         if let Some(token) = cached {
             if token.expires_at - TOKEN_MARGIN_MS > self.now_ms() {
                 return Ok(token.access_token);
@@ -196,10 +206,9 @@ impl<H: Host> SpApi<'_, H> {
             400 | 401 | 403 => {
                 // The body names the OAuth error (e.g. invalid_grant) but never echo it whole:
                 // an LWA error body may quote what was sent.
-                let code = serde_json::from_str::<serde_json::Value>(&response.body)
-                    .ok()
-                    .and_then(|v| v.get("error")?.as_str().map(str::to_owned))
-                    .unwrap_or_else(|| "refused".into());
+                let code = parse_json::<LwaError>("LWA error", &response.body)
+                    .map(|e| e.error)
+                    .unwrap_or_else(|_| "refused".into());
                 return Err(ApiFailure::Unauthorized(format!(
                     "LWA token refresh failed ({}: {code})",
                     response.status
@@ -212,7 +221,7 @@ impl<H: Host> SpApi<'_, H> {
                 )))
             }
         }
-        let answer: LwaAnswer = crate::amazon::parse_json("LWA token response", &response.body)?;
+        let answer: LwaAnswer = parse_json("LWA token response", &response.body)?;
         let expires_at = self.now_ms() + answer.expires_in.clamp(0, 86_400) * 1000;
         let value = serde_json::to_string(&CachedToken {
             access_token: answer.access_token.clone(),

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::shipments::push_queue;
 use super::spapi::{ApiFailure, SpApi};
 use super::{keys, Engine, EngineError, Outcome};
-use crate::amazon::Order;
+use crate::amazon::{parse_json, Order};
 use crate::decide::{Action, Snapshot};
 use crate::host::{Host, StorageOp};
 use crate::settings::StoreConfig;
@@ -161,7 +161,7 @@ impl<H: Host> Engine<H> {
         let mut state: PollState = self
             .host
             .storage_get(&key)?
-            .and_then(|v| serde_json::from_str(&v).ok())
+            .and_then(|v| parse_json("poll state", &v).ok())
             .unwrap_or_default();
         let mut window = match state.window.take() {
             Some(window) => window,
