@@ -8,13 +8,10 @@ use amazon_order_sync::blockers::SkuQty;
 use amazon_order_sync::decide::Action;
 use amazon_order_sync::engine::{CommerceEvent, Engine, EngineError, Shipment, TickStatus};
 use amazon_order_sync::grid::OrderQuery;
-use amazon_order_sync::host::{
-    CommerceError, Host, HttpError, HttpRequest, HttpResponse, OrderRef, StorageError, StorageOp,
-};
 use amazon_order_sync::memory::MemoryHost;
-use amazon_order_sync::order_builder::OrderDraft;
 use amazon_order_sync::status::TableStatus;
 use chrono::Duration;
+use common::faulty::{Fault, FaultyHost};
 use common::{engine, item, order, t, tick_after, STORE};
 
 const A: &str = "111-0000001-0000001";
@@ -536,81 +533,15 @@ fn a_second_concurrent_tick_is_busy_and_changes_nothing() {
     );
 }
 
-/// A host whose `create_order` succeeds but whose reply is lost once.
-struct LostReply {
-    inner: MemoryHost,
-    lose_next_create: bool,
-}
-
-impl Host for LostReply {
-    fn http_send(&mut self, r: HttpRequest) -> Result<HttpResponse, HttpError> {
-        self.inner.http_send(r)
-    }
-    fn storage_get(&mut self, k: &str) -> Result<Option<String>, StorageError> {
-        self.inner.storage_get(k)
-    }
-    fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError> {
-        self.inner.storage_apply(ops)
-    }
-    fn storage_list(
-        &mut self,
-        p: &str,
-        a: Option<&str>,
-        l: u32,
-    ) -> Result<Vec<(String, String)>, StorageError> {
-        self.inner.storage_list(p, a, l)
-    }
-    fn storage_cas(
-        &mut self,
-        k: &str,
-        e: Option<&str>,
-        n: Option<&str>,
-    ) -> Result<bool, StorageError> {
-        self.inner.storage_cas(k, e, n)
-    }
-    fn settings(&mut self, s: &str) -> Vec<(String, String)> {
-        self.inner.settings(s)
-    }
-    fn find_product(
-        &mut self,
-        s: &str,
-        k: &str,
-    ) -> Result<Option<amazon_order_sync::blockers::ProductFact>, CommerceError> {
-        self.inner.find_product(s, k)
-    }
-    fn create_order(&mut self, d: &OrderDraft) -> Result<OrderRef, CommerceError> {
-        let created = self.inner.create_order(d)?;
-        if std::mem::take(&mut self.lose_next_create) {
-            return Err(CommerceError::Unavailable(
-                "connection reset after commit".into(),
-            ));
-        }
-        Ok(created)
-    }
-    fn complete_order(&mut self, s: &str, i: &str) -> Result<(), CommerceError> {
-        self.inner.complete_order(s, i)
-    }
-    fn cancel_order(&mut self, s: &str, i: &str) -> Result<(), CommerceError> {
-        self.inner.cancel_order(s, i)
-    }
-    fn reserve(&mut self, s: &str, i: &str, q: &[SkuQty]) -> Result<(), CommerceError> {
-        self.inner.reserve(s, i, q)
-    }
-    fn release(&mut self, s: &str, i: &str) -> Result<(), CommerceError> {
-        self.inner.release(s, i)
-    }
-    fn set_admin_message(&mut self, m: Option<&str>) -> Result<(), CommerceError> {
-        self.inner.set_admin_message(m)
-    }
-}
-
 #[test]
 fn create_order_whose_reply_was_lost_is_not_created_twice() {
-    let e = engine(&[]);
-    let mut e = Engine::new(LostReply {
-        inner: e.host,
-        lose_next_create: true,
+    let mut lost_once = true;
+    let mut host = FaultyHost::new(engine(&[]).host);
+    host.policy = Box::new(move |_, op| match op {
+        "create_order" if std::mem::take(&mut lost_once) => Fault::LoseReply,
+        _ => Fault::None,
     });
+    let mut e = Engine::new(host);
     e.host.inner.set_product("SKU-1", true, Some(5));
     let now = e.host.inner.amazon.now;
     let o = order(
@@ -624,7 +555,7 @@ fn create_order_whose_reply_was_lost_is_not_created_twice() {
         .inner
         .amazon
         .put_order(o, vec![item("1", "SKU-1", 2, "20.00")]);
-    let tick = |e: &mut Engine<LostReply>, minutes| {
+    let tick = |e: &mut Engine<FaultyHost>, minutes| {
         let now = e.host.inner.amazon.now + Duration::minutes(minutes);
         e.host.inner.amazon.now = now;
         e.on_cron_tick(STORE, now).unwrap()

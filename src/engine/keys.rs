@@ -57,6 +57,8 @@ pub fn lease(store: &str) -> String {
 }
 
 pub const BLOCKED_STORES_PREFIX: &str = "v1/g/blocked-stores/";
+/// The admin system message as last sent through `commerce.set-admin-message`.
+pub const SHOWN_MESSAGE: &str = "v1/g/admin-message";
 
 pub fn blocked_store(store: &str) -> String {
     format!("{BLOCKED_STORES_PREFIX}{store}")

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::amazon::{parse_json, parse_order, parse_order_items, OrderStatus, ParseError};
 use crate::blockers::{quantities_by_sku, CatalogFacts};
-use crate::decide::{decide, is_stale, is_unchanged, next_row, system_message, Action, Decision, Snapshot};
+use crate::decide::{
+    decide, is_stale, is_unchanged, next_row, system_message, Action, Decision, Snapshot,
+};
 use crate::grid::{query_orders, GridRow, OrderPage, OrderQuery};
 use crate::host::{CommerceError, Host, StorageError, StorageOp};
 use crate::order_builder::build_draft;
@@ -73,6 +75,13 @@ pub struct Outcome {
     pub row: Option<AmazonOrderRow>,
 }
 
+/// The admin message as last sent; `confirmed` once the host accepted it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct ShownMessage {
+    message: Option<String>,
+    confirmed: bool,
+}
+
 #[derive(Serialize, Deserialize)]
 struct LeaseValue {
     expires_at: i64,
@@ -128,7 +137,10 @@ impl<H: Host> Engine<H> {
             expires_at: now_ms + LEASE_MS,
         })
         .expect("a lease serializes");
-        if !self.host.storage_cas(&key, current.as_deref(), Some(&mine))? {
+        if !self
+            .host
+            .storage_cas(&key, current.as_deref(), Some(&mine))?
+        {
             return Err(EngineError::Busy);
         }
         let result = work(self);
@@ -140,9 +152,9 @@ impl<H: Host> Engine<H> {
     fn load_row(&mut self, store: &str, id: &str) -> Result<Option<AmazonOrderRow>, EngineError> {
         match self.host.storage_get(&keys::order(store, id))? {
             None => Ok(None),
-            Some(json) => parse_json("order row", &json).map(Some).map_err(|e| {
-                EngineError::Host(format!("stored row of {id} is unreadable: {e}"))
-            }),
+            Some(json) => parse_json("order row", &json)
+                .map(Some)
+                .map_err(|e| EngineError::Host(format!("stored row of {id} is unreadable: {e}"))),
         }
     }
 
@@ -242,7 +254,9 @@ impl<H: Host> Engine<H> {
                 Ok(()) => {}
                 Err(CommerceError::Rejected(_)) => {
                     decision.reserve = None;
-                    note = Some("Unable to reserve inventory as the quantity is not available.".into());
+                    note = Some(
+                        "Unable to reserve inventory as the quantity is not available.".into(),
+                    );
                 }
                 Err(e) => return Err(commerce_failure(e)),
             }
@@ -256,8 +270,15 @@ impl<H: Host> Engine<H> {
         };
         match decision.action {
             Action::Create { then_complete } => {
-                match build_draft(&snapshot.order, &snapshot.items, &config.orders, &config.integration) {
-                    Err(e) => note = failed(&mut decision, format!("Cannot create sales order: {e}")),
+                match build_draft(
+                    &snapshot.order,
+                    &snapshot.items,
+                    &config.orders,
+                    &config.integration,
+                ) {
+                    Err(e) => {
+                        note = failed(&mut decision, format!("Cannot create sales order: {e}"))
+                    }
                     Ok(draft) => match self.host.create_order(&draft) {
                         Ok(created) => {
                             link = Some(CommerceLink {
@@ -270,7 +291,10 @@ impl<H: Host> Engine<H> {
                             }
                         }
                         Err(CommerceError::Rejected(message)) => {
-                            note = failed(&mut decision, format!("Cannot create sales order: {message}"))
+                            note = failed(
+                                &mut decision,
+                                format!("Cannot create sales order: {message}"),
+                            )
                         }
                         Err(e) => return Err(commerce_failure(e)),
                     },
@@ -346,36 +370,52 @@ impl<H: Host> Engine<H> {
     }
 
     /// Keeps this store's entry of the blocked-stores list and the admin message current.
+    /// The message last shown is remembered apart from the markers, so a failure between the
+    /// marker write, the message call and its record is repaired on the next call.
     fn refresh_system_message(&mut self, config: &StoreConfig) -> Result<(), EngineError> {
         let store = config.integration.store.as_str();
         let has_blocked = !self
             .host
             .storage_list(&keys::blocked_prefix(store), None, 1)?
             .is_empty();
-        let key = keys::blocked_store(store);
-        let listed = self.host.storage_get(&key)?;
+        let marker = keys::blocked_store(store);
         let name = &config.integration.name;
-        if listed.as_deref() == has_blocked.then_some(name.as_str()) {
+        if self.host.storage_get(&marker)?.as_deref() != has_blocked.then_some(name.as_str()) {
+            let op = if has_blocked {
+                StorageOp::Put(marker, name.clone())
+            } else {
+                StorageOp::Delete(marker)
+            };
+            self.host.storage_apply(vec![op])?;
+        }
+        let wanted = self.system_message()?;
+        let shown = ShownMessage {
+            message: wanted,
+            confirmed: true,
+        };
+        let record: Option<ShownMessage> = self
+            .host
+            .storage_get(keys::SHOWN_MESSAGE)?
+            .and_then(|v| parse_json("shown message", &v).ok());
+        if record.as_ref() == Some(&shown) {
             return Ok(());
         }
-        let mut names = self.blocked_store_names()?;
-        names.retain(|(s, _)| s != store);
-        if has_blocked {
-            names.push((store.to_owned(), name.clone()));
-            names.sort();
-        }
-        let shown: Vec<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
-        // The message goes first: if the marker write fails, the difference is seen again and
-        // the message re-sent next time.
-        self.host
-            .set_admin_message(system_message(&shown).as_deref())
-            .map_err(commerce_failure)?;
-        let op = if has_blocked {
-            StorageOp::Put(key, name.clone())
-        } else {
-            StorageOp::Delete(key)
+        // Unconfirmed until the call returns: whatever fails in between, it is sent again.
+        let pending = ShownMessage {
+            confirmed: false,
+            ..shown.clone()
         };
-        self.host.storage_apply(vec![op])?;
+        self.host.storage_apply(vec![StorageOp::Put(
+            keys::SHOWN_MESSAGE.to_owned(),
+            serde_json::to_string(&pending).expect("a message record serializes"),
+        )])?;
+        self.host
+            .set_admin_message(shown.message.as_deref())
+            .map_err(commerce_failure)?;
+        self.host.storage_apply(vec![StorageOp::Put(
+            keys::SHOWN_MESSAGE.to_owned(),
+            serde_json::to_string(&shown).expect("a message record serializes"),
+        )])?;
         Ok(())
     }
 
@@ -384,9 +424,9 @@ impl<H: Host> Engine<H> {
         let mut names = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page = self
-                .host
-                .storage_list(keys::BLOCKED_STORES_PREFIX, after.as_deref(), LIST_PAGE)?;
+            let page =
+                self.host
+                    .storage_list(keys::BLOCKED_STORES_PREFIX, after.as_deref(), LIST_PAGE)?;
             let full = page.len() == LIST_PAGE as usize;
             after = page.last().map(|(k, _)| k.clone());
             names.extend(
@@ -451,7 +491,10 @@ impl<H: Host> Engine<H> {
         if link.state == CommerceState::Canceled {
             return Ok(());
         }
-        if !matches!(row.order.order_status, OrderStatus::Unshipped | OrderStatus::Pending) {
+        if !matches!(
+            row.order.order_status,
+            OrderStatus::Unshipped | OrderStatus::Pending
+        ) {
             return Err(EngineError::InvalidInput(format!(
                 "Amazon order {id} is {}: only unshipped orders can be canceled; handle it in Seller Central",
                 row.order.order_status
@@ -464,9 +507,15 @@ impl<H: Host> Engine<H> {
     }
 
     /// The Amazon Orders grid.
-    pub fn list_orders(&mut self, store: &str, query: &OrderQuery) -> Result<OrderPage, EngineError> {
+    pub fn list_orders(
+        &mut self,
+        store: &str,
+        query: &OrderQuery,
+    ) -> Result<OrderPage, EngineError> {
         if !is_store_code(store) {
-            return Err(EngineError::InvalidInput(format!("\"{store}\" is not a store code")));
+            return Err(EngineError::InvalidInput(format!(
+                "\"{store}\" is not a store code"
+            )));
         }
         let query = query.normalized();
         if query.is_unfiltered_newest_first() {
@@ -476,12 +525,17 @@ impl<H: Host> Engine<H> {
             let mut after: Option<String> = None;
             while ids.len() < wanted {
                 let limit = LIST_PAGE.min(u32::try_from(wanted - ids.len()).unwrap_or(LIST_PAGE));
-                let page = self
-                    .host
-                    .storage_list(&keys::by_date_prefix(store), after.as_deref(), limit)?;
+                let page = self.host.storage_list(
+                    &keys::by_date_prefix(store),
+                    after.as_deref(),
+                    limit,
+                )?;
                 let done = page.len() < limit as usize;
                 after = page.last().map(|(k, _)| k.clone());
-                ids.extend(page.into_iter().map(|(k, _)| keys::last_segment(&k).to_owned()));
+                ids.extend(
+                    page.into_iter()
+                        .map(|(k, _)| keys::last_segment(&k).to_owned()),
+                );
                 if done {
                     break;
                 }
@@ -504,9 +558,9 @@ impl<H: Host> Engine<H> {
         let mut rows = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page = self
-                .host
-                .storage_list(&keys::order_prefix(store), after.as_deref(), LIST_PAGE)?;
+            let page =
+                self.host
+                    .storage_list(&keys::order_prefix(store), after.as_deref(), LIST_PAGE)?;
             let full = page.len() == LIST_PAGE as usize;
             after = page.last().map(|(k, _)| k.clone());
             for (key, json) in page {
@@ -528,7 +582,9 @@ impl<H: Host> Engine<H> {
     /// The stored row of one order as the details page JSON.
     pub fn order_detail(&mut self, store: &str, id: &str) -> Result<Option<String>, EngineError> {
         if !is_store_code(store) {
-            return Err(EngineError::InvalidInput(format!("\"{store}\" is not a store code")));
+            return Err(EngineError::InvalidInput(format!(
+                "\"{store}\" is not a store code"
+            )));
         }
         Ok(self
             .load_row(store, id)?

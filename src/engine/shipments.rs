@@ -76,7 +76,10 @@ fn unshipped(row: &AmazonOrderRow) -> Vec<(String, String, u32)> {
 }
 
 /// Maps the shipped SKUs onto Amazon order items.
-fn allocate(row: &AmazonOrderRow, wanted: &[SkuQty]) -> Result<Vec<ConfirmShipmentItem>, EngineError> {
+fn allocate(
+    row: &AmazonOrderRow,
+    wanted: &[SkuQty],
+) -> Result<Vec<ConfirmShipmentItem>, EngineError> {
     let mut open = unshipped(row);
     if wanted.is_empty() {
         return Ok(open
@@ -125,7 +128,11 @@ impl<H: Host> Engine<H> {
         let mut row = self
             .load_row(store, id)?
             .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
-        if row.shipments.iter().any(|s| s.shipment_id == shipment.shipment_id) {
+        if row
+            .shipments
+            .iter()
+            .any(|s| s.shipment_id == shipment.shipment_id)
+        {
             return Ok(());
         }
         if shipment.tracking_number.trim().is_empty() {
@@ -142,7 +149,11 @@ impl<H: Host> Engine<H> {
             Some(code) => (code.to_owned(), None),
             None => {
                 let title = shipment.carrier_title.trim();
-                let name = if title.is_empty() { shipment.carrier.trim() } else { title };
+                let name = if title.is_empty() {
+                    shipment.carrier.trim()
+                } else {
+                    title
+                };
                 ("Other".to_owned(), Some(name.to_owned()))
             }
         };
@@ -205,7 +216,9 @@ pub(super) fn push_queue<H: Host>(
         .storage_list(&keys::ship_queue_prefix(store), None, LIST_PAGE)?;
     for (key, json) in entries {
         let Ok(mut queued) = parse_json::<Queued>("shipment queue entry", &json) else {
-            report.errors.push(format!("unreadable shipment queue entry {key} dropped"));
+            report
+                .errors
+                .push(format!("unreadable shipment queue entry {key} dropped"));
             api.host.storage_apply(vec![StorageOp::Delete(key)])?;
             continue;
         };
@@ -213,10 +226,15 @@ pub(super) fn push_queue<H: Host>(
         let reference = queued.request.package_detail.package_reference_id.clone();
         let result = api.confirm_shipment(&id, &queued.request);
         let row_json = api.host.storage_get(&keys::order(store, &id))?;
-        let mut row: Option<AmazonOrderRow> = row_json.and_then(|j| parse_json("order row", &j).ok());
+        let mut row: Option<AmazonOrderRow> =
+            row_json.and_then(|j| parse_json("order row", &j).ok());
         let mut set_state = |state: ShipmentState, error: Option<String>, note: String| {
             if let Some(row) = row.as_mut() {
-                if let Some(s) = row.shipments.iter_mut().find(|s| s.package_reference_id == reference) {
+                if let Some(s) = row
+                    .shipments
+                    .iter_mut()
+                    .find(|s| s.package_reference_id == reference)
+                {
                     s.state = state;
                     s.error = error;
                 }
@@ -259,7 +277,9 @@ pub(super) fn push_queue<H: Host>(
             }
             Err(other) => {
                 // Outage, refused credentials or host trouble: everything stays queued.
-                report.errors.push(format!("shipment push stopped: {other}"));
+                report
+                    .errors
+                    .push(format!("shipment push stopped: {other}"));
                 if matches!(other, ApiFailure::Unavailable(_)) {
                     report.status = TickStatus::Throttled;
                 }

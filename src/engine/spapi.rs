@@ -351,6 +351,9 @@ mod tests {
     #[test]
     fn form_values_are_percent_encoded() {
         assert_eq!(form_encode("Atzr|a b/c+="), "Atzr%7Ca%20b%2Fc%2B%3D");
-        assert_eq!(form_encode("2026-01-01T00:00:00Z"), "2026-01-01T00%3A00%3A00Z");
+        assert_eq!(
+            form_encode("2026-01-01T00:00:00Z"),
+            "2026-01-01T00%3A00%3A00Z"
+        );
     }
 }

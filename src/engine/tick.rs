@@ -45,7 +45,11 @@ pub struct TickReport {
 
 impl TickReport {
     fn count(&mut self, outcome: &Outcome) {
-        let created = outcome.row.as_ref().and_then(|r| r.commerce.as_ref()).is_some();
+        let created = outcome
+            .row
+            .as_ref()
+            .and_then(|r| r.commerce.as_ref())
+            .is_some();
         match outcome.decision.action {
             Action::Create { then_complete } if created => {
                 self.created += 1;
@@ -85,7 +89,11 @@ fn at(ms: i64) -> DateTime<Utc> {
 
 impl<H: Host> Engine<H> {
     /// Pull path for one store. A busy store reports `Busy` and changes nothing.
-    pub fn on_cron_tick(&mut self, store: &str, now: DateTime<Utc>) -> Result<TickReport, EngineError> {
+    pub fn on_cron_tick(
+        &mut self,
+        store: &str,
+        now: DateTime<Utc>,
+    ) -> Result<TickReport, EngineError> {
         let config = self.config(store)?;
         match self.with_lease(store, now, |engine| engine.tick(&config, now)) {
             Err(EngineError::Busy) => Ok(TickReport {
@@ -96,7 +104,11 @@ impl<H: Host> Engine<H> {
         }
     }
 
-    fn tick(&mut self, config: &StoreConfig, now: DateTime<Utc>) -> Result<TickReport, EngineError> {
+    fn tick(
+        &mut self,
+        config: &StoreConfig,
+        now: DateTime<Utc>,
+    ) -> Result<TickReport, EngineError> {
         let mut report = TickReport::default();
         self.retry_blocked(config, &mut report)?;
         match config.api.clone() {
@@ -120,7 +132,11 @@ impl<H: Host> Engine<H> {
     }
 
     /// Re-decides every order that could not be imported: fixed causes create the order now.
-    fn retry_blocked(&mut self, config: &StoreConfig, report: &mut TickReport) -> Result<(), EngineError> {
+    fn retry_blocked(
+        &mut self,
+        config: &StoreConfig,
+        report: &mut TickReport,
+    ) -> Result<(), EngineError> {
         let store = config.integration.store.as_str();
         let blocked = self
             .host
@@ -128,7 +144,8 @@ impl<H: Host> Engine<H> {
         for (key, _) in blocked {
             let id = keys::last_segment(&key);
             let Some(row) = self.load_row(store, id)? else {
-                self.host.storage_apply(vec![StorageOp::Delete(key.clone())])?;
+                self.host
+                    .storage_apply(vec![StorageOp::Delete(key.clone())])?;
                 continue;
             };
             let snapshot = Snapshot {
@@ -190,7 +207,11 @@ impl<H: Host> Engine<H> {
                     marketplace_id: &config.integration.marketplace_id,
                     now,
                 };
-                api.get_orders(at(window.after), at(window.before), window.next_token.as_deref())
+                api.get_orders(
+                    at(window.after),
+                    at(window.before),
+                    window.next_token.as_deref(),
+                )
             };
             let page = match page {
                 Ok(page) => page,

@@ -2,6 +2,8 @@
 //! an engine over the in-memory host.
 #![allow(dead_code)]
 
+pub mod faulty;
+
 use amazon_order_sync::amazon::{parse_order, parse_order_items, Order, OrderItem};
 use amazon_order_sync::engine::Engine;
 use amazon_order_sync::memory::MemoryHost;
