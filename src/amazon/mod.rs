@@ -199,15 +199,35 @@ pub struct Order {
     pub shipment_service_level_category: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_type: Option<String>,
-    #[serde(default, with = "quirks::opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "quirks::opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub latest_ship_date: Option<DateTime<Utc>>,
-    #[serde(default, with = "quirks::flag", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "quirks::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_business_order: Option<bool>,
-    #[serde(default, with = "quirks::flag", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "quirks::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_prime: Option<bool>,
-    #[serde(default, with = "quirks::flag", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "quirks::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_premium_order: Option<bool>,
-    #[serde(default, with = "quirks::flag", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "quirks::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_replacement_order: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
@@ -226,12 +246,18 @@ impl Order {
     }
 
     pub fn buyer_name(&self) -> Option<&str> {
-        let from_info = self.buyer_info.as_ref().and_then(|b| b.buyer_name.as_deref());
+        let from_info = self
+            .buyer_info
+            .as_ref()
+            .and_then(|b| b.buyer_name.as_deref());
         non_empty(from_info.or(self.buyer_name.as_deref()))
     }
 
     pub fn buyer_email(&self) -> Option<&str> {
-        let from_info = self.buyer_info.as_ref().and_then(|b| b.buyer_email.as_deref());
+        let from_info = self
+            .buyer_info
+            .as_ref()
+            .and_then(|b| b.buyer_email.as_deref());
         non_empty(from_info.or(self.buyer_email.as_deref()))
     }
 }
@@ -244,7 +270,11 @@ pub(crate) fn non_empty(s: Option<&str>) -> Option<&str> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BuyerRequestedCancel {
-    #[serde(default, with = "quirks::flag", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "quirks::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_buyer_requested_cancel: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buyer_cancel_reason: Option<String>,
@@ -277,7 +307,11 @@ pub struct OrderItem {
     pub shipping_discount: Option<Money>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub promotion_discount: Option<Money>,
-    #[serde(default, with = "quirks::flag", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "quirks::flag",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_gift: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition_id: Option<String>,
@@ -310,9 +344,17 @@ pub struct OrdersList {
     pub orders: Vec<Order>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
-    #[serde(default, with = "quirks::opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "quirks::opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_updated_before: Option<DateTime<Utc>>,
-    #[serde(default, with = "quirks::opt_time", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "quirks::opt_time",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_before: Option<DateTime<Utc>>,
 }
 
@@ -542,11 +584,7 @@ fn validate_items(items: &[OrderItem]) -> Result<(), (usize, &'static str, Strin
             ));
         }
         if item.quantity_shipped.unwrap_or(0) > item.quantity_ordered {
-            return Err((
-                i,
-                "QuantityShipped",
-                "is more than QuantityOrdered".into(),
-            ));
+            return Err((i, "QuantityShipped", "is more than QuantityOrdered".into()));
         }
     }
     Ok(())

@@ -5,7 +5,10 @@
 //! up to the error only runs when there is an error.
 
 enum Frame {
-    Object { key: Option<String>, expecting_key: bool },
+    Object {
+        key: Option<String>,
+        expecting_key: bool,
+    },
     Array(usize),
 }
 

@@ -27,11 +27,25 @@ fn digits(text: &str, range: std::ops::Range<usize>) -> Option<u32> {
 
 fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
     let b = text.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(digits(text, 0..4)? as i32, digits(text, 5..7)?, digits(text, 8..10)?)?;
-    let (hour, minute, second) = (digits(text, 11..13)?, digits(text, 14..16)?, digits(text, 17..19)?);
+    let date = NaiveDate::from_ymd_opt(
+        digits(text, 0..4)? as i32,
+        digits(text, 5..7)?,
+        digits(text, 8..10)?,
+    )?;
+    let (hour, minute, second) = (
+        digits(text, 11..13)?,
+        digits(text, 14..16)?,
+        digits(text, 17..19)?,
+    );
     let mut rest = &text[19..];
     let mut nanos = 0u32;
     if let Some(fraction) = rest.strip_prefix('.') {
@@ -73,7 +87,10 @@ fn epoch_seconds(text: &str) -> Option<DateTime<Utc>> {
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let all_digits = format!("{whole}{fraction}");
-    if all_digits.is_empty() || all_digits.len() > 30 || !all_digits.bytes().all(|b| b.is_ascii_digit()) {
+    if all_digits.is_empty()
+        || all_digits.len() > 30
+        || !all_digits.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
     let value: i128 = all_digits.parse().ok()?;
@@ -205,7 +222,9 @@ mod tests {
     #[test]
     fn rfc3339_with_and_without_zone_parse() {
         assert_eq!(
-            parse_time("2019-05-07T15:42:57.058Z").unwrap().timestamp_millis(),
+            parse_time("2019-05-07T15:42:57.058Z")
+                .unwrap()
+                .timestamp_millis(),
             1_557_243_777_058
         );
         assert_eq!(
@@ -216,7 +235,14 @@ mod tests {
 
     #[test]
     fn garbage_dates_are_rejected() {
-        for bad in ["", "yesterday", "2019-13-45T00:00:00Z", "02/21/2022", "1e400", "NaN"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2019-13-45T00:00:00Z",
+            "02/21/2022",
+            "1e400",
+            "NaN",
+        ] {
             assert!(parse_time(bad).is_err(), "{bad:?} should be rejected");
         }
     }
