@@ -196,7 +196,11 @@ pub fn decide(
                 CommerceState::Canceled => TableStatus::Canceled,
                 CommerceState::Processing => amazon_table_status,
             };
-            Decision::new(Action::RecordOnly, shown, Reason::Linked(amazon_table_status))
+            Decision::new(
+                Action::RecordOnly,
+                shown,
+                Reason::Linked(amazon_table_status),
+            )
         }
         (None, OrderStatus::Canceled) => Decision {
             release: !held.is_empty(),
@@ -268,11 +272,10 @@ fn waiting(
         _ => Reason::StatusCreatesNothing(shown),
     };
     let wants_hold = settings.reserve_pending && reserves_quantity(status, order.channel());
-    let reserve = (wants_hold
-        && held.is_empty()
-        && evaluate(&snapshot.items, catalog, held).is_empty())
-    .then(|| quantities_by_sku(&snapshot.items))
-    .filter(|q| !q.is_empty());
+    let reserve =
+        (wants_hold && held.is_empty() && evaluate(&snapshot.items, catalog, held).is_empty())
+            .then(|| quantities_by_sku(&snapshot.items))
+            .filter(|q| !q.is_empty());
     Decision {
         reserve,
         release: !wants_hold && !held.is_empty(),
@@ -326,7 +329,10 @@ fn note_for(
             .map(|b| b.message.as_str())
             .collect::<Vec<_>>()
             .join("; "),
-        Action::Create { .. } => match link {
+        Action::Create { then_complete } => match link {
+            Some(link) if then_complete => {
+                format!("Commerce order {} created and completed.", link.increment_id)
+            }
             Some(link) => format!("Commerce order {} created.", link.increment_id),
             None => String::new(),
         },
