@@ -331,7 +331,10 @@ fn note_for(
             .join("; "),
         Action::Create { then_complete } => match link {
             Some(link) if then_complete => {
-                format!("Commerce order {} created and completed.", link.increment_id)
+                format!(
+                    "Commerce order {} created and completed.",
+                    link.increment_id
+                )
             }
             Some(link) => format!("Commerce order {} created.", link.increment_id),
             None => String::new(),

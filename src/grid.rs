@@ -86,8 +86,18 @@ impl OrderQuery {
             View::All => OrderQuery {
                 page: self.page.max(1),
                 page_size: self.page_size.clamp(1, MAX_PAGE_SIZE),
-                order_number: self.order_number.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
-                buyer_name: self.buyer_name.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned),
+                order_number: self
+                    .order_number
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+                buyer_name: self
+                    .buyer_name
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
                 ..self.clone()
             },
         }
@@ -116,7 +126,8 @@ impl OrderQuery {
                 .is_none_or(|n| hay.to_lowercase().contains(&n.to_lowercase()))
         };
         let total = row.grand_total.as_ref().map_or(0, |m| m.cents);
-        self.purchase_from.is_none_or(|from| row.purchase_date >= from)
+        self.purchase_from
+            .is_none_or(|from| row.purchase_date >= from)
             && self.purchase_to.is_none_or(|to| row.purchase_date <= to)
             && contains(&row.amazon_order_id, &self.order_number)
             && contains(&row.buyer_name, &self.buyer_name)
@@ -174,7 +185,10 @@ fn compare(query: &OrderQuery, a: &GridRow, b: &GridRow) -> Ordering {
         SortColumn::PurchaseDate => a.purchase_date.cmp(&b.purchase_date),
         SortColumn::OrderNumber => a.amazon_order_id.cmp(&b.amazon_order_id),
         SortColumn::Status => a.status.as_str().cmp(b.status.as_str()),
-        SortColumn::BuyerName => a.buyer_name.to_lowercase().cmp(&b.buyer_name.to_lowercase()),
+        SortColumn::BuyerName => a
+            .buyer_name
+            .to_lowercase()
+            .cmp(&b.buyer_name.to_lowercase()),
         SortColumn::GrandTotal => {
             let cents = |r: &GridRow| r.grand_total.as_ref().map_or(0, |m| m.cents);
             cents(a).cmp(&cents(b))

@@ -100,8 +100,11 @@ pub trait Host {
 
     fn settings(&mut self, store: &str) -> Vec<(String, String)>;
 
-    fn find_product(&mut self, store: &str, sku: &str)
-        -> Result<Option<ProductFact>, CommerceError>;
+    fn find_product(
+        &mut self,
+        store: &str,
+        sku: &str,
+    ) -> Result<Option<ProductFact>, CommerceError>;
     /// Idempotent on (store, amazon order id): returns the existing order when there is one.
     fn create_order(&mut self, draft: &OrderDraft) -> Result<OrderRef, CommerceError>;
     fn complete_order(&mut self, store: &str, amazon_order_id: &str) -> Result<(), CommerceError>;

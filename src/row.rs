@@ -105,11 +105,17 @@ impl AmazonOrderRow {
             is_business_order: o.is_business_order.unwrap_or(false),
             latest_ship_date: o.latest_ship_date.map(|t| t.timestamp_millis()),
             shipping_address: o.shipping_address.as_ref(),
-            items_shipped: self.items.iter().map(|i| i.quantity_shipped.unwrap_or(0)).sum(),
+            items_shipped: self
+                .items
+                .iter()
+                .map(|i| i.quantity_shipped.unwrap_or(0))
+                .sum(),
             items_unshipped: self
                 .items
                 .iter()
-                .map(|i| i.quantity_ordered - i.quantity_shipped.unwrap_or(0).min(i.quantity_ordered))
+                .map(|i| {
+                    i.quantity_ordered - i.quantity_shipped.unwrap_or(0).min(i.quantity_ordered)
+                })
                 .sum(),
             items: &self.items,
             commerce_order_id: self.commerce.as_ref().map(|c| c.id.as_str()),

@@ -192,7 +192,10 @@ impl StoreConfig {
             Some("true" | "1" | "yes" | "enabled") => true,
             Some("false" | "0" | "no" | "disabled") => false,
             Some(other) => {
-                errors.push(field_error(key, format!("\"{other}\" is not true or false")));
+                errors.push(field_error(
+                    key,
+                    format!("\"{other}\" is not true or false"),
+                ));
                 default
             }
         };
@@ -308,7 +311,10 @@ mod tests {
         assert!(s.import_orders, "Import Amazon Orders defaults to Enabled");
         assert_eq!(s.customer_creation, CustomerCreation::Guest);
         assert_eq!(s.order_number_source, OrderNumberSource::Commerce);
-        assert!(!s.reserve_pending, "Pending Orders defaults to Do Not Reserve");
+        assert!(
+            !s.reserve_pending,
+            "Pending Orders defaults to Do Not Reserve"
+        );
         assert_eq!(s.processing_status, "processing");
         assert!(s.validate().is_empty());
     }
@@ -350,12 +356,12 @@ mod tests {
             ]),
         )
         .unwrap();
-        assert_eq!(
-            config.orders.order_number_source,
-            OrderNumberSource::Amazon
-        );
+        assert_eq!(config.orders.order_number_source, OrderNumberSource::Amazon);
         let api = config.api.unwrap();
-        assert_eq!(api.spapi_endpoint, "https://sellingpartnerapi-na.amazon.com");
+        assert_eq!(
+            api.spapi_endpoint,
+            "https://sellingpartnerapi-na.amazon.com"
+        );
         let shown = format!("{api:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
     }
@@ -370,7 +376,12 @@ mod tests {
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["import_orders", "customer_creation", "marketplace_id", "integrated_at"]
+            [
+                "import_orders",
+                "customer_creation",
+                "marketplace_id",
+                "integrated_at"
+            ]
         );
     }
 }

@@ -85,10 +85,7 @@ pub fn table_status(status: &OrderStatus) -> TableStatus {
 /// `PartiallyShipped`, `Shipped`); Amazon-fulfilled (FBA) orders only once Amazon shipped them.
 /// Never for `Pending`, `PendingAvailability`, `Canceled`, `Unfulfillable`,
 /// `InvoiceUnconfirmed`, unknown statuses or an unknown channel.
-pub fn creates_commerce_order(
-    status: &OrderStatus,
-    channel: Option<&FulfillmentChannel>,
-) -> bool {
+pub fn creates_commerce_order(status: &OrderStatus, channel: Option<&FulfillmentChannel>) -> bool {
     match channel {
         Some(FulfillmentChannel::Mfn) => matches!(
             status,
@@ -146,7 +143,10 @@ mod tests {
         let future = OrderStatus::parse("AwaitingDrone");
         assert_eq!(future, OrderStatus::Unknown("AwaitingDrone".into()));
         assert_eq!(table_status(&future), TableStatus::Pending);
-        assert!(!creates_commerce_order(&future, Some(&FulfillmentChannel::Mfn)));
+        assert!(!creates_commerce_order(
+            &future,
+            Some(&FulfillmentChannel::Mfn)
+        ));
     }
 
     #[test]
@@ -155,7 +155,10 @@ mod tests {
             TableStatus::parse("Partially Shipped"),
             Some(TableStatus::PartiallyShipped)
         );
-        assert_eq!(TableStatus::parse("completed"), Some(TableStatus::Completed));
+        assert_eq!(
+            TableStatus::parse("completed"),
+            Some(TableStatus::Completed)
+        );
         assert_eq!(TableStatus::parse("Lost"), None);
     }
 
