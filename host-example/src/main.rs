@@ -1,7 +1,9 @@
 //! `host-example`: run the amazon-order-sync component against SQLite, a settings file and
 //! SP-API (or the loopback sandbox). See `host-example --help`.
 
-use std::path::PathBuf;
+mod serve;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -138,6 +140,11 @@ enum Cmd {
     },
     /// Serve the loopback SP-API sandbox until interrupted.
     Sandbox(SandboxArgs),
+    /// Serve the in-browser validation preview (web/ at `/`, pkg/ at `/pkg/`) on loopback.
+    Serve {
+        #[arg(long, default_value_t = 8787)]
+        port: u16,
+    },
     /// Run a scenario (one JSON step per line) and print the final state.
     Replay {
         scenario: PathBuf,
@@ -322,6 +329,10 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
             demo::run(&c.component(), &path, c.limits(), &mut std::io::stdout())?;
+        }
+        Cmd::Serve { port } => {
+            let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+            serve::run(port, &here.join("web"), &here.join("../pkg"))?;
         }
         Cmd::Tick { now, store } => {
             let mut rt = c.runtime()?;

@@ -1,0 +1,192 @@
+//! `cargo xtask <command>`: the project's build orchestration, so the README's two commands work
+//! on a fresh machine with only rustup, cargo and Node.
+//!
+//! - `demo`: set up what the demo needs, build the component, run `host-example demo`.
+//! - `test`: set up everything, check formatting and lints, build both WASM skins (checking
+//!   their size budgets), run every native, WASM (Node + headless Chromium) and end-to-end test.
+//! - `setup`, `component`, `pkg`: the steps on their own.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// `wasm-bindgen` CLI version; must equal the `wasm-bindgen` crate pinned in Cargo.toml.
+const WASM_BINDGEN: &str = "0.2.130";
+/// Size budgets (bytes), enforced on every build.
+const COMPONENT_BUDGET: u64 = 192 * 1024;
+const PKG_BUDGET: u64 = 160 * 1024;
+const COMPONENT: &str = "target/wasm32-wasip2/release/amazon_order_sync.wasm";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned();
+    env::set_current_dir(&root).expect("enter the workspace root");
+    prepend_path(&[root.join("node_modules/.bin"), cargo_bin()]);
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => demo(&args[1..]),
+        Some("test") => test(),
+        Some("setup") => setup(true),
+        Some("component") => component(),
+        Some("pkg") => pkg(),
+        _ => Err("usage: cargo xtask demo [args…] | test | setup | component | pkg".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn cargo_bin() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+fn prepend_path(dirs: &[PathBuf]) {
+    let mut paths: Vec<PathBuf> = dirs.to_vec();
+    paths.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
+    env::set_var("PATH", env::join_paths(paths).expect("a valid PATH"));
+}
+
+fn step(title: &str) {
+    println!("\n==> {title}");
+}
+
+fn run(program: &str, args: &[&str]) -> Result {
+    run_env(program, args, &[])
+}
+
+fn run_env(program: &str, args: &[&str], vars: &[(&str, &str)]) -> Result {
+    let status = Command::new(program)
+        .args(args)
+        .envs(vars.iter().copied())
+        .status()
+        .map_err(|e| format!("cannot start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn has_version(program: &str, version: &str) -> bool {
+    output(program, &["--version"]).is_some_and(|v| v.contains(version))
+}
+
+/// Installs what is missing; skips what is there. `full` adds the JS and browser tooling.
+fn setup(full: bool) -> Result {
+    step("rustup targets");
+    run("rustup", &["target", "add", "wasm32-wasip2", "wasm32-unknown-unknown"])?;
+    if !full {
+        return Ok(());
+    }
+    if !has_version("wasm-bindgen", WASM_BINDGEN) {
+        step("wasm-bindgen-cli");
+        // Not --locked: its lock file pins a webpki-roots release the registry mirror lacks.
+        run("cargo", &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN])?;
+    }
+    if !Path::new("node_modules/.bin/wasm-opt").exists() || !Path::new("node_modules/playwright-core").exists() {
+        step("npm ci (binaryen's wasm-opt, playwright-core, jco)");
+        run("npm", &["ci", "--no-audit", "--no-fund"])?;
+    }
+    if output("chromedriver", &["--version"]).is_none() {
+        step("Chromium + ChromeDriver (Debian packages)");
+        run("apt-get", &["update", "-q"])?;
+        run("apt-get", &["install", "-y", "-q", "chromium", "chromium-driver"])?;
+    }
+    Ok(())
+}
+
+fn size_check(path: &str, budget: u64) -> Result {
+    let size = std::fs::metadata(path).map_err(|e| format!("{path}: {e}"))?.len();
+    println!("{path}: {size} bytes (budget {budget})");
+    if size > budget {
+        return Err(format!("{path} is {size} bytes, over its {budget}-byte budget"));
+    }
+    Ok(())
+}
+
+/// The WASM component, release profile, within its size budget.
+fn component() -> Result {
+    step("component (wasm32-wasip2, release)");
+    run("cargo", &["build", "-p", "amazon-order-sync", "--target", "wasm32-wasip2", "--release"])?;
+    size_check(COMPONENT, COMPONENT_BUDGET)
+}
+
+/// The wasm-bindgen package in pkg/, optimised by binaryen's wasm-opt, within its size budget.
+fn pkg() -> Result {
+    step("JS package (wasm32-unknown-unknown → pkg/)");
+    run("cargo", &["build", "-p", "amazon-order-sync", "--target", "wasm32-unknown-unknown", "--release"])?;
+    run(
+        "wasm-bindgen",
+        &[
+            "--target",
+            "web",
+            "--out-dir",
+            "pkg",
+            "target/wasm32-unknown-unknown/release/amazon_order_sync.wasm",
+        ],
+    )?;
+    run("wasm-opt", &["-Oz", "--enable-bulk-memory", "--enable-reference-types", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-multivalue", "-o", "pkg/amazon_order_sync_bg.wasm", "pkg/amazon_order_sync_bg.wasm"])?;
+    size_check("pkg/amazon_order_sync_bg.wasm", PKG_BUDGET)
+}
+
+fn demo(args: &[String]) -> Result {
+    setup(false)?;
+    component()?;
+    step("host-example demo");
+    let mut cmd = vec!["run", "-q", "-p", "host-example", "--", "demo"];
+    cmd.extend(args.iter().map(String::as_str));
+    run("cargo", &cmd)
+}
+
+fn test() -> Result {
+    setup(true)?;
+    step("formatting and lints");
+    run("cargo", &["fmt", "--all", "--check"])?;
+    run("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    run("cargo", &["clippy", "-p", "amazon-order-sync", "--target", "wasm32-wasip2", "--", "-D", "warnings"])?;
+    run("cargo", &["clippy", "-p", "amazon-order-sync", "--target", "wasm32-unknown-unknown", "--all-targets", "--", "-D", "warnings"])?;
+    component()?;
+    pkg()?;
+    step("native tests (core, engine, host-example end to end)");
+    run("cargo", &["test", "--workspace"])?;
+    step("wasm-bindgen tests in Node");
+    run("cargo", &["test", "-p", "amazon-order-sync", "--target", "wasm32-unknown-unknown", "--test", "web"])?;
+    step("wasm-bindgen tests in headless Chromium");
+    browser_tests()?;
+    step("preview page end to end (headless Chromium)");
+    run("node", &["--test", "host-example/web/e2e/"])?;
+    Ok(())
+}
+
+/// The runner skips browser tests with success unless told to use the browser, so the output
+/// is checked for the browser run itself.
+fn browser_tests() -> Result {
+    let out = Command::new("cargo")
+        .args(["test", "-p", "amazon-order-sync", "--target", "wasm32-unknown-unknown", "--test", "web"])
+        .envs([("WASM_BINDGEN_USE_BROWSER", "1"), ("CHROMEDRIVER", "/usr/bin/chromedriver")])
+        .output()
+        .map_err(|e| format!("cannot start cargo: {e}"))?;
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    print!("{text}");
+    if !out.status.success() {
+        return Err("browser tests failed".into());
+    }
+    if !text.contains("Running headless tests in Chrome") || text.contains("0 passed") {
+        return Err("the browser run executed no tests".into());
+    }
+    Ok(())
+}
