@@ -60,7 +60,10 @@ fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
     }
     let offset_seconds: i64 = match rest {
         "" | "Z" | "z" => 0,
-        zone if zone.len() == 6 && matches!(&zone[..1], "+" | "-") && &zone[3..4] == ":" => {
+        zone if zone.len() == 6
+            && matches!(zone.as_bytes()[0], b'+' | b'-')
+            && zone.as_bytes()[3] == b':' =>
+        {
             let sign = if zone.starts_with('-') { -1 } else { 1 };
             let (h, m) = (digits(zone, 1..3)?, digits(zone, 4..6)?);
             if h > 23 || m > 59 {
@@ -242,6 +245,9 @@ mod tests {
             "02/21/2022",
             "1e400",
             "NaN",
+            // Found by fuzzing: a multi-byte character where a zone offset's sign would be.
+            "2019-05-07T15:42:57.0\u{fffd}58Z",
+            "2019-05-07T15:42:57\u{fffd}:00",
         ] {
             assert!(parse_time(bad).is_err(), "{bad:?} should be rejected");
         }

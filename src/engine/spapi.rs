@@ -89,9 +89,38 @@ struct LwaAnswer {
     expires_in: i64,
 }
 
+/// What a tick keeps in memory between SP-API calls: the access token and the usage-plan
+/// buckets, read from storage once and written back with the poll cursor ([`Session::flush`]).
+/// Losing unflushed bucket counts to a crash only lets the next tick call a little early, which
+/// Amazon answers with a 429 the engine already handles.
+#[derive(Default)]
+pub struct Session {
+    token: Option<CachedToken>,
+    token_read: bool,
+    buckets: Vec<(&'static str, Bucket, bool)>,
+}
+
+impl Session {
+    /// Storage writes for the buckets changed since the last flush.
+    pub fn flush(&mut self, store: &str) -> Vec<StorageOp> {
+        self.buckets
+            .iter_mut()
+            .filter(|(_, _, dirty)| *dirty)
+            .map(|(operation, bucket, dirty)| {
+                *dirty = false;
+                StorageOp::Put(
+                    keys::bucket(store, operation),
+                    serde_json::to_string(bucket).expect("a bucket serializes"),
+                )
+            })
+            .collect()
+    }
+}
+
 /// One store's SP-API client for one tick.
 pub struct SpApi<'a, H: Host> {
     pub host: &'a mut H,
+    pub session: &'a mut Session,
     pub store: &'a str,
     pub api: &'a ApiConfig,
     pub marketplace_id: &'a str,
@@ -128,43 +157,56 @@ impl<H: Host> SpApi<'_, H> {
 
     /// Takes one token of `plan`'s bucket, or says the call must wait.
     fn take(&mut self, plan: UsagePlan) -> Result<(), ApiFailure> {
-        let key = keys::bucket(self.store, plan.operation);
         let now = self.now_ms();
-        let stored: Option<Bucket> = self
-            .host
-            .storage_get(&key)?
-            .and_then(|v| parse_json("usage plan bucket", &v).ok());
-        let full = plan.burst * 1000;
-        let milli_tokens = match stored {
-            Some(b) => {
-                let elapsed_ms = (now - b.at).max(0);
-                b.milli_tokens
-                    .saturating_add(elapsed_ms.saturating_mul(plan.milli_rate_per_second) / 1000)
-                    .min(full)
+        let index = match self
+            .session
+            .buckets
+            .iter()
+            .position(|(op, _, _)| *op == plan.operation)
+        {
+            Some(index) => index,
+            None => {
+                let stored: Option<Bucket> = self
+                    .host
+                    .storage_get(&keys::bucket(self.store, plan.operation))?
+                    .and_then(|v| parse_json("usage plan bucket", &v).ok());
+                let bucket = stored.unwrap_or(Bucket {
+                    milli_tokens: plan.burst * 1000,
+                    at: now,
+                });
+                self.session.buckets.push((plan.operation, bucket, false));
+                self.session.buckets.len() - 1
             }
-            None => full,
         };
+        let (_, bucket, dirty) = &mut self.session.buckets[index];
+        let elapsed_ms = (now - bucket.at).max(0);
+        let milli_tokens = bucket
+            .milli_tokens
+            .saturating_add(elapsed_ms.saturating_mul(plan.milli_rate_per_second) / 1000)
+            .min(plan.burst * 1000);
+        *bucket = Bucket {
+            milli_tokens,
+            at: now,
+        };
+        *dirty = true;
         if milli_tokens < 1000 {
             return Err(ApiFailure::Throttled);
         }
-        self.save_bucket(&key, milli_tokens - 1000)
-    }
-
-    fn save_bucket(&mut self, key: &str, milli_tokens: i64) -> Result<(), ApiFailure> {
-        let value = serde_json::to_string(&Bucket {
-            milli_tokens,
-            at: self.now_ms(),
-        })
-        .expect("a bucket serializes");
-        self.host
-            .storage_apply(vec![StorageOp::Put(key.to_owned(), value)])?;
+        bucket.milli_tokens -= 1000;
         Ok(())
     }
 
     /// Amazon said 429: the bucket is empty whatever we counted.
-    fn drain(&mut self, plan: UsagePlan) -> Result<(), ApiFailure> {
-        let key = keys::bucket(self.store, plan.operation);
-        self.save_bucket(&key, 0)
+    fn drain(&mut self, plan: UsagePlan) {
+        if let Some((_, bucket, dirty)) = self
+            .session
+            .buckets
+            .iter_mut()
+            .find(|(op, _, _)| *op == plan.operation)
+        {
+            bucket.milli_tokens = 0;
+            *dirty = true;
+        }
     }
 
     fn send(&mut self, request: HttpRequest) -> Result<HttpResponse, ApiFailure> {
@@ -177,13 +219,16 @@ impl<H: Host> SpApi<'_, H> {
     /// A valid LWA access token, refreshed when the cached one is about to expire.
     fn access_token(&mut self) -> Result<String, ApiFailure> {
         let key = keys::lwa(self.store);
-        let cached: Option<CachedToken> = self
-            .host
-            .storage_get(&key)?
-            .and_then(|v| parse_json("cached LWA token", &v).ok());
-        if let Some(token) = cached {
+        if !self.session.token_read {
+            self.session.token = self
+                .host
+                .storage_get(&key)?
+                .and_then(|v| parse_json("cached LWA token", &v).ok());
+            self.session.token_read = true;
+        }
+        if let Some(token) = &self.session.token {
             if token.expires_at - TOKEN_MARGIN_MS > self.now_ms() {
-                return Ok(token.access_token);
+                return Ok(token.access_token.clone());
             }
         }
         let body = format!(
@@ -223,13 +268,15 @@ impl<H: Host> SpApi<'_, H> {
         }
         let answer: LwaAnswer = parse_json("LWA token response", &response.body)?;
         let expires_at = self.now_ms() + answer.expires_in.clamp(0, 86_400) * 1000;
-        let value = serde_json::to_string(&CachedToken {
-            access_token: answer.access_token.clone(),
+        let token = CachedToken {
+            access_token: answer.access_token,
             expires_at,
-        })
-        .expect("a token serializes");
+        };
+        let value = serde_json::to_string(&token).expect("a token serializes");
         self.host.storage_apply(vec![StorageOp::Put(key, value)])?;
-        Ok(answer.access_token)
+        let access_token = token.access_token.clone();
+        self.session.token = Some(token);
+        Ok(access_token)
     }
 
     /// One SP-API call with the usage plan, the access token and the error mapping.
@@ -258,11 +305,12 @@ impl<H: Host> SpApi<'_, H> {
         match response.status {
             200..=299 => Ok(response),
             429 => {
-                self.drain(plan)?;
+                self.drain(plan);
                 Err(ApiFailure::Throttled)
             }
             401 | 403 => {
                 // A refused access token is dropped so the next call refreshes it.
+                self.session.token = None;
                 self.host
                     .storage_apply(vec![StorageOp::Delete(keys::lwa(self.store))])?;
                 Err(ApiFailure::Unauthorized(describe(&response)))

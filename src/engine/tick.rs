@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::shipments::push_queue;
-use super::spapi::{ApiFailure, SpApi};
+use super::spapi::{ApiFailure, Session, SpApi};
 use super::{keys, Engine, EngineError, Outcome};
 use crate::amazon::{parse_json, Order};
 use crate::decide::{Action, Snapshot};
@@ -113,15 +113,22 @@ impl<H: Host> Engine<H> {
         self.retry_blocked(config, &mut report)?;
         match config.api.clone() {
             Some(api_config) => {
+                let mut session = Session::default();
                 let mut api = SpApi {
                     host: &mut self.host,
+                    session: &mut session,
                     store: &config.integration.store,
                     api: &api_config,
                     marketplace_id: &config.integration.marketplace_id,
                     now,
                 };
                 push_queue(&mut api, &mut report)?;
-                self.poll(config, &api_config, now, &mut report)?;
+                let polled = self.poll(config, &api_config, &mut session, now, &mut report);
+                let buckets = session.flush(&config.integration.store);
+                if !buckets.is_empty() {
+                    self.host.storage_apply(buckets)?;
+                }
+                polled?;
             }
             None => report
                 .errors
@@ -170,6 +177,7 @@ impl<H: Host> Engine<H> {
         &mut self,
         config: &StoreConfig,
         api_config: &crate::settings::ApiConfig,
+        session: &mut Session,
         now: DateTime<Utc>,
         report: &mut TickReport,
     ) -> Result<(), EngineError> {
@@ -202,6 +210,7 @@ impl<H: Host> Engine<H> {
             let page = {
                 let mut api = SpApi {
                     host: &mut self.host,
+                    session: &mut *session,
                     store,
                     api: api_config,
                     marketplace_id: &config.integration.marketplace_id,
@@ -219,7 +228,9 @@ impl<H: Host> Engine<H> {
             };
             for order in page.orders {
                 report.pulled += 1;
-                if let Err(failure) = self.pull_order(config, api_config, now, order, report)? {
+                if let Err(failure) =
+                    self.pull_order(config, api_config, session, now, order, report)?
+                {
                     return stop(report, failure);
                 }
             }
@@ -237,10 +248,12 @@ impl<H: Host> Engine<H> {
                 },
             };
             let done = state.window.is_none();
-            self.host.storage_apply(vec![StorageOp::Put(
+            let mut ops = session.flush(store);
+            ops.push(StorageOp::Put(
                 key.clone(),
                 serde_json::to_string(&state).expect("poll state serializes"),
-            )])?;
+            ));
+            self.host.storage_apply(ops)?;
             if done {
                 return Ok(());
             }
@@ -253,6 +266,7 @@ impl<H: Host> Engine<H> {
         &mut self,
         config: &StoreConfig,
         api_config: &crate::settings::ApiConfig,
+        session: &mut Session,
         now: DateTime<Utc>,
         order: Order,
         report: &mut TickReport,
@@ -269,6 +283,7 @@ impl<H: Host> Engine<H> {
         let items = {
             let mut api = SpApi {
                 host: &mut self.host,
+                session,
                 store,
                 api: api_config,
                 marketplace_id: &config.integration.marketplace_id,
