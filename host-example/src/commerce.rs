@@ -345,13 +345,9 @@ impl Db {
             anyhow::bail!("the Commerce order of {amazon_order_id} is canceled");
         }
         for (sku, qty) in items {
-            let n = tx.execute(
-                "UPDATE order_items SET qty_shipped = qty_shipped + ?3
-                 WHERE order_id = ?1 AND sku = ?2 AND qty - qty_shipped >= ?3",
-                params![id, sku, qty],
-            )?;
+            let left = move_shipped(&tx, id, sku, i64::from(*qty))?;
             anyhow::ensure!(
-                n > 0,
+                left == 0,
                 "cannot ship {qty} x {sku}: not on the order or already shipped"
             );
         }
@@ -380,10 +376,7 @@ impl Db {
             |r| r.get(0),
         )?;
         for (sku, qty) in items {
-            tx.execute(
-                "UPDATE order_items SET qty_shipped = qty_shipped - ?3 WHERE order_id = ?1 AND sku = ?2 AND qty_shipped >= ?3",
-                params![order_id, sku, qty],
-            )?;
+            move_shipped(&tx, order_id, sku, -i64::from(*qty))?;
         }
         tx.execute("DELETE FROM shipments WHERE id = ?1", [shipment_id])?;
         tx.commit()?;
@@ -536,4 +529,31 @@ fn draft_to_json(d: &OrderDraft) -> serde_json::Value {
         "payment_method": d.payment_method,
         "po_number": d.po_number,
     })
+}
+
+/// Ships (`qty` > 0) or un-ships (`qty` < 0) quantity of `sku` across the order's lines of that
+/// SKU — an order may list one SKU on several lines — and returns what could not be placed.
+fn move_shipped(tx: &Transaction<'_>, order_id: i64, sku: &str, qty: i64) -> Result<i64> {
+    let lines: Vec<(i64, i64, i64)> = {
+        let mut stmt = tx.prepare(
+            "SELECT line, qty, qty_shipped FROM order_items WHERE order_id = ?1 AND sku = ?2 ORDER BY line",
+        )?;
+        let rows = stmt.query_map(params![order_id, sku], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut left = qty.abs();
+    for (line, ordered, shipped) in lines {
+        let room = if qty > 0 { ordered - shipped } else { shipped };
+        let take = left.min(room);
+        if take > 0 {
+            tx.execute(
+                "UPDATE order_items SET qty_shipped = qty_shipped + ?3 WHERE order_id = ?1 AND line = ?2",
+                params![order_id, line, take * qty.signum()],
+            )?;
+            left -= take;
+        }
+    }
+    Ok(left)
 }

@@ -1,6 +1,7 @@
 //! `host-example`: run the amazon-order-sync component against SQLite, a settings file and
 //! SP-API (or the loopback sandbox). See `host-example --help`.
 
+mod sandbox_control;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -254,6 +255,11 @@ struct SandboxArgs {
     /// Let K matching requests through before the faults start.
     #[arg(long = "fault-after", default_value_t = 0)]
     fault_after: u32,
+    /// Drive the sandbox from stdin instead: one JSON command per line (`add_seller`,
+    /// `upsert_order`, `set_now`, `throttle`, `fail`, `confirmations`, `log`), one JSON answer
+    /// per stdout line — what a second host (host-example/jco) replays scenarios through.
+    #[arg(long)]
+    control: bool,
     /// Write a settings TOML for this sandbox (with its credentials) to this file.
     #[arg(long = "write-settings")]
     write_settings: Option<PathBuf>,
@@ -590,6 +596,9 @@ fn print_snapshot(s: &app::Snapshot) {
 }
 
 fn run_sandbox(a: SandboxArgs) -> Result<()> {
+    if a.control {
+        return sandbox_control::run(a.port);
+    }
     let sb = Sandbox::start(a.port)?;
     let creds: Credentials = sb.add_seller(&a.seller);
     if let Some(now) = &a.now {

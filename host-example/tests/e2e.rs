@@ -983,3 +983,28 @@ fn a_shipment_the_component_did_not_take_is_undone_in_commerce_and_can_be_sent_a
     assert_eq!((t[0].status.as_str(), t[0].pushed), ("done", 1), "{t:?}");
     assert_eq!(sim.sandbox.confirmations().len(), 1);
 }
+
+#[test]
+fn one_sku_on_two_lines_ships_in_parts_and_completes() {
+    let v = replay_json(&scenario("duplicate_sku_shipment.jsonl"));
+    let id = "113-0000099-0000001";
+    assert_eq!(commerce(&v, id).unwrap()["status"], "complete", "{v:#}");
+    let packages: Vec<_> = v["shipment_confirmations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["quantity"].as_u64().unwrap())
+                .sum::<u64>()
+        })
+        .collect();
+    assert_eq!(
+        packages,
+        [1, 5],
+        "one unit, then the five left on both lines"
+    );
+}
