@@ -3,7 +3,8 @@
 //!
 //! - `demo`: set up what the demo needs, build the component, run `host-example demo`.
 //! - `test`: set up everything, check formatting and lints, build both WASM skins (checking
-//!   their size budgets), run every native, WASM (Node + headless Chromium) and end-to-end test.
+//!   their size budgets), run every native, WASM (Node + headless Chromium) and end-to-end test,
+//!   and the same scenarios through a second host (jco in Node).
 //! - `setup`, `component`, `pkg`: the steps on their own.
 
 use std::env;
@@ -21,7 +22,10 @@ type Result<T = ()> = std::result::Result<T, String>;
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_owned();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_owned();
     env::set_current_dir(&root).expect("enter the workspace root");
     prepend_path(&[root.join("node_modules/.bin"), cargo_bin()]);
     let result = match args.first().map(String::as_str) {
@@ -78,7 +82,9 @@ fn run_env(program: &str, args: &[&str], vars: &[(&str, &str)]) -> Result {
 
 fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn has_version(program: &str, version: &str) -> bool {
@@ -88,32 +94,47 @@ fn has_version(program: &str, version: &str) -> bool {
 /// Installs what is missing; skips what is there. `full` adds the JS and browser tooling.
 fn setup(full: bool) -> Result {
     step("rustup targets");
-    run("rustup", &["target", "add", "wasm32-wasip2", "wasm32-unknown-unknown"])?;
+    run(
+        "rustup",
+        &["target", "add", "wasm32-wasip2", "wasm32-unknown-unknown"],
+    )?;
     if !full {
         return Ok(());
     }
     if !has_version("wasm-bindgen", WASM_BINDGEN) {
         step("wasm-bindgen-cli");
         // Not --locked: its lock file pins a webpki-roots release the registry mirror lacks.
-        run("cargo", &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN])?;
+        run(
+            "cargo",
+            &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN],
+        )?;
     }
-    if !Path::new("node_modules/.bin/wasm-opt").exists() || !Path::new("node_modules/playwright-core").exists() {
+    if !Path::new("node_modules/.bin/wasm-opt").exists()
+        || !Path::new("node_modules/playwright-core").exists()
+    {
         step("npm ci (binaryen's wasm-opt, playwright-core, jco)");
         run("npm", &["ci", "--no-audit", "--no-fund"])?;
     }
     if output("chromedriver", &["--version"]).is_none() {
         step("Chromium + ChromeDriver (Debian packages)");
         run("apt-get", &["update", "-q"])?;
-        run("apt-get", &["install", "-y", "-q", "chromium", "chromium-driver"])?;
+        run(
+            "apt-get",
+            &["install", "-y", "-q", "chromium", "chromium-driver"],
+        )?;
     }
     Ok(())
 }
 
 fn size_check(path: &str, budget: u64) -> Result {
-    let size = std::fs::metadata(path).map_err(|e| format!("{path}: {e}"))?.len();
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("{path}: {e}"))?
+        .len();
     println!("{path}: {size} bytes (budget {budget})");
     if size > budget {
-        return Err(format!("{path} is {size} bytes, over its {budget}-byte budget"));
+        return Err(format!(
+            "{path} is {size} bytes, over its {budget}-byte budget"
+        ));
     }
     Ok(())
 }
@@ -121,14 +142,34 @@ fn size_check(path: &str, budget: u64) -> Result {
 /// The WASM component, release profile, within its size budget.
 fn component() -> Result {
     step("component (wasm32-wasip2, release)");
-    run("cargo", &["build", "-p", "amazon-order-sync", "--target", "wasm32-wasip2", "--release"])?;
+    run(
+        "cargo",
+        &[
+            "build",
+            "-p",
+            "amazon-order-sync",
+            "--target",
+            "wasm32-wasip2",
+            "--release",
+        ],
+    )?;
     size_check(COMPONENT, COMPONENT_BUDGET)
 }
 
 /// The wasm-bindgen package in pkg/, optimised by binaryen's wasm-opt, within its size budget.
 fn pkg() -> Result {
     step("JS package (wasm32-unknown-unknown → pkg/)");
-    run("cargo", &["build", "-p", "amazon-order-sync", "--target", "wasm32-unknown-unknown", "--release"])?;
+    run(
+        "cargo",
+        &[
+            "build",
+            "-p",
+            "amazon-order-sync",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--release",
+        ],
+    )?;
     run(
         "wasm-bindgen",
         &[
@@ -139,7 +180,20 @@ fn pkg() -> Result {
             "target/wasm32-unknown-unknown/release/amazon_order_sync.wasm",
         ],
     )?;
-    run("wasm-opt", &["-Oz", "--enable-bulk-memory", "--enable-reference-types", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-multivalue", "-o", "pkg/amazon_order_sync_bg.wasm", "pkg/amazon_order_sync_bg.wasm"])?;
+    run(
+        "wasm-opt",
+        &[
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-reference-types",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-multivalue",
+            "-o",
+            "pkg/amazon_order_sync_bg.wasm",
+            "pkg/amazon_order_sync_bg.wasm",
+        ],
+    )?;
     size_check("pkg/amazon_order_sync_bg.wasm", PKG_BUDGET)
 }
 
@@ -156,19 +210,67 @@ fn test() -> Result {
     setup(true)?;
     step("formatting and lints");
     run("cargo", &["fmt", "--all", "--check"])?;
-    run("cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
-    run("cargo", &["clippy", "-p", "amazon-order-sync", "--target", "wasm32-wasip2", "--", "-D", "warnings"])?;
-    run("cargo", &["clippy", "-p", "amazon-order-sync", "--target", "wasm32-unknown-unknown", "--all-targets", "--", "-D", "warnings"])?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "amazon-order-sync",
+            "--target",
+            "wasm32-wasip2",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    run(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "amazon-order-sync",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
     component()?;
     pkg()?;
     step("native tests (core, engine, host-example end to end)");
     run("cargo", &["test", "--workspace"])?;
     step("wasm-bindgen tests in Node");
-    run("cargo", &["test", "-p", "amazon-order-sync", "--target", "wasm32-unknown-unknown", "--test", "web"])?;
+    run(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "amazon-order-sync",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "web",
+        ],
+    )?;
     step("wasm-bindgen tests in headless Chromium");
     browser_tests()?;
     step("preview page end to end (headless Chromium)");
     run("node", &["--test", "host-example/web/e2e/"])?;
+    step("second host: the component under jco in Node, against host-example's final states");
+    run("node", &["--test", "host-example/jco/"])?;
     Ok(())
 }
 
@@ -176,11 +278,26 @@ fn test() -> Result {
 /// is checked for the browser run itself.
 fn browser_tests() -> Result {
     let out = Command::new("cargo")
-        .args(["test", "-p", "amazon-order-sync", "--target", "wasm32-unknown-unknown", "--test", "web"])
-        .envs([("WASM_BINDGEN_USE_BROWSER", "1"), ("CHROMEDRIVER", "/usr/bin/chromedriver")])
+        .args([
+            "test",
+            "-p",
+            "amazon-order-sync",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "web",
+        ])
+        .envs([
+            ("WASM_BINDGEN_USE_BROWSER", "1"),
+            ("CHROMEDRIVER", "/usr/bin/chromedriver"),
+        ])
         .output()
         .map_err(|e| format!("cannot start cargo: {e}"))?;
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     print!("{text}");
     if !out.status.success() {
         return Err("browser tests failed".into());
