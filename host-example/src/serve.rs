@@ -67,7 +67,10 @@ mod tests {
     fn preview_paths_stay_inside_the_page_and_package_folders() {
         let (web, pkg) = (Path::new("/w"), Path::new("/p"));
         assert_eq!(resolve("/", web, pkg), Some(PathBuf::from("/w/index.html")));
-        assert_eq!(resolve("/app.js?v=1", web, pkg), Some(PathBuf::from("/w/app.js")));
+        assert_eq!(
+            resolve("/app.js?v=1", web, pkg),
+            Some(PathBuf::from("/w/app.js"))
+        );
         assert_eq!(
             resolve("/pkg/amazon_order_sync_bg.wasm", web, pkg),
             Some(PathBuf::from("/p/amazon_order_sync_bg.wasm"))
