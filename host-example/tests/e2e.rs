@@ -1008,3 +1008,52 @@ fn one_sku_on_two_lines_ships_in_parts_and_completes() {
         "one unit, then the five left on both lines"
     );
 }
+
+#[test]
+fn secrets_never_appear_in_output_errors_or_storage() {
+    let creds = host_example::sandbox::Credentials::for_seller("acme-us");
+    let secrets = [creds.client_secret.as_str(), creds.refresh_token.as_str()];
+    let dir = std::env::temp_dir().join(format!("hx-secrets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("demo.sqlite");
+    let _ = std::fs::remove_file(&path);
+    let mut out = Vec::new();
+    let snap = demo::run(&component(), &path, Limits::default(), &mut out).unwrap();
+    let mut everything = String::from_utf8(out).unwrap();
+    everything.push_str(&format!("{snap:?}"));
+    for (key, value) in Db::open(&path)
+        .unwrap()
+        .kv_list_prefix("", None, u32::MAX)
+        .unwrap()
+    {
+        everything.push_str(&key);
+        everything.push_str(&value);
+    }
+    // A refused credential: the error the component reports must not quote what was sent.
+    let wrong = through_cron(&scenario("seed_story.jsonl"), 1).replacen(
+        "\"settings\":{",
+        "\"settings\":{\"lwa_client_secret\":\"wrong-but-still-secret\",",
+        1,
+    );
+    let refused = replay::run(
+        &wrong,
+        &component(),
+        Db::open_in_memory().unwrap(),
+        Limits::default(),
+        None,
+    )
+    .map(|snap| replay::json_output(&snap).to_string())
+    .unwrap_or_else(|e| format!("{e:#}"));
+    assert!(
+        refused.contains("invalid_grant"),
+        "LWA refused the wrong secret: {refused}"
+    );
+    everything.push_str(&refused);
+    assert!(
+        everything.contains("acme-us"),
+        "the search covers real output"
+    );
+    for secret in secrets.iter().chain(&["wrong-but-still-secret"]) {
+        assert!(!everything.contains(secret), "{secret:?} leaked");
+    }
+}
