@@ -64,7 +64,8 @@ pub enum Reason {
     FbaCreatedWhenShipped,
     StatusCreatesNothing(TableStatus),
     UnknownChannel,
-    Created(TableStatus),
+    /// Amazon status, and the Commerce status the new order gets.
+    Created(TableStatus, String),
     CreatedShipped,
     Blocked(usize),
     Completed,
@@ -98,9 +99,9 @@ impl fmt::Display for Reason {
             Reason::UnknownChannel => f.write_str(
                 "Amazon did not say who fulfills the order; it is created once it does.",
             ),
-            Reason::Created(s) => write!(
+            Reason::Created(s, commerce) => write!(
                 f,
-                "Amazon status is {s}: the Commerce order is created in Processing."
+                "Amazon status is {s}: the Commerce order is created in status {commerce}."
             ),
             Reason::CreatedShipped => f.write_str(
                 "Amazon already shipped the order: the Commerce order is created and completed.",
@@ -217,7 +218,10 @@ pub fn decide(
                 let (shown, reason) = if shipped {
                     (TableStatus::Completed, Reason::CreatedShipped)
                 } else {
-                    (amazon_table_status, Reason::Created(amazon_table_status))
+                    (
+                        amazon_table_status,
+                        Reason::Created(amazon_table_status, settings.processing_status.clone()),
+                    )
                 };
                 Decision::new(
                     Action::Create {

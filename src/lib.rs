@@ -23,6 +23,7 @@ pub mod host;
 pub mod marketplace;
 pub mod memory;
 pub mod order_builder;
+pub mod preview;
 pub mod row;
 pub mod settings;
 pub mod status;

@@ -75,14 +75,17 @@ fn ship_until_accepted(e: &mut Engine<FaultyHost>, id: &str) {
     panic!("the shipment event was never accepted");
 }
 
+/// (SKU or order item id, quantity) pairs.
+type Lines = Vec<(String, u32)>;
+
 /// What the merchant and Amazon can see at the end.
 #[derive(Debug, PartialEq, Eq)]
 struct FinalState {
-    commerce: BTreeMap<String, (String, Vec<(String, u32)>)>,
+    commerce: BTreeMap<String, (String, Lines)>,
     rows: BTreeMap<String, String>,
     stock: BTreeMap<String, Option<i64>>,
     message: Option<String>,
-    confirmations: Vec<(String, String, Vec<(String, u32)>)>,
+    confirmations: Vec<(String, String, Lines)>,
     reservations: usize,
 }
 

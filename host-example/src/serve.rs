@@ -47,14 +47,18 @@ pub fn run(port: u16, web: &Path, pkg: &Path) -> Result<()> {
     println!("preview at http://{addr}/ (Ctrl-C to stop)");
     for request in server.incoming_requests() {
         let file = resolve(request.url(), web, pkg).filter(|p| p.is_file());
-        let response = match file.and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
-            Some((path, bytes)) => tiny_http::Response::from_data(bytes).with_header(
-                tiny_http::Header::from_bytes("content-type", content_type(&path))
-                    .expect("a valid header"),
-            ),
-            None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
-        };
-        let _ = request.respond(response);
+        // One thread per request: a browser fetches the page's files in parallel, and a slow
+        // reader must not hold the others back.
+        std::thread::spawn(move || {
+            let response = match file.and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
+                Some((path, bytes)) => tiny_http::Response::from_data(bytes).with_header(
+                    tiny_http::Header::from_bytes("content-type", content_type(&path))
+                        .expect("a valid header"),
+                ),
+                None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
+            };
+            let _ = request.respond(response);
+        });
     }
     Ok(())
 }

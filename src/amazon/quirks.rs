@@ -1,6 +1,6 @@
 //! Deserializers for the shapes Amazon really sends, beyond what its model promises.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{de, Deserializer, Serializer};
 use std::fmt;
 
@@ -14,7 +14,14 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
     rfc3339(text)
         .or_else(|| epoch_seconds(text))
+        .filter(four_digit_year)
         .ok_or_else(|| format!("\"{text}\" is not an ISO 8601 date-time"))
+}
+
+/// Four-digit years only: whatever is accepted must also be written back as RFC 3339 and read
+/// again from storage (found by fuzzing).
+fn four_digit_year(t: &DateTime<Utc>) -> bool {
+    (1..=9999).contains(&t.year())
 }
 
 fn digits(text: &str, range: std::ops::Range<usize>) -> Option<u32> {
@@ -98,6 +105,11 @@ fn epoch_seconds(text: &str) -> Option<DateTime<Utc>> {
     }
     let value: i128 = all_digits.parse().ok()?;
     // value × 10^(exponent − fraction digits) seconds, in milliseconds.
+    // Exponents beyond ±40 cannot give a representable time; refusing them also keeps the
+    // arithmetic below from overflowing (found by fuzzing).
+    if !(-40..=40).contains(&exponent) {
+        return None;
+    }
     let scale = exponent - fraction.len() as i32 + 3;
     let millis = if scale >= 0 {
         value.checked_mul(10i128.checked_pow(scale.try_into().ok()?)?)?
@@ -134,6 +146,7 @@ pub mod time {
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
                 v.checked_mul(1000)
                     .and_then(DateTime::from_timestamp_millis)
+                    .filter(four_digit_year)
                     .ok_or_else(|| E::custom("epoch seconds out of range"))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
@@ -248,6 +261,10 @@ mod tests {
             // Found by fuzzing: a multi-byte character where a zone offset's sign would be.
             "2019-05-07T15:42:57.0\u{fffd}58Z",
             "2019-05-07T15:42:57\u{fffd}:00",
+            "1e2147483647",
+            "2.6e11",
+            "0000-01-01T00:00:00+01:00",
+            "1e-2147483648",
         ] {
             assert!(parse_time(bad).is_err(), "{bad:?} should be rejected");
         }

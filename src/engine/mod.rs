@@ -8,7 +8,7 @@ mod shipments;
 pub mod spapi;
 mod tick;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::amazon::{parse_json, parse_order, parse_order_items, OrderStatus, ParseError};
@@ -95,6 +95,17 @@ pub struct Engine<H: Host> {
 impl<H: Host> Engine<H> {
     pub fn new(host: H) -> Self {
         Engine { host }
+    }
+
+    /// Host time outside years 1–9999 is refused before any arithmetic is done with it.
+    fn check_now(now: DateTime<Utc>) -> Result<(), EngineError> {
+        if (1..=9999).contains(&now.year()) {
+            Ok(())
+        } else {
+            Err(EngineError::InvalidInput(format!(
+                "time {now} is out of range"
+            )))
+        }
     }
 
     fn config(&mut self, store: &str) -> Result<StoreConfig, EngineError> {
@@ -447,6 +458,7 @@ impl<H: Host> Engine<H> {
         order_json: &str,
         items_json: &str,
     ) -> Result<Outcome, EngineError> {
+        Self::check_now(now)?;
         let order = parse_order(order_json)?;
         let items = parse_order_items(items_json)?;
         let config = self.config(store)?;
@@ -464,6 +476,7 @@ impl<H: Host> Engine<H> {
         now: DateTime<Utc>,
         event: CommerceEvent,
     ) -> Result<(), EngineError> {
+        Self::check_now(now)?;
         let store = match &event {
             CommerceEvent::Shipped(s) => s.store.clone(),
             CommerceEvent::Canceled { store, .. } => store.clone(),

@@ -94,6 +94,7 @@ impl<H: Host> Engine<H> {
         store: &str,
         now: DateTime<Utc>,
     ) -> Result<TickReport, EngineError> {
+        Self::check_now(now)?;
         let config = self.config(store)?;
         match self.with_lease(store, now, |engine| engine.tick(&config, now)) {
             Err(EngineError::Busy) => Ok(TickReport {

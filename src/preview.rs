@@ -1,0 +1,1116 @@
+//! The import preview: "what would happen to these orders?" for admin code in the browser.
+//!
+//! Everything here is a thin layer over [`decide`](crate::decide::decide): it reads the inputs
+//! the way admin code hands them over (SP-API JSON as Amazon sends it, settings in snake_case
+//! or camelCase, a small catalog), runs the very same decision the engine runs for an order it
+//! has never seen (`stored = None`) and names the outcome in words a merchant understands. No
+//! rule of the import is repeated here.
+//!
+//! The `js` skin (wasm-bindgen, `pkg/`) only converts between JS values and the JSON text these
+//! functions take and return.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::amazon::{
+    parse_api_errors, parse_json, parse_order, parse_order_items, parse_time, ApiErrors,
+    FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError,
+};
+use crate::blockers::{evaluate, Blocker, CatalogFacts, ProductFact};
+use crate::decide::{decide, Action, Decision, Reason, Snapshot};
+use crate::grid::{query_orders, GridRow, OrderPage, OrderQuery};
+use crate::order_builder::{build_draft, BuildError, OrderDraft};
+use crate::settings::{FieldError, OrderSettings, StoreIntegration};
+use crate::status::{creates_commerce_order, table_status, CommerceState, TableStatus};
+
+/// Largest preview input accepted (bytes of JSON). 10 000 SP-API orders with items are ~25 MB.
+pub const MAX_PREVIEW_BYTES: usize = 64 * 1024 * 1024;
+
+/// Store code used when the preview's store input names none.
+pub const PREVIEW_STORE: &str = "preview";
+
+/// What the preview says will happen to one order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PreviewDecision {
+    /// A Commerce order is created (in the *Processing Order Status*).
+    Create,
+    /// Blockers keep the order from being created.
+    Blocked,
+    /// Not created yet: the status or the channel does not create an order (yet).
+    Wait,
+    /// Purchased before the store was integrated: never imported.
+    Skip,
+    /// *Import Amazon Orders* is disabled: the row only links to Seller Central.
+    ViewOnly,
+    /// Amazon already shipped it: created and completed at once.
+    Complete,
+    /// Amazon canceled it: nothing is created.
+    Cancel,
+}
+
+impl PreviewDecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PreviewDecision::Create => "create",
+            PreviewDecision::Blocked => "blocked",
+            PreviewDecision::Wait => "wait",
+            PreviewDecision::Skip => "skip",
+            PreviewDecision::ViewOnly => "viewOnly",
+            PreviewDecision::Complete => "complete",
+            PreviewDecision::Cancel => "cancel",
+        }
+    }
+
+    /// Names a decision of [`decide`] for an order that has no stored row.
+    pub fn of(decision: &Decision) -> Self {
+        match decision.action {
+            Action::Create {
+                then_complete: true,
+            } => PreviewDecision::Complete,
+            Action::Create { .. } => PreviewDecision::Create,
+            Action::Blocked => PreviewDecision::Blocked,
+            Action::Skip => PreviewDecision::Skip,
+            Action::Cancel => PreviewDecision::Cancel,
+            Action::Complete => PreviewDecision::Complete,
+            Action::RecordOnly if decision.reason == Reason::ViewOnly => PreviewDecision::ViewOnly,
+            // `Ignore` needs a stored row, which a preview never has.
+            Action::RecordOnly | Action::Ignore => PreviewDecision::Wait,
+        }
+    }
+}
+
+/// One order of the preview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewEntry {
+    pub amazon_order_id: String,
+    pub decision: PreviewDecision,
+    /// Status the Amazon Orders table would show.
+    pub table_status: TableStatus,
+    /// Status of the Commerce order that would be created; `None` when none is.
+    pub commerce_status: Option<String>,
+    pub blockers: Vec<Blocker>,
+    /// The merchant sentence.
+    pub reason: String,
+}
+
+/// The preview of one order.
+pub fn preview_order(
+    snapshot: &Snapshot,
+    catalog: &CatalogFacts,
+    settings: &OrderSettings,
+    store: &StoreIntegration,
+) -> PreviewEntry {
+    let decision = decide(None, snapshot, catalog, settings, store);
+    let kind = PreviewDecision::of(&decision);
+    let commerce_status = match kind {
+        PreviewDecision::Create => Some(settings.processing_status.clone()),
+        PreviewDecision::Complete => Some(CommerceState::Complete.as_str().to_owned()),
+        _ => None,
+    };
+    PreviewEntry {
+        amazon_order_id: snapshot.order.amazon_order_id.clone(),
+        decision: kind,
+        table_status: decision.table_status,
+        commerce_status,
+        reason: decision.reason.to_string(),
+        blockers: decision.blockers,
+    }
+}
+
+/// What would happen to each order (in input order) if it arrived now at a store that has
+/// never seen it.
+pub fn preview_import(
+    snapshots: &[Snapshot],
+    catalog: &CatalogFacts,
+    settings: &OrderSettings,
+    store: &StoreIntegration,
+) -> Vec<PreviewEntry> {
+    snapshots
+        .iter()
+        .map(|s| preview_order(s, catalog, settings, store))
+        .collect()
+}
+
+/// How an Amazon status maps, for `mapStatus`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusMapping {
+    pub table_status: TableStatus,
+    /// Whether an order in this status (and channel) creates a Commerce order.
+    pub creates_order: bool,
+    /// State of the created Commerce order (`processing`, or `complete` when Amazon already
+    /// shipped); `None` when nothing is created.
+    pub commerce_status: Option<String>,
+}
+
+/// The status rules for one Amazon status and fulfillment channel (`MFN` / `AFN`).
+pub fn map_status(amazon_status: &str, fulfillment_channel: Option<&str>) -> StatusMapping {
+    let status = OrderStatus::parse(amazon_status.trim());
+    let channel = fulfillment_channel
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(FulfillmentChannel::parse);
+    let creates = creates_commerce_order(&status, channel.as_ref());
+    let commerce_status = creates.then(|| {
+        if status == OrderStatus::Shipped {
+            CommerceState::Complete
+        } else {
+            CommerceState::Processing
+        }
+        .as_str()
+        .to_owned()
+    });
+    StatusMapping {
+        table_status: table_status(&status),
+        creates_order: creates,
+        commerce_status,
+    }
+}
+
+/// Why a preview input could not be read. [`PreviewError::code`] is stable; the message names
+/// the field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PreviewError {
+    /// The orders (or one order / its items) are not SP-API JSON the import accepts.
+    #[error("orders: {0}")]
+    Orders(ParseError),
+    /// An SP-API error body was passed instead of orders.
+    #[error("orders: Amazon answered with errors: {0}")]
+    AmazonErrors(ApiErrors),
+    /// The orders input has none of the accepted shapes.
+    #[error("orders: {0}")]
+    Shape(String),
+    #[error("catalog: {0}")]
+    Catalog(String),
+    #[error("settings: {0}")]
+    Settings(String),
+    #[error("store: {0}")]
+    Store(String),
+    #[error("query: {0}")]
+    Query(String),
+    #[error("rows: {0}")]
+    Rows(String),
+    /// The Commerce order draft cannot be built (no items, mixed currencies).
+    #[error("{0}")]
+    Build(#[from] BuildError),
+    /// The input is larger than [`MAX_PREVIEW_BYTES`].
+    #[error("{what} is {size} bytes, more than the {limit} bytes accepted")]
+    TooLarge {
+        what: &'static str,
+        size: usize,
+        limit: usize,
+    },
+}
+
+impl PreviewError {
+    /// A stable, machine-readable code (the JS `Error.code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            PreviewError::Orders(ParseError::Api(_)) | PreviewError::AmazonErrors(_) => {
+                "amazon_errors"
+            }
+            PreviewError::Orders(ParseError::TooLarge { .. }) | PreviewError::TooLarge { .. } => {
+                "too_large"
+            }
+            PreviewError::Orders(_) | PreviewError::Shape(_) => "invalid_orders",
+            PreviewError::Catalog(_) => "invalid_catalog",
+            PreviewError::Settings(_) => "invalid_settings",
+            PreviewError::Store(_) => "invalid_store",
+            PreviewError::Query(_) => "invalid_query",
+            PreviewError::Rows(_) => "invalid_rows",
+            PreviewError::Build(_) => "cannot_build",
+        }
+    }
+}
+
+fn check_size(what: &'static str, json: &str) -> Result<(), PreviewError> {
+    if json.len() > MAX_PREVIEW_BYTES {
+        return Err(PreviewError::TooLarge {
+            what,
+            size: json.len(),
+            limit: MAX_PREVIEW_BYTES,
+        });
+    }
+    Ok(())
+}
+
+/// Reads `json` as `T` with the core's reader (the error names the JSON path of the field).
+fn read<T: serde::de::DeserializeOwned>(
+    what: &'static str,
+    json: &str,
+    wrap: fn(String) -> PreviewError,
+) -> Result<T, PreviewError> {
+    parse_json(what, json).map_err(|e| match e {
+        ParseError::Invalid { path, message, .. } if path.is_empty() => wrap(message),
+        ParseError::Invalid { path, message, .. } => wrap(format!("{path}: {message}")),
+        other => wrap(other.to_string()),
+    })
+}
+
+/// Prefixes the JSON path of a parse error of one part of the input with where that part is.
+fn located(at: &str, error: ParseError) -> PreviewError {
+    match error {
+        ParseError::Invalid {
+            what,
+            path,
+            message,
+        } => PreviewError::Orders(ParseError::Invalid {
+            what,
+            path: join_path(at, &path),
+            message,
+        }),
+        ParseError::Api(errors) => PreviewError::AmazonErrors(errors),
+        other => PreviewError::Orders(other),
+    }
+}
+
+fn join_path(at: &str, path: &str) -> String {
+    match path {
+        "" | "." => at.to_owned(),
+        p if p.starts_with('[') || at.is_empty() => format!("{at}{p}"),
+        p => format!("{at}.{p}"),
+    }
+}
+
+/// A minimal scanner over JSON text that is already known to be valid: it finds the elements
+/// of an array and the members of an object without building a tree, so each order is handed
+/// to the core's parser as the very text the caller gave (no tree, no re-serialization: small
+/// code and fast).
+mod scan {
+    fn skip_ws(b: &[u8], mut i: usize) -> usize {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    }
+
+    fn string_end(b: &[u8], mut i: usize) -> usize {
+        i += 1;
+        while i < b.len() && b[i] != b'"' {
+            if b[i] == b'\\' {
+                i += 1;
+            }
+            i += 1;
+        }
+        i + 1
+    }
+
+    /// Index just past the value that starts at `i`.
+    fn value_end(b: &[u8], mut i: usize) -> usize {
+        match b.get(i) {
+            Some(b'"') => string_end(b, i),
+            Some(b'{' | b'[') => {
+                let mut depth = 0usize;
+                while i < b.len() {
+                    match b[i] {
+                        b'"' => {
+                            i = string_end(b, i);
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return i + 1;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                i
+            }
+            _ => {
+                while i < b.len()
+                    && !matches!(b[i], b',' | b'}' | b']')
+                    && !b[i].is_ascii_whitespace()
+                {
+                    i += 1;
+                }
+                i
+            }
+        }
+    }
+
+    /// The first significant byte of `text`.
+    pub fn first(text: &str) -> Option<u8> {
+        let b = text.as_bytes();
+        b.get(skip_ws(b, 0)).copied()
+    }
+
+    /// The elements of the array `text`.
+    pub fn elements(text: &str) -> Vec<&str> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = skip_ws(b, 0) + 1;
+        loop {
+            i = skip_ws(b, i);
+            match b.get(i) {
+                None | Some(b']') => return out,
+                Some(b',') => i += 1,
+                Some(_) => {
+                    let end = value_end(b, i);
+                    out.push(&text[i..end]);
+                    i = end;
+                }
+            }
+        }
+    }
+
+    /// The members of the object `text`: (key as written, without its quotes; value text).
+    pub fn members(text: &str) -> Vec<(&str, &str)> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = skip_ws(b, 0) + 1;
+        loop {
+            i = skip_ws(b, i);
+            match b.get(i) {
+                None | Some(b'}') => return out,
+                Some(b',') => i += 1,
+                Some(_) => {
+                    let key_end = string_end(b, i);
+                    let key = &text[i + 1..key_end - 1];
+                    let colon = skip_ws(b, key_end);
+                    let start = skip_ws(b, colon + 1);
+                    let end = value_end(b, start);
+                    out.push((key, &text[start..end]));
+                    i = end;
+                }
+            }
+        }
+    }
+}
+
+/// `"[2]: "` for a part of the input, `""` for the input itself.
+fn at_prefix(at: &str) -> String {
+    if at.is_empty() {
+        String::new()
+    } else {
+        format!("{at}: ")
+    }
+}
+
+fn kind_of(text: &str) -> &'static str {
+    match scan::first(text) {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        None => "nothing",
+        Some(_) => "a number",
+    }
+}
+
+fn is_null(text: &str) -> bool {
+    text.trim() == "null"
+}
+
+/// Collects orders and item lists from the parts of the input, then joins them by order id.
+#[derive(Default)]
+struct Collector {
+    /// Order ids in first-seen order.
+    ids: Vec<String>,
+    orders: BTreeMap<String, (Order, Option<Vec<OrderItem>>)>,
+    /// Items from getOrderItems responses: (where, order id, items).
+    items: Vec<(String, String, Vec<OrderItem>)>,
+}
+
+impl Collector {
+    fn add_order(&mut self, order: Order, items: Option<Vec<OrderItem>>) {
+        match self.orders.get_mut(&order.amazon_order_id) {
+            // The same order twice (a getOrders page and a getOrder response): keep the newer
+            // snapshot and whichever items were given.
+            Some((kept, kept_items)) => {
+                if order.last_update_date >= kept.last_update_date {
+                    *kept = order;
+                }
+                if items.is_some() {
+                    *kept_items = items;
+                }
+            }
+            None => {
+                self.ids.push(order.amazon_order_id.clone());
+                self.orders
+                    .insert(order.amazon_order_id.clone(), (order, items));
+            }
+        }
+    }
+
+    fn part(&mut self, at: &str, text: &str) -> Result<(), PreviewError> {
+        if scan::first(text) != Some(b'{') {
+            return Err(PreviewError::Shape(format!(
+                "{}expected an SP-API response or {{order, items}}, found {}",
+                at_prefix(at),
+                kind_of(text)
+            )));
+        }
+        let members = scan::members(text);
+        let get = |key: &str| {
+            members
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| *v)
+                .filter(|v| !is_null(v))
+        };
+        if get("payload").is_some() || get("errors").is_some() {
+            return self.envelope(at, get("payload"), get("errors"));
+        }
+        if let Some(order) = get("order") {
+            let order = parse_order(order).map_err(|e| located(&join_path(at, "order"), e))?;
+            let items = match get("items").or_else(|| get("OrderItems")) {
+                None => None,
+                Some(items) => Some(
+                    parse_order_items(items).map_err(|e| located(&join_path(at, "items"), e))?,
+                ),
+            };
+            self.add_order(order, items);
+            return Ok(());
+        }
+        if get("AmazonOrderId").is_some() {
+            let order = parse_order(text).map_err(|e| located(at, e))?;
+            self.add_order(order, None);
+            return Ok(());
+        }
+        Err(PreviewError::Shape(format!(
+            "{}expected an SP-API response ({{\"payload\": …}}), an Order or {{order, items}}",
+            at_prefix(at)
+        )))
+    }
+
+    fn envelope(
+        &mut self,
+        at: &str,
+        payload: Option<&str>,
+        errors: Option<&str>,
+    ) -> Result<(), PreviewError> {
+        // Only the `errors` member is read here: a large getOrders page is not parsed twice.
+        let listed = errors.and_then(|e| parse_api_errors(&format!("{{\"errors\":{e}}}")));
+        if let Some(errors) = listed.filter(|e| !e.0.is_empty()) {
+            return Err(PreviewError::AmazonErrors(errors));
+        }
+        let here = join_path(at, "payload");
+        let payload = match payload {
+            Some(p) if scan::first(p) == Some(b'{') => p,
+            _ => {
+                return Err(PreviewError::Shape(format!(
+                    "{here}: missing or not an object"
+                )))
+            }
+        };
+        let members = scan::members(payload);
+        let get = |key: &str| members.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+        if let Some(orders) = get("Orders") {
+            // getOrders: each order on its own, so a page of any size stays within the
+            // per-document limit and an error names the order.
+            if scan::first(orders) != Some(b'[') {
+                return Err(PreviewError::Shape(format!(
+                    "{here}.Orders: expected an array"
+                )));
+            }
+            for (i, order) in scan::elements(orders).into_iter().enumerate() {
+                let order =
+                    parse_order(order).map_err(|e| located(&format!("{here}.Orders[{i}]"), e))?;
+                self.add_order(order, None);
+            }
+        } else if let Some(items) = get("OrderItems") {
+            let id: String = get("AmazonOrderId")
+                .and_then(|id| serde_json::from_str(id).ok())
+                .ok_or_else(|| {
+                    PreviewError::Shape(format!(
+                        "{here}.AmazonOrderId: a getOrderItems response must name its order"
+                    ))
+                })?;
+            let items =
+                parse_order_items(items).map_err(|e| located(&format!("{here}.OrderItems"), e))?;
+            self.items.push((at.to_owned(), id, items));
+        } else {
+            let order = parse_order(payload).map_err(|e| located(&here, e))?;
+            self.add_order(order, None);
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<Snapshot>, PreviewError> {
+        for (at, id, items) in std::mem::take(&mut self.items) {
+            match self.orders.get_mut(&id) {
+                Some((_, kept)) => *kept = Some(items),
+                None => {
+                    return Err(PreviewError::Shape(format!(
+                        "{}items of order {id}, which is not among the orders",
+                        at_prefix(&at)
+                    )))
+                }
+            }
+        }
+        Ok(self
+            .ids
+            .iter()
+            .filter_map(|id| self.orders.remove(id))
+            .map(|(order, items)| Snapshot {
+                order,
+                items: items.unwrap_or_default(),
+            })
+            .collect())
+    }
+}
+
+/// Reads the preview's `orders` input. Accepted, alone or in an array (mixed freely):
+/// - a getOrders response `{"payload": {"Orders": […]}}` (orders without items);
+/// - a getOrder response or a bare SP-API `Order`;
+/// - a getOrderItems response `{"payload": {"AmazonOrderId", "OrderItems"}}`: its items join
+///   the order of that id given elsewhere in the input;
+/// - `{order, items}`: an `Order` (or getOrder response) and its `OrderItems` array (or
+///   getOrderItems response).
+///
+/// An order given twice is previewed once (the newer `LastUpdateDate`), in first-seen order.
+/// Orders given without items are previewed with none: nothing can block them.
+pub fn parse_orders_input(json: &str) -> Result<Vec<Snapshot>, PreviewError> {
+    check_size("orders", json)?;
+    // One pass that only checks the syntax, so the scanner below can trust the text.
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(json) {
+        return Err(PreviewError::Shape(e.to_string()));
+    }
+    let mut collector = Collector::default();
+    if scan::first(json) == Some(b'[') {
+        for (i, part) in scan::elements(json).into_iter().enumerate() {
+            collector.part(&format!("[{i}]"), part)?;
+        }
+    } else {
+        collector.part("", json)?;
+    }
+    collector.finish()
+}
+
+fn to_snake(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The object `json` with its `camelCase` keys written in `snake_case` (`importOrders` →
+/// `import_orders`); a key given both ways keeps the snake_case value. `null` = `{}`.
+fn snake_object(json: &str, wrap: fn(String) -> PreviewError) -> Result<String, PreviewError> {
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(json) {
+        return Err(wrap(e.to_string()));
+    }
+    if is_null(json) {
+        return Ok("{}".to_owned());
+    }
+    if scan::first(json) != Some(b'{') {
+        return Err(wrap(format!("expected an object, found {}", kind_of(json))));
+    }
+    let members = scan::members(json);
+    let mut out = String::with_capacity(json.len() + 16);
+    let mut seen: Vec<String> = Vec::new();
+    // snake_case keys first, so they win over the same key in camelCase.
+    let (snake, camel): (Vec<_>, Vec<_>) =
+        members.into_iter().partition(|(k, _)| to_snake(k) == *k);
+    for (key, value) in snake.into_iter().chain(camel) {
+        let key = to_snake(key);
+        if seen.contains(&key) {
+            continue;
+        }
+        out.push(if seen.is_empty() { '{' } else { ',' });
+        out.push('"');
+        out.push_str(&key);
+        out.push_str("\":");
+        out.push_str(value);
+        seen.push(key);
+    }
+    out.push_str(if seen.is_empty() { "{}" } else { "}" });
+    Ok(out)
+}
+
+/// Reads order settings: snake_case or camelCase keys, missing keys take the ASC defaults,
+/// unknown keys are ignored. `null` = all defaults.
+pub fn parse_settings(json: &str) -> Result<OrderSettings, PreviewError> {
+    let object = snake_object(json, PreviewError::Settings)?;
+    read("settings", &object, PreviewError::Settings)
+}
+
+/// `validateSettings`: every problem of the settings at once, as field errors (`field` in
+/// snake_case). A value of the wrong type is reported on its field too.
+pub fn validate_settings_input(json: &str) -> Result<Vec<FieldError>, PreviewError> {
+    let object = snake_object(json, PreviewError::Settings)?;
+    match parse_json::<OrderSettings>("settings", &object) {
+        Ok(settings) => Ok(settings.validate()),
+        Err(ParseError::Invalid { path, message, .. }) => Ok(vec![FieldError {
+            field: path,
+            message,
+        }]),
+        Err(other) => Err(PreviewError::Settings(other.to_string())),
+    }
+}
+
+/// `integratedAt`: an ISO 8601 date-time, or Unix milliseconds as a number.
+struct Instant(DateTime<Utc>);
+
+impl<'de> Deserialize<'de> for Instant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Instant;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an ISO 8601 date-time or Unix milliseconds")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Instant, E> {
+                parse_time(v).map(Instant).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Instant, E> {
+                DateTime::from_timestamp_millis(v)
+                    .map(Instant)
+                    .ok_or_else(|| E::custom("out of range"))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Instant, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Instant, E> {
+                self.visit_i64(v as i64)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// The store of a preview: `{name, integratedAt, marketplaceId, store?}` (or snake_case).
+#[derive(Deserialize)]
+struct StoreInput {
+    #[serde(default)]
+    store: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    marketplace_id: Option<String>,
+    integrated_at: Instant,
+}
+
+/// Reads the store integration of a preview. `integratedAt` is required (orders purchased
+/// before it are skipped): an ISO 8601 date-time, or Unix milliseconds as a number.
+pub fn parse_store(json: &str) -> Result<StoreIntegration, PreviewError> {
+    let object = snake_object(json, PreviewError::Store)?;
+    let input: StoreInput = read("store", &object, PreviewError::Store)?;
+    let store = input
+        .store
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| PREVIEW_STORE.to_owned());
+    Ok(StoreIntegration {
+        name: input
+            .name
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| store.clone()),
+        store,
+        marketplace_id: input.marketplace_id.unwrap_or_default(),
+        integrated_at: input.integrated_at.0,
+    })
+}
+
+/// Reads the catalog: an array of `{sku, name?, enabled, qty?}` (`qty` null or absent = stock
+/// not managed). `null` = an empty catalog. A SKU listed twice keeps the last entry.
+pub fn parse_catalog(json: &str) -> Result<CatalogFacts, PreviewError> {
+    let products: Option<Vec<ProductFact>> = read("catalog", json, PreviewError::Catalog)?;
+    Ok(products.unwrap_or_default().into_iter().collect())
+}
+
+/// Reads one order (an SP-API `Order` or a getOrder response) and its items (an `OrderItems`
+/// array or a getOrderItems response; `null` = none).
+pub fn parse_snapshot(order_json: &str, items_json: &str) -> Result<Snapshot, PreviewError> {
+    let order = parse_order(order_json).map_err(|e| located("order", e))?;
+    let items = if is_null(items_json) {
+        Vec::new()
+    } else {
+        parse_order_items(items_json).map_err(|e| located("items", e))?
+    };
+    Ok(Snapshot { order, items })
+}
+
+/// The whole preview from JSON text: orders, catalog, settings, store.
+pub fn preview_import_json(
+    orders: &str,
+    catalog: &str,
+    settings: &str,
+    store: &str,
+) -> Result<Vec<PreviewEntry>, PreviewError> {
+    let snapshots = parse_orders_input(orders)?;
+    let catalog = parse_catalog(catalog)?;
+    let settings = parse_settings(settings)?;
+    let store = parse_store(store)?;
+    Ok(preview_import(&snapshots, &catalog, &settings, &store))
+}
+
+/// `evaluateBlockers`: what keeps this order from being created, one blocker per SKU at most.
+pub fn evaluate_blockers_json(
+    order: &str,
+    items: &str,
+    catalog: &str,
+) -> Result<Vec<Blocker>, PreviewError> {
+    let snapshot = parse_snapshot(order, items)?;
+    let catalog = parse_catalog(catalog)?;
+    Ok(evaluate(&snapshot.items, &catalog, &[]))
+}
+
+/// `buildOrderDraft`: the Commerce order that would be created, totals included. `store` is
+/// optional (`null`): the preview store, in the order's marketplace.
+pub fn build_order_draft_json(
+    order: &str,
+    items: &str,
+    settings: &str,
+    store: &str,
+) -> Result<OrderDraft, PreviewError> {
+    let snapshot = parse_snapshot(order, items)?;
+    let settings = parse_settings(settings)?;
+    let store = if store.trim() == "null" {
+        StoreIntegration {
+            store: PREVIEW_STORE.to_owned(),
+            name: PREVIEW_STORE.to_owned(),
+            marketplace_id: snapshot.order.marketplace_id.clone().unwrap_or_default(),
+            integrated_at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    } else {
+        parse_store(store)?
+    };
+    Ok(build_draft(
+        &snapshot.order,
+        &snapshot.items,
+        &settings,
+        &store,
+    )?)
+}
+
+/// Reads a grid query (camelCase, missing keys take the defaults; `null` = the default query).
+pub fn parse_query(json: &str) -> Result<OrderQuery, PreviewError> {
+    let query: Option<OrderQuery> = read("query", json, PreviewError::Query)?;
+    Ok(query.unwrap_or_default())
+}
+
+/// Reads grid rows (camelCase `GridRow`s).
+pub fn parse_rows(json: &str) -> Result<Vec<GridRow>, PreviewError> {
+    read("rows", json, PreviewError::Rows)
+}
+
+/// `queryOrders`: the grid's filters, sort and paging over `rows`.
+pub fn query_orders_json(rows: &str, query: &str) -> Result<OrderPage, PreviewError> {
+    Ok(query_orders(parse_rows(rows)?, &parse_query(query)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blockers::BlockerKind;
+
+    const STORE: &str = r#"{"name":"Acme US","integratedAt":"2026-01-01T00:00:00Z","marketplaceId":"ATVPDKIKX0DER"}"#;
+
+    fn order(id: &str, status: &str, channel: &str, purchased: &str) -> String {
+        format!(
+            r#"{{"AmazonOrderId":"{id}","PurchaseDate":"{purchased}","LastUpdateDate":"{purchased}","OrderStatus":"{status}","FulfillmentChannel":"{channel}","MarketplaceId":"ATVPDKIKX0DER","OrderTotal":{{"CurrencyCode":"USD","Amount":"20.00"}}}}"#
+        )
+    }
+
+    fn items(sku: &str, qty: u32) -> String {
+        format!(
+            r#"[{{"ASIN":"B000000001","SellerSKU":"{sku}","OrderItemId":"1","QuantityOrdered":{qty},"ItemPrice":{{"CurrencyCode":"USD","Amount":"20.00"}}}}]"#
+        )
+    }
+
+    fn pair(id: &str, status: &str, channel: &str, sku: &str) -> String {
+        format!(
+            r#"{{"order":{},"items":{}}}"#,
+            order(id, status, channel, "2026-02-01T10:00:00Z"),
+            items(sku, 2)
+        )
+    }
+
+    fn preview(orders: &str, catalog: &str, settings: &str) -> Vec<PreviewEntry> {
+        preview_import_json(orders, catalog, settings, STORE).unwrap()
+    }
+
+    const CATALOG: &str = r#"[{"sku":"MUG","enabled":true,"qty":10},{"sku":"OFF","enabled":false,"qty":10},{"sku":"LOW","enabled":true,"qty":1}]"#;
+
+    #[test]
+    fn paid_merchant_order_with_salable_items_is_created_in_the_processing_status() {
+        let entries = preview(
+            &format!(
+                "[{}]",
+                pair("111-0000001-0000001", "Unshipped", "MFN", "MUG")
+            ),
+            CATALOG,
+            r#"{"processingStatus":"amazon_new"}"#,
+        );
+        assert_eq!(entries.len(), 1);
+        let e = &entries[0];
+        assert_eq!(e.decision, PreviewDecision::Create);
+        assert_eq!(e.table_status, TableStatus::Unshipped);
+        assert_eq!(e.commerce_status.as_deref(), Some("amazon_new"));
+        assert!(e.blockers.is_empty());
+    }
+
+    #[test]
+    fn each_blocker_kind_comes_with_its_resolution() {
+        let orders = format!(
+            "[{},{},{}]",
+            pair("111-0000001-0000002", "Unshipped", "MFN", "NOPE"),
+            pair("111-0000001-0000003", "Unshipped", "MFN", "OFF"),
+            pair("111-0000001-0000004", "Unshipped", "MFN", "LOW"),
+        );
+        let entries = preview(&orders, CATALOG, "{}");
+        let kinds: Vec<_> = entries.iter().map(|e| e.blockers[0].kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                BlockerKind::NotInCatalog,
+                BlockerKind::Disabled,
+                BlockerKind::OutOfStock
+            ]
+        );
+        for e in &entries {
+            assert_eq!(e.decision, PreviewDecision::Blocked);
+            assert_eq!(e.table_status, TableStatus::Error);
+            assert_eq!(e.commerce_status, None);
+            assert_eq!(e.blockers[0].resolution, e.blockers[0].kind.resolution());
+        }
+    }
+
+    #[test]
+    fn fba_orders_wait_until_amazon_ships_them_then_are_created_and_completed() {
+        let orders = format!(
+            "[{},{}]",
+            pair("111-0000001-0000005", "Unshipped", "AFN", "MUG"),
+            pair("111-0000001-0000006", "Shipped", "AFN", "MUG"),
+        );
+        let entries = preview(&orders, CATALOG, "{}");
+        assert_eq!(entries[0].decision, PreviewDecision::Wait);
+        assert_eq!(
+            entries[0].reason,
+            "FBA orders are created when Amazon ships them."
+        );
+        assert_eq!(entries[1].decision, PreviewDecision::Complete);
+        assert_eq!(entries[1].table_status, TableStatus::Completed);
+        assert_eq!(entries[1].commerce_status.as_deref(), Some("complete"));
+    }
+
+    #[test]
+    fn import_disabled_makes_every_new_order_view_only() {
+        let orders = format!(
+            "[{}]",
+            pair("111-0000001-0000007", "Unshipped", "MFN", "NOPE")
+        );
+        for settings in [r#"{"import_orders":false}"#, r#"{"importOrders":false}"#] {
+            let e = &preview(&orders, CATALOG, settings)[0];
+            assert_eq!(e.decision, PreviewDecision::ViewOnly, "{settings}");
+            assert!(e.blockers.is_empty());
+        }
+    }
+
+    #[test]
+    fn orders_purchased_before_the_integration_are_skipped() {
+        let orders = format!(
+            r#"{{"order":{},"items":{}}}"#,
+            order(
+                "111-0000001-0000008",
+                "Unshipped",
+                "MFN",
+                "2025-12-31T23:59:59Z"
+            ),
+            items("MUG", 1)
+        );
+        let e = &preview(&orders, CATALOG, "null")[0];
+        assert_eq!(e.decision, PreviewDecision::Skip);
+    }
+
+    #[test]
+    fn pending_and_canceled_orders_create_nothing() {
+        let orders = format!(
+            "[{},{}]",
+            pair("111-0000001-0000009", "Pending", "MFN", "MUG"),
+            pair("111-0000001-0000010", "Canceled", "MFN", "MUG"),
+        );
+        let entries = preview(&orders, CATALOG, "{}");
+        assert_eq!(entries[0].decision, PreviewDecision::Wait);
+        assert_eq!(entries[1].decision, PreviewDecision::Cancel);
+        assert_eq!(entries[1].commerce_status, None);
+    }
+
+    #[test]
+    fn get_orders_pages_and_get_order_items_responses_join_by_order_id() {
+        let page = format!(
+            r#"{{"payload":{{"Orders":[{},{}]}}}}"#,
+            order(
+                "111-0000001-0000011",
+                "Unshipped",
+                "MFN",
+                "2026-02-01T00:00:00Z"
+            ),
+            order(
+                "111-0000001-0000012",
+                "Unshipped",
+                "MFN",
+                "2026-02-01T00:00:00Z"
+            ),
+        );
+        let items_response = format!(
+            r#"{{"payload":{{"AmazonOrderId":"111-0000001-0000012","OrderItems":{}}}}}"#,
+            items("NOPE", 1)
+        );
+        let entries = preview(&format!("[{items_response},{page}]"), CATALOG, "{}");
+        let ids: Vec<_> = entries.iter().map(|e| e.amazon_order_id.as_str()).collect();
+        assert_eq!(ids, ["111-0000001-0000011", "111-0000001-0000012"]);
+        assert_eq!(entries[0].decision, PreviewDecision::Create);
+        assert_eq!(entries[1].decision, PreviewDecision::Blocked);
+    }
+
+    #[test]
+    fn the_sandbox_samples_are_accepted() {
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/preview/samples"
+        );
+        let read = |name: &str| std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+        let orders = format!(
+            "[{},{},{}]",
+            read("getOrders_200_TEST_CASE_200_NEXT_TOKEN_page1.response.json"),
+            read("getOrders_200_TEST_CASE_200.response.json"),
+            read("getOrderItems_200_TEST_CASE_200.response.json"),
+        );
+        let store = r#"{"name":"Sandbox","integratedAt":"1970-01-01T00:00:00Z"}"#;
+        let entries = preview_import_json(&orders, "[]", "{}", store).unwrap();
+        assert!(entries.len() >= 2);
+        let sample = entries
+            .iter()
+            .find(|e| e.amazon_order_id == "902-1845936-5435065")
+            .unwrap();
+        assert_eq!(sample.decision, PreviewDecision::Blocked);
+        assert_eq!(sample.blockers[0].sku, "NABetaASINB00551Q3CS");
+    }
+
+    #[test]
+    fn malformed_orders_name_the_part_and_field() {
+        let bad = r#"[{"payload":{"Orders":[{"AmazonOrderId":"nope","PurchaseDate":"2026-01-01T00:00:00Z","LastUpdateDate":"2026-01-01T00:00:00Z","OrderStatus":"Pending"}]}}]"#;
+        let e = parse_orders_input(bad).unwrap_err();
+        assert_eq!(e.code(), "invalid_orders");
+        assert!(
+            e.to_string()
+                .contains("[0].payload.Orders[0].AmazonOrderId"),
+            "{e}"
+        );
+        let e = parse_orders_input("42").unwrap_err();
+        assert_eq!(e.code(), "invalid_orders");
+        let e = parse_orders_input("{not json").unwrap_err();
+        assert_eq!(e.code(), "invalid_orders");
+    }
+
+    #[test]
+    fn the_scanner_skips_brackets_and_quotes_inside_strings() {
+        let text = r#" [ {"a\"]}":"x,]","b":[1,{"c":"}"}]} , 2 ,"s\\", null ] "#;
+        let parts = scan::elements(text);
+        assert_eq!(parts.len(), 4, "{parts:?}");
+        assert_eq!(parts[1], "2");
+        assert_eq!(parts[2], r#""s\\""#);
+        let members = scan::members(parts[0]);
+        assert_eq!(members[0], (r#"a\"]}"#, r#""x,]""#));
+        assert_eq!(members[1], ("b", r#"[1,{"c":"}"}]"#));
+    }
+
+    #[test]
+    fn an_sp_api_error_body_is_reported_as_amazon_errors() {
+        let body = r#"{"errors":[{"code":"InvalidInput","message":"Invalid Input"}]}"#;
+        let e = parse_orders_input(body).unwrap_err();
+        assert_eq!(e.code(), "amazon_errors");
+        assert!(e.to_string().contains("InvalidInput"), "{e}");
+    }
+
+    #[test]
+    fn items_of_an_order_not_given_are_an_error() {
+        let items_response = format!(
+            r#"{{"payload":{{"AmazonOrderId":"111-0000001-0000099","OrderItems":{}}}}}"#,
+            items("MUG", 1)
+        );
+        let e = parse_orders_input(&items_response).unwrap_err();
+        assert!(e.to_string().contains("111-0000001-0000099"), "{e}");
+    }
+
+    #[test]
+    fn settings_accept_snake_and_camel_case_and_default_the_rest() {
+        let s = parse_settings(r#"{"reservePending":true,"store_view":"de"}"#).unwrap();
+        assert!(s.reserve_pending);
+        assert_eq!(s.store_view, "de");
+        assert!(s.import_orders);
+        assert_eq!(parse_settings("null").unwrap(), OrderSettings::default());
+        let e = parse_settings(r#"{"importOrders":"maybe"}"#).unwrap_err();
+        assert_eq!(e.code(), "invalid_settings");
+        assert!(e.to_string().contains("import_orders"), "{e}");
+    }
+
+    #[test]
+    fn settings_validation_lists_field_errors() {
+        let errors =
+            validate_settings_input(r#"{"storeView":"","processingStatus":"x y"}"#).unwrap();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["store_view", "processing_status"]);
+        let errors = validate_settings_input(r#"{"importOrders":3}"#).unwrap();
+        assert_eq!(errors[0].field, "import_orders");
+        assert!(validate_settings_input("{}").unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_store_needs_its_integration_time() {
+        let s = parse_store(STORE).unwrap();
+        assert_eq!(s.name, "Acme US");
+        assert_eq!(s.store, PREVIEW_STORE);
+        let s = parse_store(r#"{"integrated_at":1767225600000}"#).unwrap();
+        assert_eq!(s.integrated_at.to_rfc3339(), "2026-01-01T00:00:00+00:00");
+        assert_eq!(
+            parse_store(r#"{"name":"x"}"#).unwrap_err().code(),
+            "invalid_store"
+        );
+    }
+
+    #[test]
+    fn status_mapping_follows_the_creation_rule() {
+        let m = map_status("Unshipped", Some("MFN"));
+        assert!(m.creates_order);
+        assert_eq!(m.commerce_status.as_deref(), Some("processing"));
+        let m = map_status("Unshipped", Some("AFN"));
+        assert!(!m.creates_order);
+        assert_eq!(m.table_status, TableStatus::Unshipped);
+        let m = map_status("Shipped", Some("AFN"));
+        assert_eq!(m.commerce_status.as_deref(), Some("complete"));
+        let m = map_status("AwaitingDrone", None);
+        assert_eq!(m.table_status, TableStatus::Pending);
+        assert!(!m.creates_order);
+    }
+
+    #[test]
+    fn preview_entries_serialize_in_camel_case() {
+        let entries = preview(
+            &pair("111-0000001-0000013", "Unshipped", "MFN", "NOPE"),
+            CATALOG,
+            "{}",
+        );
+        let json = serde_json::to_string(&entries[0]).unwrap();
+        for key in [
+            "\"amazonOrderId\"",
+            "\"decision\":\"blocked\"",
+            "\"tableStatus\":\"Error\"",
+            "\"commerceStatus\":null",
+            "\"kind\":\"not_in_catalog\"",
+            "\"resolution\"",
+            "\"reason\"",
+        ] {
+            assert!(json.contains(key), "{key} in {json}");
+        }
+        let e: PreviewEntry = serde_json::from_str(&json).unwrap();
+        assert_eq!(e, entries[0]);
+        assert_eq!(PreviewDecision::ViewOnly.as_str(), "viewOnly");
+    }
+}
