@@ -125,8 +125,15 @@ fn setup(full: bool) -> Result {
     if !Path::new("node_modules/.bin/wasm-opt").exists()
         || !Path::new("node_modules/playwright-core").exists()
     {
-        step("npm ci (binaryen's wasm-opt, playwright-core, jco)");
+        step("npm ci (binaryen's wasm-opt, playwright-core)");
         run("npm", &["ci", "--no-audit", "--no-fund"])?;
+    }
+    if !Path::new("host-example/jco/node_modules/.bin/jco").exists() {
+        step("npm ci in host-example/jco (jco, preview2-shim)");
+        run(
+            "npm",
+            &["ci", "--no-audit", "--no-fund", "--prefix", "host-example/jco"],
+        )?;
     }
     if output("chromedriver", &["--version"]).is_none() {
         step("Chromium + ChromeDriver (Debian packages)");
