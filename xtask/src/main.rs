@@ -132,7 +132,13 @@ fn setup(full: bool) -> Result {
         step("npm ci in host-example/jco (jco, preview2-shim)");
         run(
             "npm",
-            &["ci", "--no-audit", "--no-fund", "--prefix", "host-example/jco"],
+            &[
+                "ci",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                "host-example/jco",
+            ],
         )?;
     }
     if output("chromedriver", &["--version"]).is_none() {
