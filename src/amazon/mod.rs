@@ -26,7 +26,7 @@ pub const MAX_LINE_QUANTITY: u32 = 100_000;
 /// Why an SP-API payload (or a hook's JSON) could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    #[error("{what} is not valid: {path}: {message}")]
+    #[error("{what} is not valid: {}{message}", at(path))]
     Invalid {
         /// The document being read ("getOrders response", "order", …).
         what: &'static str,
@@ -42,6 +42,15 @@ pub enum ParseError {
     },
     #[error("Amazon answered with errors: {0}")]
     Api(ApiErrors),
+}
+
+/// `"payload.Orders[2]: "`, or nothing for the document itself.
+fn at(path: &str) -> String {
+    if path.is_empty() {
+        String::new()
+    } else {
+        format!("{path}: ")
+    }
 }
 
 /// Orders v0 `OrderStatus`; values Amazon adds later land in `Unknown`.
