@@ -1057,3 +1057,62 @@ fn secrets_never_appear_in_output_errors_or_storage() {
         assert!(!everything.contains(secret), "{secret:?} leaked");
     }
 }
+
+#[test]
+fn a_memory_limit_hit_mid_tick_leaves_storage_consistent_and_the_next_tick_completes() {
+    let setup: String = through_cron(&scenario(SEED), 1)
+        .lines()
+        .filter(|l| !l.contains(r#""step":"cron""#))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let now = parse_iso("2026-11-20T12:00:00Z").unwrap();
+    let fresh = || {
+        let mut sim = Sim::new(
+            &component(),
+            Db::open_in_memory().unwrap(),
+            Limits::default(),
+        )
+        .unwrap();
+        replay_steps_into(&mut sim, &setup);
+        sim
+    };
+    let mut probe = fresh();
+    probe.cron(now, None);
+    let expected = probe.snapshot().unwrap();
+
+    // The smallest limit the component starts under, but its tick outgrows after calling the host.
+    let mut sim = None;
+    for kib in (1024..8192).step_by(64) {
+        let mut candidate = fresh();
+        candidate.rt.limits.memory_bytes = kib * 1024;
+        let _ = candidate.rt.take_http_log();
+        match candidate.rt.on_cron_tick("acme-us", now) {
+            Err(f)
+                if f.kind == FailureKind::MemoryLimit
+                    && !candidate.rt.take_http_log().is_empty() =>
+            {
+                sim = Some(candidate);
+                break;
+            }
+            Ok(_) => break,
+            Err(_) => {}
+        }
+    }
+    let mut sim = sim.expect("a limit between start-up and the tick's peak exists");
+    sim.rt.limits = Limits::default();
+    let t = sim.cron(now + 5 * 60_000, None);
+    assert_eq!(t[0].status, "done", "{t:?}");
+    let got = sim.snapshot().unwrap();
+    let orders = |s: &host_example::app::Snapshot| {
+        let mut v: Vec<(String, String)> = s
+            .commerce_orders
+            .iter()
+            .map(|o| (o.amazon_order_id.clone(), o.status.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(orders(&got), orders(&expected));
+    assert_eq!(got.products, expected.products, "stock moved exactly once");
+    assert_eq!(got.system_message, expected.system_message);
+}
