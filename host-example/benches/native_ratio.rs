@@ -1,0 +1,147 @@
+//! Budget 2: the same 10 000-order corpus (70 % MFN / 30 % FBA, some Pending, 3 % blocked,
+//! 1–4 items) through the native engine over `MemoryHost` and through the component in
+//! wasmtime over the same `MemoryHost` (a fresh `Store` per call, instantiated from one
+//! `InstancePre`, as a production host does). Prints throughput and component ÷ native
+//! (goal ≥ 0.5). Wall-clock: each side runs `--runs` times (default 3), the best run counts.
+//!
+//! With `--pull` the corpus (default 2 000 orders) goes through the cron tick instead: published
+//! on the simulated Amazon and imported by ticks two simulated minutes apart (getOrderItems'
+//! burst of 30 bounds each tick).
+//!
+//! `cargo bench -p host-example --bench native_ratio [-- --orders N --runs R --native-only --pull]`
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{
+    corpus, measure_at, memory_host, publish, t0, ticks_every, warm, Driver, Mix, Native, Rig,
+    TickSummary, Wasm,
+};
+
+fn arg(args: &[String], name: &str, default: u64) -> u64 {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn best(runs: u64, mut f: impl FnMut() -> (Duration, Vec<String>)) -> (Duration, Vec<String>) {
+    (0..runs.max(1))
+        .map(|_| f())
+        .min_by_key(|(d, _)| *d)
+        .expect("one run")
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let pull = args.iter().any(|a| a == "--pull");
+    let n = arg(&args, "--orders", if pull { 2_000 } else { 10_000 });
+    let runs = arg(&args, "--runs", 3);
+    let native_only = args.iter().any(|a| a == "--native-only");
+    let updated = if pull { support::changed_at() } else { t0() };
+    let orders = corpus(42, 500, n, Mix::REALISTIC, updated);
+    let blocked = orders.iter().filter(|o| o.blocked).count();
+    println!("corpus: {n} orders, {blocked} with an unsellable SKU");
+
+    // Returns what was decided, to check that both skins agree.
+    let push_all = |d: &mut dyn Driver| -> Vec<String> {
+        if pull {
+            warm(d);
+            let ticks = ticks_every(d, measure_at(), chrono::Duration::minutes(2), 10_000);
+            let sum = |f: fn(&TickSummary) -> u32| ticks.iter().map(|(t, _)| f(t)).sum::<u32>();
+            return vec![
+                format!("ticks {}", ticks.len()),
+                format!("created {}", sum(|t| t.created)),
+                format!("blocked {}", sum(|t| t.blocked)),
+                format!("completed {}", sum(|t| t.completed)),
+            ];
+        }
+        orders
+            .iter()
+            .enumerate()
+            .map(|(i, o)| d.push(t0() + chrono::Duration::milliseconds(i as i64), o))
+            .collect()
+    };
+    let host = || {
+        let mut host = memory_host();
+        if pull {
+            publish(&mut host, &orders);
+        }
+        host
+    };
+
+    let (native_time, native_kinds) = best(runs, || {
+        let mut d = Native::new(host());
+        let start = Instant::now();
+        let kinds = push_all(&mut d);
+        (start.elapsed(), kinds)
+    });
+    let native_rate = n as f64 / native_time.as_secs_f64();
+    println!(
+        "native:    {:>8.1} ms  {:>9.0} orders/s",
+        native_time.as_secs_f64() * 1e3,
+        native_rate
+    );
+    if native_only {
+        return;
+    }
+
+    let rig = Rig::new(false).expect("component loads");
+    let (wasm_time, wasm_kinds) = best(runs, || {
+        let mut d = Wasm::new(&rig, host());
+        let start = Instant::now();
+        let kinds = push_all(&mut d);
+        (start.elapsed(), kinds)
+    });
+    assert_eq!(native_kinds, wasm_kinds, "both skins decide the same");
+    let calls: u64 = if pull {
+        native_kinds[0]
+            .trim_start_matches("ticks ")
+            .parse()
+            .unwrap_or(0)
+            + 1
+    } else {
+        n
+    };
+    let wasm_rate = n as f64 / wasm_time.as_secs_f64();
+    println!(
+        "component: {:>8.1} ms  {:>9.0} orders/s  (fresh Store + instantiate per call, {} calls)",
+        wasm_time.as_secs_f64() * 1e3,
+        wasm_rate,
+        calls
+    );
+
+    // Per-call instantiation alone, to separate it from the work.
+    let (inst_time, _) = best(runs, || {
+        let start = Instant::now();
+        for _ in 0..calls {
+            let mut store =
+                wasmtime::Store::new(&rig.engine, support::BenchState::new(Default::default()));
+            store.set_fuel(support::FUEL).unwrap();
+            std::hint::black_box(rig.pre.instantiate(&mut store).unwrap());
+        }
+        (start.elapsed(), Vec::new())
+    });
+    let per_inst = inst_time.as_secs_f64() / calls as f64;
+    println!(
+        "instantiate: {:>6.2} µs per call (Store::new + InstancePre::instantiate)",
+        per_inst * 1e6
+    );
+    let work_only = wasm_time.as_secs_f64() - inst_time.as_secs_f64();
+    if pull {
+        println!("ticks: {native_kinds:?}");
+    } else {
+        let mut kinds: std::collections::BTreeMap<&str, u32> = Default::default();
+        for k in &native_kinds {
+            *kinds.entry(k.as_str()).or_default() += 1;
+        }
+        println!("decisions: {kinds:?}");
+    }
+    println!(
+        "ratio component ÷ native throughput: {:.3} (goal ≥ 0.5); without instantiation: {:.3}",
+        wasm_rate / native_rate,
+        native_time.as_secs_f64() / work_only
+    );
+}
