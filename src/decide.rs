@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
+
 use crate::amazon::{Order, OrderItem, OrderStatus};
 use crate::blockers::{evaluate, quantities_by_sku, Blocker, CatalogFacts, SkuQty};
 use crate::row::{AmazonOrderRow, CommerceLink, ROW_VERSION};
@@ -148,17 +150,42 @@ impl Decision {
     }
 }
 
-/// Whether `snapshot` is older than what `row` already shows: an earlier `LastUpdateDate`, or
-/// a status that would move the order backwards.
+/// The version of an Amazon order that a row last applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Applied {
+    pub last_update: DateTime<Utc>,
+    pub status: OrderStatus,
+}
+
+impl Applied {
+    pub fn of(row: &AmazonOrderRow) -> Self {
+        Applied {
+            last_update: row.order.last_update_date,
+            status: row.order.order_status.clone(),
+        }
+    }
+
+    /// Whether `snapshot` is older than this: an earlier `LastUpdateDate`, or a status that
+    /// would move the order backwards.
+    pub fn is_newer_than(&self, snapshot: &Order) -> bool {
+        snapshot.last_update_date < self.last_update
+            || progress_rank(&snapshot.order_status) < progress_rank(&self.status)
+    }
+
+    /// Whether `snapshot` is exactly this version.
+    pub fn is(&self, snapshot: &Order) -> bool {
+        snapshot.last_update_date == self.last_update && snapshot.order_status == self.status
+    }
+}
+
+/// Whether `snapshot` is older than what `row` already shows.
 pub fn is_stale(row: &AmazonOrderRow, snapshot: &Order) -> bool {
-    snapshot.last_update_date < row.order.last_update_date
-        || progress_rank(&snapshot.order_status) < progress_rank(&row.order.order_status)
+    Applied::of(row).is_newer_than(snapshot)
 }
 
 /// Whether `snapshot` is exactly what the row already applied.
 pub fn is_unchanged(row: &AmazonOrderRow, snapshot: &Order) -> bool {
-    snapshot.last_update_date == row.order.last_update_date
-        && snapshot.order_status == row.order.order_status
+    Applied::of(row).is(snapshot)
 }
 
 /// Decides what to do with `snapshot`.

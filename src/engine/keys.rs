@@ -11,6 +11,12 @@ pub fn order_prefix(store: &str) -> String {
     format!("v1/s/{store}/order/")
 }
 
+/// `"<LastUpdateDate ms> <OrderStatus>"` of the snapshot the row applied: lets the pull path
+/// pass over unchanged orders without reading their rows.
+pub fn applied(store: &str, id: &str) -> String {
+    format!("v1/s/{store}/applied/{id}")
+}
+
 pub fn by_date(store: &str, purchase_millis: i64, id: &str) -> String {
     let inverted = INVERT_FROM - purchase_millis.clamp(0, INVERT_FROM);
     format!("v1/s/{store}/by-date/{inverted:013}/{id}")

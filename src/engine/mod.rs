@@ -13,9 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::amazon::{parse_json, parse_order, parse_order_items, OrderStatus, ParseError};
 use crate::blockers::{quantities_by_sku, CatalogFacts};
-use crate::decide::{
-    decide, is_stale, is_unchanged, next_row, system_message, Action, Decision, Snapshot,
-};
+use crate::decide::{decide, next_row, system_message, Action, Applied, Decision, Snapshot};
 use crate::grid::{query_orders, GridRow, OrderPage, OrderQuery};
 use crate::host::{CommerceError, Host, StorageError, StorageOp};
 use crate::order_builder::build_draft;
@@ -177,6 +175,14 @@ impl<H: Host> Engine<H> {
             StorageOp::Put(
                 keys::order(store, id),
                 serde_json::to_string(row).expect("a row serializes"),
+            ),
+            StorageOp::Put(
+                keys::applied(store, id),
+                format!(
+                    "{} {}",
+                    row.order.last_update_date.timestamp_millis(),
+                    row.order.order_status
+                ),
             ),
             StorageOp::Put(
                 keys::by_date(store, row.order.purchase_date.timestamp_millis(), id),
@@ -375,9 +381,24 @@ impl<H: Host> Engine<H> {
         }
     }
 
-    /// Whether a snapshot can be passed over without fetching its items.
-    fn already_applied(stored: Option<&AmazonOrderRow>, order: &crate::amazon::Order) -> bool {
-        stored.is_some_and(|row| is_stale(row, order) || is_unchanged(row, order))
+    /// Whether `order` can be passed over without reading its row or fetching its items: the
+    /// version marker written with the row says this snapshot (or a newer one) is applied.
+    fn already_applied(
+        &mut self,
+        store: &str,
+        order: &crate::amazon::Order,
+    ) -> Result<bool, EngineError> {
+        let marker = self
+            .host
+            .storage_get(&keys::applied(store, &order.amazon_order_id))?;
+        let applied = marker.as_deref().and_then(|m| {
+            let (millis, status) = m.split_once(' ')?;
+            Some(Applied {
+                last_update: DateTime::from_timestamp_millis(millis.parse().ok()?)?,
+                status: OrderStatus::parse(status),
+            })
+        });
+        Ok(applied.is_some_and(|a| a.is_newer_than(order) || a.is(order)))
     }
 
     /// Keeps this store's entry of the blocked-stores list and the admin message current.

@@ -277,10 +277,10 @@ impl<H: Host> Engine<H> {
             report.skipped += 1;
             return Ok(Ok(()));
         }
-        let stored = self.load_row(store, &order.amazon_order_id)?;
-        if Self::already_applied(stored.as_ref(), &order) {
+        if self.already_applied(store, &order)? {
             return Ok(Ok(()));
         }
+        let stored = self.load_row(store, &order.amazon_order_id)?;
         let items = {
             let mut api = SpApi {
                 host: &mut self.host,
