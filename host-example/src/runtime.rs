@@ -584,16 +584,18 @@ fn compiled(path: &Path) -> Result<(Engine, Component)> {
     if let Some((_, _, c)) = cache.iter().find(|(p, m, _)| p == path && *m == modified) {
         return Ok((engine, c.clone()));
     }
-    let component = load_component(&engine, path)?;
+    let cache_dir = path.parent().unwrap_or(Path::new("."));
+    let component = load_component(&engine, path, cache_dir)?;
     cache.retain(|(p, _, _)| p != path);
     cache.push((path.to_path_buf(), modified, component.clone()));
     Ok((engine, component))
 }
 
-/// Compiles the component, or loads the machine code compiled for these exact bytes earlier
-/// (a `.cwasm` file next to it). Cranelift in a debug host takes seconds; loading takes
-/// milliseconds, which matters for one-shot CLI commands and the test suite.
-fn load_component(engine: &Engine, path: &Path) -> Result<Component> {
+/// Compiles the component, or loads the machine code compiled for these exact bytes and this
+/// engine configuration earlier (`<stem>.<hash>.cwasm` in `cache_dir`). Cranelift in a debug
+/// host takes seconds; loading takes milliseconds, which matters for one-shot CLI commands, the
+/// test suite and the benchmarks (which keep theirs apart, being configured differently).
+pub fn load_component(engine: &Engine, path: &Path, cache_dir: &Path) -> Result<Component> {
     use std::hash::{Hash, Hasher};
     let bytes = std::fs::read(path).with_context(|| {
         format!(
@@ -604,7 +606,11 @@ fn load_component(engine: &Engine, path: &Path) -> Result<Component> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut h);
     engine.precompile_compatibility_hash().hash(&mut h);
-    let cache = path.with_extension(format!("{:016x}.cwasm", h.finish()));
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("component");
+    let cache = cache_dir.join(format!("{stem}.{:016x}.cwasm", h.finish()));
     if cache.exists() {
         // SAFETY: the file was written by `Component::serialize` below for these exact bytes
         // and this engine configuration (both are in its name); it lives in the build output
@@ -618,15 +624,13 @@ fn load_component(engine: &Engine, path: &Path) -> Result<Component> {
         .with_context(|| format!("compiling component {}", path.display()))?;
     if let Ok(serialized) = component.serialize() {
         // Older machine code of the same component is stale now.
-        if let (Some(dir), Some(stem)) = (path.parent(), path.file_stem().and_then(|s| s.to_str()))
-        {
-            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name.starts_with(&format!("{stem}.")) && name.ends_with(".cwasm") {
-                    let _ = std::fs::remove_file(e.path());
-                }
+        for e in std::fs::read_dir(cache_dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&format!("{stem}.")) && name.ends_with(".cwasm") {
+                let _ = std::fs::remove_file(e.path());
             }
         }
+        let _ = std::fs::create_dir_all(cache_dir);
         // Write then rename, so a concurrent reader never sees half a file.
         let tmp = cache.with_extension(format!("tmp{}", std::process::id()));
         if std::fs::write(&tmp, serialized).is_ok() {

@@ -21,7 +21,7 @@ use amazon_order_sync::host::{
 use amazon_order_sync::memory::MemoryHost;
 use amazon_order_sync::order_builder::{DraftAddress, DraftCustomer, DraftLine, OrderDraft};
 use amazon_order_sync::settings::CustomerCreation;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::{DateTime, Duration, Utc};
 use host_example::bindings::commerce::amazon_order_sync::{
     commerce, http, settings, storage, types,
@@ -572,7 +572,7 @@ impl Rig {
             config.cranelift_opt_level(wasmtime::OptLevel::None);
         }
         let engine = Engine::new(&config)?;
-        let component = load(&engine, &path, fast_compile)?;
+        let component = load(&engine, &path)?;
         let mut linker: Linker<BenchState> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Plugin::add_to_linker::<BenchState, HasSelf<BenchState>>(&mut linker, |s| s)?;
@@ -605,43 +605,16 @@ impl Rig {
     }
 }
 
-/// Compiles the component once and keeps the machine code in `target/bench-cache/`, keyed by
-/// the component's bytes and this engine's configuration.
-fn load(engine: &Engine, path: &Path, fast_compile: bool) -> Result<Component> {
-    use std::hash::{Hash, Hasher};
-    let bytes = std::fs::read(path).with_context(|| {
-        format!(
-            "component {} is missing: cargo build -p amazon-order-sync --target wasm32-wasip2 --release",
-            path.display()
-        )
-    })?;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    engine.precompile_compatibility_hash().hash(&mut h);
-    fast_compile.hash(&mut h);
+/// Compiles the component once and keeps the machine code in `target/bench-cache/`, apart from
+/// the host's own cache since the benchmark engine is configured differently.
+fn load(engine: &Engine, path: &Path) -> Result<Component> {
     let dir = path
         .parent()
         .and_then(Path::parent)
         .and_then(Path::parent)
         .map(|target| target.join("bench-cache"))
         .unwrap_or_else(std::env::temp_dir);
-    let cache = dir.join(format!("{:016x}.cwasm", h.finish()));
-    if cache.exists() {
-        // SAFETY: written by `Component::serialize` below for these bytes and this engine
-        // configuration (both hashed into the name), in the build output directory.
-        if let Ok(c) = unsafe { Component::deserialize_file(engine, &cache) } {
-            return Ok(c);
-        }
-    }
-    let component = Component::new(engine, &bytes)?;
-    if let Ok(serialized) = component.serialize() {
-        let _ = std::fs::create_dir_all(&dir);
-        let tmp = cache.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, serialized).is_ok() {
-            let _ = std::fs::rename(&tmp, &cache);
-        }
-    }
-    Ok(component)
+    host_example::runtime::load_component(engine, path, &dir)
 }
 
 // ---------------------------------------------------------------- one interface, two skins
