@@ -82,6 +82,34 @@ fn field_error(field: &str, message: impl Into<String>) -> FieldError {
 }
 
 impl OrderSettings {
+    /// The settings as the flat key/value pairs of the `settings` interface (the inverse of
+    /// [`StoreConfig::from_pairs`] for these keys).
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        let text = |b: bool| if b { "true" } else { "false" }.to_owned();
+        vec![
+            ("import_orders".into(), text(self.import_orders)),
+            ("store_view".into(), self.store_view.clone()),
+            (
+                "customer_creation".into(),
+                match self.customer_creation {
+                    CustomerCreation::Guest => "guest",
+                    CustomerCreation::Account => "account",
+                }
+                .into(),
+            ),
+            (
+                "order_number_source".into(),
+                match self.order_number_source {
+                    OrderNumberSource::Commerce => "commerce",
+                    OrderNumberSource::Amazon => "amazon",
+                }
+                .into(),
+            ),
+            ("reserve_pending".into(), text(self.reserve_pending)),
+            ("processing_status".into(), self.processing_status.clone()),
+        ]
+    }
+
     /// Every problem at once, so an admin form can show them all.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
@@ -364,6 +392,25 @@ mod tests {
         );
         let shown = format!("{api:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
+
+    #[test]
+    fn order_settings_round_trip_through_flat_pairs() {
+        let settings = OrderSettings {
+            import_orders: false,
+            customer_creation: CustomerCreation::Account,
+            order_number_source: OrderNumberSource::Amazon,
+            reserve_pending: true,
+            processing_status: "amazon_new".into(),
+            ..OrderSettings::default()
+        };
+        let mut pairs = settings.to_pairs();
+        pairs.push(("marketplace_id".into(), "ATVPDKIKX0DER".into()));
+        pairs.push(("integrated_at".into(), "2026-01-01T00:00:00Z".into()));
+        assert_eq!(
+            StoreConfig::from_pairs("s", &pairs).unwrap().orders,
+            settings
+        );
     }
 
     #[test]

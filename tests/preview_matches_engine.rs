@@ -65,16 +65,7 @@ fn engine_for(fixture: &Fixture) -> Engine<MemoryHost> {
     let catalog: Vec<Value> = serde_json::from_str(&fixture.input("catalog")).unwrap_or_default();
 
     let mut pairs: Vec<(String, String)> = vec![("store_name".into(), store.name.clone())];
-    // The settings interface is flat text: the same keys as the serde names.
-    if let Value::Object(map) = serde_json::to_value(&settings).unwrap() {
-        for (key, value) in map {
-            let text = match value {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            pairs.push((key, text));
-        }
-    }
+    pairs.extend(settings.to_pairs());
     let extra: Vec<(&str, &str)> = pairs
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))

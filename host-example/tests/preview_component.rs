@@ -48,19 +48,12 @@ fn every_preview_equals_what_the_component_decides() {
         let entries = preview::preview_import_json(&orders, &catalog, &settings, &store).unwrap();
         let snapshots = preview::parse_orders_input(&orders).unwrap();
         let store = preview::parse_store(&store).unwrap();
-        let mut extra = BTreeMap::new();
+        let mut extra: BTreeMap<String, String> = preview::parse_settings(&settings)
+            .unwrap()
+            .to_pairs()
+            .into_iter()
+            .collect();
         extra.insert("store_name".to_owned(), store.name.clone());
-        if let Value::Object(map) =
-            serde_json::to_value(preview::parse_settings(&settings).unwrap()).unwrap()
-        {
-            for (key, value) in map {
-                let text = match value {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                extra.insert(key, text);
-            }
-        }
         let products: Vec<Value> = serde_json::from_str(&catalog).unwrap_or_default();
         for (entry, snapshot) in entries.iter().zip(&snapshots) {
             let at = format!("{name} / {}", entry.amazon_order_id);
