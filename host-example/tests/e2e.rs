@@ -33,6 +33,48 @@ fn scenario(name: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// A replay simulation over the real component, in-memory SQLite and a loopback sandbox.
+fn new_sim() -> Sim {
+    Sim::new(
+        &component(),
+        Db::open_in_memory().unwrap(),
+        Limits::default(),
+    )
+    .unwrap()
+}
+
+/// The store most tests use: `acme-us` on the US marketplace, default settings.
+fn add_acme_us(sim: &mut Sim) {
+    sim.add_store(
+        "acme-us",
+        "ATVPDKIKX0DER",
+        "2026-11-20T00:00:00Z",
+        &BTreeMap::new(),
+        true,
+    )
+    .unwrap();
+}
+
+/// The seed story's steps before its first cron: the store, the catalog, Amazon's orders.
+fn seed_setup() -> String {
+    through_cron(&scenario(SEED), 1)
+        .lines()
+        .filter(|l| !l.contains(r#""step":"cron""#))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// (Amazon order id, Commerce status) of every Commerce order, sorted.
+fn commerce_statuses(s: &host_example::app::Snapshot) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = s
+        .commerce_orders
+        .iter()
+        .map(|o| (o.amazon_order_id.clone(), o.status.clone()))
+        .collect();
+    v.sort();
+    v
+}
+
 /// The scenario's lines up to and including its `n`-th cron step (1-based).
 fn through_cron(text: &str, n: usize) -> String {
     let mut seen = 0;
@@ -368,12 +410,7 @@ fn throttling_mid_page_stops_the_tick_and_the_next_tick_resumes_without_duplicat
 
 #[test]
 fn a_url_off_the_allow_list_is_refused_and_nothing_reaches_the_network() {
-    let mut sim = Sim::new(
-        &component(),
-        Db::open_in_memory().unwrap(),
-        Limits::default(),
-    )
-    .unwrap();
+    let mut sim = new_sim();
     replay_steps_into(&mut sim, &scenario("not_allow_listed.jsonl"));
     let http = sim.rt.take_http_log();
     assert!(!http.is_empty(), "the component tried to call out");
@@ -449,32 +486,17 @@ fn replay_steps_into(sim: &mut Sim, text: &str) {
 
 #[test]
 fn a_trap_mid_tick_fails_only_that_call_and_the_next_tick_completes_the_work() {
-    let text = through_cron(&scenario(SEED), 1);
-    let setup: String = text
-        .lines()
-        .filter(|l| !l.contains(r#""step":"cron""#))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let setup = seed_setup();
     let now = parse_iso("2026-11-20T12:00:00Z").unwrap();
 
     // How much fuel one full first tick needs.
-    let mut probe = Sim::new(
-        &component(),
-        Db::open_in_memory().unwrap(),
-        Limits::default(),
-    )
-    .unwrap();
+    let mut probe = new_sim();
     replay_steps_into(&mut probe, &setup);
     let full = probe.cron(now, None)[0].fuel;
     let expected = probe.snapshot().unwrap();
 
     // Half of it: the tick dies in the middle of its work.
-    let mut sim = Sim::new(
-        &component(),
-        Db::open_in_memory().unwrap(),
-        Limits::default(),
-    )
-    .unwrap();
+    let mut sim = new_sim();
     replay_steps_into(&mut sim, &setup);
     let r = sim
         .rt
@@ -491,16 +513,7 @@ fn a_trap_mid_tick_fails_only_that_call_and_the_next_tick_completes_the_work() {
     let t = sim.cron(now + 5 * 60_000, None);
     assert_eq!(t[0].status, "done", "{t:?}");
     let got = sim.snapshot().unwrap();
-    let ids = |s: &host_example::app::Snapshot| {
-        let mut v: Vec<(String, String)> = s
-            .commerce_orders
-            .iter()
-            .map(|o| (o.amazon_order_id.clone(), o.status.clone()))
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(ids(&got), ids(&expected));
+    assert_eq!(commerce_statuses(&got), commerce_statuses(&expected));
     assert_eq!(got.products, expected.products, "stock moved exactly once");
     let blocked = |s: &host_example::app::Snapshot| {
         s.amazon_orders
@@ -518,20 +531,8 @@ fn a_trap_mid_tick_fails_only_that_call_and_the_next_tick_completes_the_work() {
 
 #[test]
 fn a_memory_limit_fails_the_call_clearly_and_the_host_keeps_running() {
-    let mut sim = Sim::new(
-        &component(),
-        Db::open_in_memory().unwrap(),
-        Limits::default(),
-    )
-    .unwrap();
-    replay_steps_into(
-        &mut sim,
-        &through_cron(&scenario(SEED), 1)
-            .lines()
-            .filter(|l| !l.contains(r#""step":"cron""#))
-            .map(|l| format!("{l}\n"))
-            .collect::<String>(),
-    );
+    let mut sim = new_sim();
+    replay_steps_into(&mut sim, &seed_setup());
     sim.rt.limits.memory_bytes = 64 * 1024;
     let now = parse_iso("2026-11-20T12:00:00Z").unwrap();
     let failure = sim
@@ -753,20 +754,8 @@ fn a_pending_order_holds_stock_and_the_hold_becomes_the_sale_when_it_is_created(
 
 #[test]
 fn a_429_on_the_second_page_keeps_the_next_token_and_later_ticks_import_every_order_once() {
-    let mut sim = Sim::new(
-        &component(),
-        Db::open_in_memory().unwrap(),
-        Limits::default(),
-    )
-    .unwrap();
-    sim.add_store(
-        "acme-us",
-        "ATVPDKIKX0DER",
-        "2026-11-20T00:00:00Z",
-        &BTreeMap::new(),
-        true,
-    )
-    .unwrap();
+    let mut sim = new_sim();
+    add_acme_us(&mut sim);
     sim.product("MUG-BLUE", None, true, None).unwrap();
     let n = 130; // more than one page of 100
     for i in 0..n {
@@ -877,20 +866,8 @@ fn each_store_imports_only_its_own_sellers_orders() {
 
 #[test]
 fn an_expired_access_token_is_refreshed_through_lwa() {
-    let mut sim = Sim::new(
-        &component(),
-        Db::open_in_memory().unwrap(),
-        Limits::default(),
-    )
-    .unwrap();
-    sim.add_store(
-        "acme-us",
-        "ATVPDKIKX0DER",
-        "2026-11-20T00:00:00Z",
-        &BTreeMap::new(),
-        true,
-    )
-    .unwrap();
+    let mut sim = new_sim();
+    add_acme_us(&mut sim);
     let t0 = parse_iso("2026-11-20T12:00:00Z").unwrap();
     for minutes in [0, 5, 10, 70, 75] {
         let t = sim.cron(t0 + minutes * 60_000, None);
@@ -910,20 +887,8 @@ fn an_expired_access_token_is_refreshed_through_lwa() {
 
 #[test]
 fn the_push_path_decides_one_snapshot() {
-    let mut sim = Sim::new(
-        &component(),
-        Db::open_in_memory().unwrap(),
-        Limits::default(),
-    )
-    .unwrap();
-    sim.add_store(
-        "acme-us",
-        "ATVPDKIKX0DER",
-        "2026-11-20T00:00:00Z",
-        &BTreeMap::new(),
-        true,
-    )
-    .unwrap();
+    let mut sim = new_sim();
+    add_acme_us(&mut sim);
     sim.product("MUG-BLUE", None, true, Some(3)).unwrap();
     let text = scenario(SEED);
     let line = text
@@ -952,12 +917,7 @@ fn the_push_path_decides_one_snapshot() {
 
 #[test]
 fn a_shipment_the_component_did_not_take_is_undone_in_commerce_and_can_be_sent_again() {
-    let mut sim = Sim::new(
-        &component(),
-        Db::open_in_memory().unwrap(),
-        Limits::default(),
-    )
-    .unwrap();
+    let mut sim = new_sim();
     replay_steps_into(
         &mut sim,
         &through_cron(&scenario("partial_shipment.jsonl"), 1),
@@ -1060,19 +1020,10 @@ fn secrets_never_appear_in_output_errors_or_storage() {
 
 #[test]
 fn a_memory_limit_hit_mid_tick_leaves_storage_consistent_and_the_next_tick_completes() {
-    let setup: String = through_cron(&scenario(SEED), 1)
-        .lines()
-        .filter(|l| !l.contains(r#""step":"cron""#))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let setup = seed_setup();
     let now = parse_iso("2026-11-20T12:00:00Z").unwrap();
     let fresh = || {
-        let mut sim = Sim::new(
-            &component(),
-            Db::open_in_memory().unwrap(),
-            Limits::default(),
-        )
-        .unwrap();
+        let mut sim = new_sim();
         replay_steps_into(&mut sim, &setup);
         sim
     };
@@ -1103,16 +1054,7 @@ fn a_memory_limit_hit_mid_tick_leaves_storage_consistent_and_the_next_tick_compl
     let t = sim.cron(now + 5 * 60_000, None);
     assert_eq!(t[0].status, "done", "{t:?}");
     let got = sim.snapshot().unwrap();
-    let orders = |s: &host_example::app::Snapshot| {
-        let mut v: Vec<(String, String)> = s
-            .commerce_orders
-            .iter()
-            .map(|o| (o.amazon_order_id.clone(), o.status.clone()))
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(orders(&got), orders(&expected));
+    assert_eq!(commerce_statuses(&got), commerce_statuses(&expected));
     assert_eq!(got.products, expected.products, "stock moved exactly once");
     assert_eq!(got.system_message, expected.system_message);
 }
