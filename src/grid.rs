@@ -206,9 +206,14 @@ fn compare(query: &OrderQuery, a: &GridRow, b: &GridRow) -> Ordering {
 /// Filters, sorts and pages `rows`.
 pub fn query_orders(rows: impl IntoIterator<Item = GridRow>, query: &OrderQuery) -> OrderPage {
     let query = query.normalized();
-    let mut kept: Vec<GridRow> = rows.into_iter().filter(|r| query.matches(r)).collect();
-    kept.sort_by(|a, b| compare(&query, a, b));
-    page_of(kept, &query)
+    let kept: Vec<GridRow> = rows.into_iter().filter(|r| query.matches(r)).collect();
+    sorted_page(kept, &query)
+}
+
+/// Sorts rows that already passed `query`'s filters (`query` normalized) and cuts the page.
+pub fn sorted_page(mut kept: Vec<GridRow>, query: &OrderQuery) -> OrderPage {
+    kept.sort_by(|a, b| compare(query, a, b));
+    page_of(kept, query)
 }
 
 /// Cuts one page out of rows already filtered and sorted; `total` counts them all.

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::amazon::{parse_json, parse_order, parse_order_items, OrderStatus, ParseError};
 use crate::blockers::{quantities_by_sku, CatalogFacts};
 use crate::decide::{decide, next_row, system_message, Action, Applied, Decision, Snapshot};
-use crate::grid::{query_orders, GridRow, OrderPage, OrderQuery};
+use crate::grid::{sorted_page, GridRow, OrderPage, OrderQuery};
 use crate::host::{CommerceError, Host, StorageError, StorageOp};
 use crate::order_builder::build_draft;
 use crate::row::{AmazonOrderRow, CommerceLink};
@@ -610,7 +610,8 @@ impl<H: Host> Engine<H> {
                 break;
             }
         }
-        Ok(query_orders(rows, &query))
+        // Rows were filtered while streaming from storage; only sorting and paging are left.
+        Ok(sorted_page(rows, &query))
     }
 
     /// The stored row of one order as the details page JSON.
