@@ -234,10 +234,10 @@ impl From<EngineError> for types::PluginError {
     }
 }
 
-fn decision(outcome: Outcome, id: String) -> hooks::Decision {
+fn decision(outcome: Outcome) -> hooks::Decision {
     let d = outcome.decision;
     hooks::Decision {
-        amazon_order_id: id,
+        amazon_order_id: outcome.amazon_order_id,
         kind: match d.action {
             Action::RecordOnly => hooks::DecisionKind::RecordOnly,
             Action::Create { .. } => hooks::DecisionKind::Create,
@@ -273,16 +273,7 @@ impl hooks::Guest for Component {
         items_json: String,
     ) -> Result<hooks::Decision, types::PluginError> {
         let outcome = engine().on_amazon_order(&store, time(now)?, &order_json, &items_json)?;
-        let id = outcome
-            .row
-            .as_ref()
-            .map(|r| r.amazon_order_id().to_owned())
-            .unwrap_or_else(|| {
-                crate::amazon::parse_order(&order_json)
-                    .map(|o| o.amazon_order_id)
-                    .unwrap_or_default()
-            });
-        Ok(decision(outcome, id))
+        Ok(decision(outcome))
     }
 
     fn on_commerce_event(

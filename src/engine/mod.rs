@@ -69,6 +69,7 @@ pub enum CommerceEvent {
 /// The decision for one order and the row it left.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
+    pub amazon_order_id: String,
     pub decision: Decision,
     pub row: Option<AmazonOrderRow>,
 }
@@ -257,6 +258,7 @@ impl<H: Host> Engine<H> {
         );
         if matches!(decision.action, Action::Skip | Action::Ignore) {
             return Ok(Outcome {
+                amazon_order_id: snapshot.order.amazon_order_id,
                 decision,
                 row: stored,
             });
@@ -350,6 +352,7 @@ impl<H: Host> Engine<H> {
             self.save_row(&row, stored.is_none())?;
         }
         Ok(Outcome {
+            amazon_order_id: id,
             decision,
             row: Some(row),
         })
