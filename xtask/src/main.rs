@@ -245,44 +245,23 @@ fn test() -> Result {
     setup(true)?;
     step("formatting and lints");
     run("cargo", &["fmt", "--all", "--check"])?;
-    run(
-        "cargo",
+    // The native workspace, then each WASM skin on its own target.
+    for scope in [
+        &["--workspace", "--all-targets"][..],
+        &["-p", "amazon-order-sync", "--target", "wasm32-wasip2"],
         &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    run(
-        "cargo",
-        &[
-            "clippy",
-            "-p",
-            "amazon-order-sync",
-            "--target",
-            "wasm32-wasip2",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    run(
-        "cargo",
-        &[
-            "clippy",
             "-p",
             "amazon-order-sync",
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",
-            "--",
-            "-D",
-            "warnings",
         ],
-    )?;
+    ] {
+        let mut args = vec!["clippy"];
+        args.extend_from_slice(scope);
+        args.extend_from_slice(&["--", "-D", "warnings"]);
+        run("cargo", &args)?;
+    }
     component()?;
     pkg()?;
     step("native tests (core, engine, host-example end to end)");
