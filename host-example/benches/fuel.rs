@@ -1,8 +1,9 @@
 //! Deterministic fuel figures of budgets 1 and 3 (see BENCHMARKS.md). Prints them; with
 //! `--enforce` (or `FUEL_BUDGETS=enforce`) exits non-zero when a budget is exceeded.
 //!
-//! `cargo bench -p host-example --bench fuel [-- --enforce] [-- --small]`
-//! (`--small` skips the 100 000-row scale run.)
+//! `cargo bench -p host-example --bench fuel [-- --enforce] [-- --small] [-- --trace]`
+//! (`--small` skips the 100 000-row scale run; `--trace` only prints where the fuel of a push
+//! and of a tick goes, host call by host call.)
 
 mod support;
 
@@ -21,6 +22,10 @@ fn main() {
         support::component_path().display(),
         rig.component_bytes
     );
+    if args.iter().any(|a| a == "--trace") {
+        print!("{}", support::fuel_traces(&rig));
+        return;
+    }
     let figures = support::fuel_figures(&rig, scale);
     print!("{figures}");
     let over = support::over_budget(&figures);

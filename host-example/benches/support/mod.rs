@@ -292,7 +292,15 @@ pub struct BenchState {
     pub host: MemoryHost,
     wasi: WasiCtx,
     table: ResourceTable,
+    /// The import being called, for the fuel trace.
+    calling: &'static str,
+    /// Fuel left when the guest last resumed, and the guest fuel spent before each import.
+    trace: Option<(u64, FuelTrace)>,
 }
+
+/// The guest fuel spent before each host call of one export, in call order; the last entry
+/// (`"return"`) is the fuel after the last host call.
+pub type FuelTrace = Vec<(&'static str, u64)>;
 
 impl BenchState {
     pub fn new(host: MemoryHost) -> Self {
@@ -300,6 +308,8 @@ impl BenchState {
             host,
             wasi: WasiCtx::builder().build(),
             table: ResourceTable::new(),
+            calling: "",
+            trace: None,
         }
     }
 }
@@ -396,10 +406,12 @@ impl types::Host for BenchState {}
 
 impl storage::Host for BenchState {
     fn get(&mut self, key: String) -> Result<Option<String>, storage::StorageError> {
+        self.calling = "storage.get";
         self.host.storage_get(&key).map_err(storage_error)
     }
 
     fn apply(&mut self, ops: Vec<storage::Op>) -> Result<(), storage::StorageError> {
+        self.calling = "storage.apply";
         let ops = ops
             .into_iter()
             .map(|op| match op {
@@ -416,6 +428,7 @@ impl storage::Host for BenchState {
         after: Option<String>,
         limit: u32,
     ) -> Result<Vec<(String, String)>, storage::StorageError> {
+        self.calling = "storage.list-prefix";
         self.host
             .storage_list(&prefix, after.as_deref(), limit)
             .map_err(storage_error)
@@ -427,6 +440,7 @@ impl storage::Host for BenchState {
         expected: Option<String>,
         new: Option<String>,
     ) -> Result<bool, storage::StorageError> {
+        self.calling = "storage.compare-and-swap";
         self.host
             .storage_cas(&key, expected.as_deref(), new.as_deref())
             .map_err(storage_error)
@@ -435,12 +449,14 @@ impl storage::Host for BenchState {
 
 impl settings::Host for BenchState {
     fn get_all(&mut self, store: String) -> Vec<(String, String)> {
+        self.calling = "settings.get-all";
         self.host.settings(&store)
     }
 }
 
 impl http::Host for BenchState {
     fn send(&mut self, req: http::Request) -> Result<http::Response, http::HttpError> {
+        self.calling = "http.send";
         let request = core::HttpRequest {
             method: match req.method {
                 http::Method::Get => core::Method::Get,
@@ -469,6 +485,7 @@ impl commerce::Host for BenchState {
         store: String,
         sku: String,
     ) -> Result<Option<types::Product>, commerce::CommerceError> {
+        self.calling = "commerce.find-product";
         self.host
             .find_product(&store, &sku)
             .map(|found| {
@@ -486,6 +503,7 @@ impl commerce::Host for BenchState {
         &mut self,
         d: types::OrderDraft,
     ) -> Result<types::OrderRef, commerce::CommerceError> {
+        self.calling = "commerce.create-order";
         self.host
             .create_order(&draft(d))
             .map(|r| types::OrderRef {
@@ -496,12 +514,14 @@ impl commerce::Host for BenchState {
     }
 
     fn complete_order(&mut self, store: String, id: String) -> Result<(), commerce::CommerceError> {
+        self.calling = "commerce.complete-order";
         self.host
             .complete_order(&store, &id)
             .map_err(commerce_error)
     }
 
     fn cancel_order(&mut self, store: String, id: String) -> Result<(), commerce::CommerceError> {
+        self.calling = "commerce.cancel-order";
         self.host.cancel_order(&store, &id).map_err(commerce_error)
     }
 
@@ -511,6 +531,7 @@ impl commerce::Host for BenchState {
         id: String,
         items: Vec<types::SkuQty>,
     ) -> Result<(), commerce::CommerceError> {
+        self.calling = "commerce.reserve";
         let items: Vec<SkuQty> = items
             .into_iter()
             .map(|i| SkuQty {
@@ -524,6 +545,7 @@ impl commerce::Host for BenchState {
     }
 
     fn release(&mut self, store: String, id: String) -> Result<(), commerce::CommerceError> {
+        self.calling = "commerce.release";
         self.host.release(&store, &id).map_err(commerce_error)
     }
 
@@ -531,6 +553,7 @@ impl commerce::Host for BenchState {
         &mut self,
         message: Option<String>,
     ) -> Result<(), commerce::CommerceError> {
+        self.calling = "commerce.set-admin-message";
         self.host
             .set_admin_message(message.as_deref())
             .map_err(commerce_error)
@@ -553,6 +576,9 @@ pub struct Rig {
     pub component_bytes: u64,
 }
 
+/// Sets up each new `Store` before instantiation (the profiler's sampler).
+pub type Prepare = Box<dyn Fn(&mut Store<BenchState>)>;
+
 /// Fuel of one call: instantiation (from the `InstancePre`) and the export itself.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Fuel {
@@ -565,13 +591,17 @@ impl Rig {
     /// in a third of the time). Fuel counts wasm operators, so it is the same either way; only
     /// timings need the optimised code.
     pub fn new(fast_compile: bool) -> Result<Rig> {
-        let path = component_path();
         let mut config = Config::new();
         config.consume_fuel(true);
         if fast_compile {
             config.cranelift_opt_level(wasmtime::OptLevel::None);
         }
-        let engine = Engine::new(&config)?;
+        Rig::with_config(&config)
+    }
+
+    pub fn with_config(config: &Config) -> Result<Rig> {
+        let path = component_path();
+        let engine = Engine::new(config)?;
         let component = load(&engine, &path)?;
         let mut linker: Linker<BenchState> = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
@@ -589,10 +619,14 @@ impl Rig {
     pub fn call<R>(
         &self,
         host: MemoryHost,
+        prepare: Option<&Prepare>,
         f: impl FnOnce(&Plugin, &mut Store<BenchState>) -> wasmtime::Result<R>,
     ) -> (MemoryHost, R, Fuel) {
         let mut store = Store::new(&self.engine, BenchState::new(host));
         store.set_fuel(FUEL).expect("fuel is enabled");
+        if let Some(prepare) = prepare {
+            prepare(&mut store);
+        }
         let plugin = self.pre.instantiate(&mut store).expect("instantiates");
         let after_instantiate = store.get_fuel().expect("fuel is enabled");
         let r = f(&plugin, &mut store).expect("the call does not trap");
@@ -602,6 +636,42 @@ impl Rig {
             call: after_instantiate - after_call,
         };
         (store.into_data().host, r, fuel)
+    }
+
+    /// [`Rig::call`], also tracing the guest fuel spent between host calls.
+    pub fn call_traced<R>(
+        &self,
+        host: MemoryHost,
+        f: impl FnOnce(&Plugin, &mut Store<BenchState>) -> wasmtime::Result<R>,
+    ) -> (MemoryHost, R, FuelTrace) {
+        let mut store = Store::new(&self.engine, BenchState::new(host));
+        store.set_fuel(FUEL).expect("fuel is enabled");
+        let plugin = self.pre.instantiate(&mut store).expect("instantiates");
+        let start = store.get_fuel().expect("fuel is enabled");
+        store.data_mut().trace = Some((start, Vec::new()));
+        store.call_hook(|mut ctx, hook| {
+            let left = ctx.get_fuel()?;
+            let state = ctx.data_mut();
+            let calling = state.calling;
+            let (mark, steps) = state.trace.as_mut().expect("tracing");
+            match hook {
+                wasmtime::CallHook::CallingHost => steps.push(("", *mark - left)),
+                wasmtime::CallHook::ReturningFromHost => {
+                    if let Some(last) = steps.last_mut() {
+                        last.0 = calling;
+                    }
+                    *mark = left;
+                }
+                _ => {}
+            }
+            Ok(())
+        });
+        let r = f(&plugin, &mut store).expect("the call does not trap");
+        let left = store.get_fuel().expect("fuel is enabled");
+        let mut state = store.into_data();
+        let (mark, mut steps) = state.trace.take().expect("tracing");
+        steps.push(("return", mark - left));
+        (state.host, r, steps)
     }
 }
 
@@ -708,6 +778,10 @@ pub struct Wasm<'r> {
     pub rig: &'r Rig,
     host: Option<MemoryHost>,
     pub last: Option<Fuel>,
+    /// Trace the next calls (see [`Rig::call_traced`]); the last trace is kept here.
+    pub tracing: bool,
+    pub last_trace: FuelTrace,
+    pub prepare: Option<Prepare>,
 }
 
 impl<'r> Wasm<'r> {
@@ -716,6 +790,9 @@ impl<'r> Wasm<'r> {
             rig,
             host: Some(host),
             last: None,
+            tracing: false,
+            last_trace: FuelTrace::new(),
+            prepare: None,
         }
     }
 
@@ -728,7 +805,14 @@ impl<'r> Wasm<'r> {
         f: impl FnOnce(&Plugin, &mut Store<BenchState>) -> wasmtime::Result<R>,
     ) -> R {
         let host = self.host.take().expect("host present between calls");
-        let (host, r, fuel) = self.rig.call(host, f);
+        if self.tracing {
+            let (host, r, trace) = self.rig.call_traced(host, f);
+            self.host = Some(host);
+            self.last = None;
+            self.last_trace = trace;
+            return r;
+        }
+        let (host, r, fuel) = self.rig.call(host, self.prepare.as_ref(), f);
         self.host = Some(host);
         self.last = Some(fuel);
         r
@@ -1072,6 +1156,38 @@ pub fn fuel_figures(rig: &Rig, scale_rows: &[u64]) -> FuelFigures {
         f.scale.push(scale_figures(rig, rows));
     }
     f
+}
+
+/// Where the fuel of a push, a repeated push and a one-order tick goes: the guest fuel spent
+/// before each host call, in call order (`fuel -- --trace`).
+pub fn fuel_traces(rig: &Rig) -> String {
+    let mut out = String::new();
+    let mut print = |title: &str, trace: &FuelTrace| {
+        let total: u64 = trace.iter().map(|(_, f)| f).sum();
+        out += &format!("{title}: {total} fuel\n");
+        for (call, fuel) in trace {
+            out += &format!("  {fuel:>10}  then {call}\n");
+        }
+    };
+    let order = corpus(1, 200, 1, Mix::importable(3), t0()).remove(0);
+    let mut w = Wasm::new(rig, memory_host());
+    w.tracing = true;
+    assert_eq!(w.push(t0(), &order), "create");
+    print("push, one 3-item order, empty store", &w.last_trace);
+    assert_eq!(w.push(t0(), &order), "ignore");
+    print("push, same snapshot again", &w.last_trace);
+
+    let mut w = Wasm::new(rig, memory_host());
+    warm(&mut w);
+    publish(
+        w.host(),
+        &corpus(2, 300, 1, Mix::importable(3), changed_at()),
+    );
+    w.tracing = true;
+    let tick = w.tick(measure_at());
+    assert_eq!(tick.created, 1);
+    print("tick importing one changed 3-item order", &w.last_trace);
+    out
 }
 
 /// Budget 3 at one table size.
