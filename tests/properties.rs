@@ -15,6 +15,7 @@ use amazon_order_sync::amazon::{FulfillmentChannel, Order, OrderItem, OrderStatu
 use amazon_order_sync::blockers::SkuQty;
 use amazon_order_sync::engine::{CommerceEvent, Engine, Shipment};
 use amazon_order_sync::memory::MemoryHost;
+use amazon_order_sync::row::AmazonOrderRow;
 use amazon_order_sync::status::{creates_commerce_order, progress_rank};
 use chrono::Duration;
 use common::{engine, iso, item, order, STORE};
@@ -212,6 +213,10 @@ impl World {
             .iter()
             .filter(|(k, _)| k.contains("/order/"))
             .map(|(k, v)| {
+                // The hand-written row writer and reader agree with the serde derives.
+                let parsed = AmazonOrderRow::from_json(v).expect("a stored row reads back");
+                assert_eq!(&serde_json::to_string(&parsed).unwrap(), v);
+                assert_eq!(&parsed.to_json(), v);
                 (
                     k.rsplit('/').next().unwrap().to_owned(),
                     serde_json::from_str(v).unwrap(),

@@ -7,10 +7,14 @@
 pub mod money;
 mod path;
 mod quirks;
+pub(crate) mod read;
+pub(crate) mod write;
 
 pub use money::Money;
 use path::path_at;
 pub use quirks::parse_time;
+use read::{read_object, Read, Reader};
+use write::Writer;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
@@ -131,121 +135,104 @@ string_enum!(FulfillmentChannel {
 });
 
 /// Orders v0 `Address` (restricted data: present only with the right role / RDT).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Address {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_line3: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub county: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub district: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_or_region: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_type: Option<String>,
 }
 
 /// Orders v0 `BuyerInfo` (restricted data).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BuyerInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase_order_number: Option<String>,
 }
 
 /// Orders v0 `Order`: the fields the import uses; everything else is accepted and ignored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Order {
     pub amazon_order_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seller_order_id: Option<String>,
-    #[serde(with = "quirks::time")]
+    #[serde(serialize_with = "quirks::serialize_time")]
     pub purchase_date: DateTime<Utc>,
-    #[serde(with = "quirks::time")]
+    #[serde(serialize_with = "quirks::serialize_time")]
     pub last_update_date: DateTime<Utc>,
     pub order_status: OrderStatus,
     /// Absent on some Pending orders; treated as `MFN` only where that is safe (see status).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfillment_channel: Option<FulfillmentChannel>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_channel: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ship_service_level: Option<String>,
     /// Absent while the order is `Pending`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_total: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_items_shipped: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_items_unshipped: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub marketplace_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipment_service_level_category: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_type: Option<String>,
     #[serde(
-        default,
-        with = "quirks::opt_time",
+        serialize_with = "quirks::serialize_opt_time",
         skip_serializing_if = "Option::is_none"
     )]
     pub latest_ship_date: Option<DateTime<Utc>>,
-    #[serde(
-        default,
-        with = "quirks::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_business_order: Option<bool>,
-    #[serde(
-        default,
-        with = "quirks::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_prime: Option<bool>,
-    #[serde(
-        default,
-        with = "quirks::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_premium_order: Option<bool>,
-    #[serde(
-        default,
-        with = "quirks::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_replacement_order: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_info: Option<BuyerInfo>,
     /// Pre-2023 payloads carried the buyer at the top level; still accepted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_name: Option<String>,
 }
 
@@ -276,57 +263,49 @@ pub(crate) fn non_empty(s: Option<&str>) -> Option<&str> {
 }
 
 /// `BuyerRequestedCancel` of an order item.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BuyerRequestedCancel {
-    #[serde(
-        default,
-        with = "quirks::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_buyer_requested_cancel: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_cancel_reason: Option<String>,
 }
 
 /// Orders v0 `OrderItem`. While the order is `Pending`, Amazon omits prices, taxes and
 /// promotions, so every money field is optional.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OrderItem {
     #[serde(rename = "ASIN")]
     pub asin: String,
-    #[serde(rename = "SellerSKU", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "SellerSKU", skip_serializing_if = "Option::is_none")]
     pub seller_sku: Option<String>,
     pub order_item_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub quantity_ordered: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity_shipped: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_price: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_price: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub item_tax: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_tax: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_discount: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub promotion_discount: Option<Money>,
-    #[serde(
-        default,
-        with = "quirks::flag",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_gift: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub condition_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ioss_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_requested_cancel: Option<BuyerRequestedCancel>,
 }
 
@@ -346,47 +325,41 @@ impl OrderItem {
 }
 
 /// `payload` of a getOrders response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OrdersList {
-    #[serde(default)]
     pub orders: Vec<Order>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     #[serde(
-        default,
-        with = "quirks::opt_time",
+        serialize_with = "quirks::serialize_opt_time",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_before: Option<DateTime<Utc>>,
     #[serde(
-        default,
-        with = "quirks::opt_time",
+        serialize_with = "quirks::serialize_opt_time",
         skip_serializing_if = "Option::is_none"
     )]
     pub created_before: Option<DateTime<Utc>>,
 }
 
 /// `payload` of a getOrderItems response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OrderItemsList {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub amazon_order_id: Option<String>,
-    #[serde(default)]
     pub order_items: Vec<OrderItem>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
 
 /// One entry of an SP-API `errors` body.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ApiError {
-    #[serde(default)]
     pub code: String,
-    #[serde(default)]
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
 }
 
@@ -406,14 +379,6 @@ impl fmt::Display for ApiErrors {
     }
 }
 
-/// Any SP-API response: a `payload` or an `errors` list.
-#[derive(Deserialize)]
-struct Envelope<T> {
-    payload: Option<T>,
-    #[serde(default)]
-    errors: Vec<ApiError>,
-}
-
 /// confirmShipment request body (camelCase, unlike the rest of Orders v0).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -427,9 +392,9 @@ pub struct ConfirmShipmentRequest {
 pub struct PackageDetail {
     pub package_reference_id: String,
     pub carrier_code: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub carrier_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_method: Option<String>,
     pub tracking_number: String,
     /// ISO 8601; Amazon answers 400 to anything else.
@@ -444,8 +409,7 @@ pub struct ConfirmShipmentItem {
     pub quantity: u32,
 }
 
-/// Deserializes `json`, naming the offending field on failure.
-pub fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<T, ParseError> {
+fn check_size(what: &'static str, json: &str) -> Result<(), ParseError> {
     if json.len() > MAX_BODY_BYTES {
         return Err(ParseError::TooLarge {
             what,
@@ -453,6 +417,13 @@ pub fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result
             limit: MAX_BODY_BYTES,
         });
     }
+    Ok(())
+}
+
+/// Deserializes `json` with serde (settings and the engine's own small records), naming the
+/// offending field on failure.
+pub fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<T, ParseError> {
+    check_size(what, json)?;
     serde_json::from_str(json).map_err(|e| {
         let message = e.to_string();
         // serde_json appends " at line X column Y"; the path says where instead.
@@ -462,17 +433,405 @@ pub fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result
         };
         ParseError::Invalid {
             what,
-            path: path_at(json, e.line(), e.column()),
+            path: path_at(json, path::offset(json, e.line(), e.column())),
             message,
         }
     })
 }
 
-fn unwrap_envelope<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<T, ParseError> {
-    let envelope: Envelope<T> = parse_json(what, json)?;
-    match envelope.payload {
-        Some(payload) if envelope.errors.is_empty() => Ok(payload),
-        _ if !envelope.errors.is_empty() => Err(ParseError::Api(ApiErrors(envelope.errors))),
+/// Reads the whole of `json` with `read` (see [`read`]), naming the offending field on failure.
+pub(crate) fn read_json<T>(
+    what: &'static str,
+    json: &str,
+    read: impl FnOnce(&mut Reader<'_>) -> Read<T>,
+) -> Result<T, ParseError> {
+    check_size(what, json)?;
+    Reader::document(json, read).map_err(|fail| ParseError::Invalid {
+        what,
+        path: path_at(json, fail.at),
+        message: fail.message,
+    })
+}
+
+impl Address {
+    fn read(r: &mut Reader<'_>) -> Read<Address> {
+        let mut a = Address::default();
+        read_object!(r, "an address", |r| {
+            "Name" => a.name = r.opt_string()?,
+            "CompanyName" => a.company_name = r.opt_string()?,
+            "AddressLine1" => a.address_line1 = r.opt_string()?,
+            "AddressLine2" => a.address_line2 = r.opt_string()?,
+            "AddressLine3" => a.address_line3 = r.opt_string()?,
+            "City" => a.city = r.opt_string()?,
+            "County" => a.county = r.opt_string()?,
+            "District" => a.district = r.opt_string()?,
+            "StateOrRegion" => a.state_or_region = r.opt_string()?,
+            "PostalCode" => a.postal_code = r.opt_string()?,
+            "CountryCode" => a.country_code = r.opt_string()?,
+            "Phone" => a.phone = r.opt_string()?,
+            "AddressType" => a.address_type = r.opt_string()?,
+        });
+        Ok(a)
+    }
+}
+
+impl BuyerInfo {
+    fn read(r: &mut Reader<'_>) -> Read<BuyerInfo> {
+        let mut b = BuyerInfo::default();
+        read_object!(r, "buyer info", |r| {
+            "BuyerEmail" => b.buyer_email = r.opt_string()?,
+            "BuyerName" => b.buyer_name = r.opt_string()?,
+            "PurchaseOrderNumber" => b.purchase_order_number = r.opt_string()?,
+        });
+        Ok(b)
+    }
+}
+
+impl Money {
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<Money> {
+        let (mut currency, mut cents) = (None, None);
+        read_object!(r, "money", |r| {
+            "CurrencyCode" => currency = Some(r.string()?),
+            "Amount" => cents = Some(r.amount()?),
+        });
+        Ok(Money {
+            currency: r.required(currency, "CurrencyCode")?,
+            cents: r.required(cents, "Amount")?,
+        })
+    }
+}
+
+impl Order {
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<Order> {
+        let (mut id, mut purchased, mut updated, mut status) = (None, None, None, None);
+        let mut o = Order {
+            amazon_order_id: String::new(),
+            seller_order_id: None,
+            purchase_date: DateTime::UNIX_EPOCH,
+            last_update_date: DateTime::UNIX_EPOCH,
+            order_status: OrderStatus::Pending,
+            fulfillment_channel: None,
+            sales_channel: None,
+            ship_service_level: None,
+            order_total: None,
+            number_of_items_shipped: None,
+            number_of_items_unshipped: None,
+            payment_method: None,
+            marketplace_id: None,
+            shipment_service_level_category: None,
+            order_type: None,
+            latest_ship_date: None,
+            is_business_order: None,
+            is_prime: None,
+            is_premium_order: None,
+            is_replacement_order: None,
+            shipping_address: None,
+            buyer_info: None,
+            buyer_email: None,
+            buyer_name: None,
+        };
+        read_object!(r, "an order", |r| {
+            "AmazonOrderId" => id = Some(r.string()?),
+            "SellerOrderId" => o.seller_order_id = r.opt_string()?,
+            "PurchaseDate" => purchased = Some(r.time()?),
+            "LastUpdateDate" => updated = Some(r.time()?),
+            "OrderStatus" => status = Some(r.with_str(|s| Ok(OrderStatus::parse(s)))?),
+            "FulfillmentChannel" => {
+                o.fulfillment_channel =
+                    r.nullable(|r| r.with_str(|s| Ok(FulfillmentChannel::parse(s))))?
+            },
+            "SalesChannel" => o.sales_channel = r.opt_string()?,
+            "ShipServiceLevel" => o.ship_service_level = r.opt_string()?,
+            "OrderTotal" => o.order_total = r.nullable(Money::read)?,
+            "NumberOfItemsShipped" => o.number_of_items_shipped = r.opt_u32()?,
+            "NumberOfItemsUnshipped" => o.number_of_items_unshipped = r.opt_u32()?,
+            "PaymentMethod" => o.payment_method = r.opt_string()?,
+            "MarketplaceId" => o.marketplace_id = r.opt_string()?,
+            "ShipmentServiceLevelCategory" => {
+                o.shipment_service_level_category = r.opt_string()?
+            },
+            "OrderType" => o.order_type = r.opt_string()?,
+            "LatestShipDate" => o.latest_ship_date = r.opt_time()?,
+            "IsBusinessOrder" => o.is_business_order = r.flag()?,
+            "IsPrime" => o.is_prime = r.flag()?,
+            "IsPremiumOrder" => o.is_premium_order = r.flag()?,
+            "IsReplacementOrder" => o.is_replacement_order = r.flag()?,
+            "ShippingAddress" => o.shipping_address = r.nullable(Address::read)?,
+            "BuyerInfo" => o.buyer_info = r.nullable(BuyerInfo::read)?,
+            "BuyerEmail" => o.buyer_email = r.opt_string()?,
+            "BuyerName" => o.buyer_name = r.opt_string()?,
+        });
+        o.amazon_order_id = r.required(id, "AmazonOrderId")?;
+        o.purchase_date = r.required(purchased, "PurchaseDate")?;
+        o.last_update_date = r.required(updated, "LastUpdateDate")?;
+        o.order_status = r.required(status, "OrderStatus")?;
+        Ok(o)
+    }
+}
+
+impl BuyerRequestedCancel {
+    fn read(r: &mut Reader<'_>) -> Read<BuyerRequestedCancel> {
+        let mut c = BuyerRequestedCancel::default();
+        read_object!(r, "a buyer cancel request", |r| {
+            "IsBuyerRequestedCancel" => c.is_buyer_requested_cancel = r.flag()?,
+            "BuyerCancelReason" => c.buyer_cancel_reason = r.opt_string()?,
+        });
+        Ok(c)
+    }
+}
+
+impl OrderItem {
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<OrderItem> {
+        let (mut asin, mut item_id, mut ordered) = (None, None, None);
+        let mut i = OrderItem {
+            asin: String::new(),
+            seller_sku: None,
+            order_item_id: String::new(),
+            title: None,
+            quantity_ordered: 0,
+            quantity_shipped: None,
+            item_price: None,
+            shipping_price: None,
+            item_tax: None,
+            shipping_tax: None,
+            shipping_discount: None,
+            promotion_discount: None,
+            is_gift: None,
+            condition_id: None,
+            ioss_number: None,
+            buyer_requested_cancel: None,
+        };
+        read_object!(r, "an order item", |r| {
+            "ASIN" => asin = Some(r.string()?),
+            "SellerSKU" => i.seller_sku = r.opt_string()?,
+            "OrderItemId" => item_id = Some(r.string()?),
+            "Title" => i.title = r.opt_string()?,
+            "QuantityOrdered" => ordered = Some(r.u32()?),
+            "QuantityShipped" => i.quantity_shipped = r.opt_u32()?,
+            "ItemPrice" => i.item_price = r.nullable(Money::read)?,
+            "ShippingPrice" => i.shipping_price = r.nullable(Money::read)?,
+            "ItemTax" => i.item_tax = r.nullable(Money::read)?,
+            "ShippingTax" => i.shipping_tax = r.nullable(Money::read)?,
+            "ShippingDiscount" => i.shipping_discount = r.nullable(Money::read)?,
+            "PromotionDiscount" => i.promotion_discount = r.nullable(Money::read)?,
+            "IsGift" => i.is_gift = r.flag()?,
+            "ConditionId" => i.condition_id = r.opt_string()?,
+            "IossNumber" => i.ioss_number = r.opt_string()?,
+            "BuyerRequestedCancel" => {
+                i.buyer_requested_cancel = r.nullable(BuyerRequestedCancel::read)?
+            },
+        });
+        i.asin = r.required(asin, "ASIN")?;
+        i.order_item_id = r.required(item_id, "OrderItemId")?;
+        i.quantity_ordered = r.required(ordered, "QuantityOrdered")?;
+        Ok(i)
+    }
+
+    pub(crate) fn read_list(r: &mut Reader<'_>) -> Read<Vec<OrderItem>> {
+        r.array("a list of order items", OrderItem::read)
+    }
+}
+
+impl OrdersList {
+    fn read(r: &mut Reader<'_>) -> Read<OrdersList> {
+        let mut list = OrdersList {
+            orders: Vec::new(),
+            next_token: None,
+            last_updated_before: None,
+            created_before: None,
+        };
+        read_object!(r, "a getOrders payload", |r| {
+            "Orders" => list.orders = r.array("a list of orders", Order::read)?,
+            "NextToken" => list.next_token = r.opt_string()?,
+            "LastUpdatedBefore" => list.last_updated_before = r.opt_time()?,
+            "CreatedBefore" => list.created_before = r.opt_time()?,
+        });
+        Ok(list)
+    }
+}
+
+impl OrderItemsList {
+    fn read(r: &mut Reader<'_>) -> Read<OrderItemsList> {
+        let mut list = OrderItemsList {
+            amazon_order_id: None,
+            order_items: Vec::new(),
+            next_token: None,
+        };
+        read_object!(r, "a getOrderItems payload", |r| {
+            "AmazonOrderId" => list.amazon_order_id = r.opt_string()?,
+            "OrderItems" => list.order_items = OrderItem::read_list(r)?,
+            "NextToken" => list.next_token = r.opt_string()?,
+        });
+        Ok(list)
+    }
+}
+
+impl ApiError {
+    fn read(r: &mut Reader<'_>) -> Read<ApiError> {
+        let mut e = ApiError {
+            code: String::new(),
+            message: String::new(),
+            details: None,
+        };
+        read_object!(r, "an error", |r| {
+            "code" => e.code = r.string()?,
+            "message" => e.message = r.string()?,
+            "details" => e.details = r.opt_string()?,
+        });
+        Ok(e)
+    }
+
+    fn read_list(r: &mut Reader<'_>) -> Read<Vec<ApiError>> {
+        r.array("a list of errors", ApiError::read)
+    }
+}
+
+// Writers for the stored row: the same JSON as the `Serialize` derives above.
+
+fn write_flag(w: &mut Writer, key: &str, flag: Option<bool>) {
+    w.opt_member(key, flag.as_ref(), |w, b| w.bool(*b));
+}
+
+fn write_count(w: &mut Writer, key: &str, count: Option<u32>) {
+    w.opt_member(key, count.as_ref(), |w, n| w.number(u64::from(*n)));
+}
+
+fn write_money(w: &mut Writer, key: &str, money: Option<&Money>) {
+    w.opt_member(key, money, |w, m| m.write(w));
+}
+
+impl Money {
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("CurrencyCode", &self.currency);
+            w.str_member("Amount", &money::format_cents(self.cents));
+        });
+    }
+}
+
+impl Address {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.opt_str_member("Name", self.name.as_deref());
+            w.opt_str_member("CompanyName", self.company_name.as_deref());
+            w.opt_str_member("AddressLine1", self.address_line1.as_deref());
+            w.opt_str_member("AddressLine2", self.address_line2.as_deref());
+            w.opt_str_member("AddressLine3", self.address_line3.as_deref());
+            w.opt_str_member("City", self.city.as_deref());
+            w.opt_str_member("County", self.county.as_deref());
+            w.opt_str_member("District", self.district.as_deref());
+            w.opt_str_member("StateOrRegion", self.state_or_region.as_deref());
+            w.opt_str_member("PostalCode", self.postal_code.as_deref());
+            w.opt_str_member("CountryCode", self.country_code.as_deref());
+            w.opt_str_member("Phone", self.phone.as_deref());
+            w.opt_str_member("AddressType", self.address_type.as_deref());
+        });
+    }
+}
+
+impl BuyerInfo {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.opt_str_member("BuyerEmail", self.buyer_email.as_deref());
+            w.opt_str_member("BuyerName", self.buyer_name.as_deref());
+            w.opt_str_member("PurchaseOrderNumber", self.purchase_order_number.as_deref());
+        });
+    }
+}
+
+impl Order {
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("AmazonOrderId", &self.amazon_order_id);
+            w.opt_str_member("SellerOrderId", self.seller_order_id.as_deref());
+            w.key("PurchaseDate").time(&self.purchase_date);
+            w.key("LastUpdateDate").time(&self.last_update_date);
+            w.str_member("OrderStatus", self.order_status.as_str());
+            w.opt_str_member(
+                "FulfillmentChannel",
+                self.fulfillment_channel.as_ref().map(|c| c.as_str()),
+            );
+            w.opt_str_member("SalesChannel", self.sales_channel.as_deref());
+            w.opt_str_member("ShipServiceLevel", self.ship_service_level.as_deref());
+            write_money(w, "OrderTotal", self.order_total.as_ref());
+            write_count(w, "NumberOfItemsShipped", self.number_of_items_shipped);
+            write_count(w, "NumberOfItemsUnshipped", self.number_of_items_unshipped);
+            w.opt_str_member("PaymentMethod", self.payment_method.as_deref());
+            w.opt_str_member("MarketplaceId", self.marketplace_id.as_deref());
+            w.opt_str_member(
+                "ShipmentServiceLevelCategory",
+                self.shipment_service_level_category.as_deref(),
+            );
+            w.opt_str_member("OrderType", self.order_type.as_deref());
+            w.opt_member(
+                "LatestShipDate",
+                self.latest_ship_date.as_ref(),
+                Writer::time,
+            );
+            write_flag(w, "IsBusinessOrder", self.is_business_order);
+            write_flag(w, "IsPrime", self.is_prime);
+            write_flag(w, "IsPremiumOrder", self.is_premium_order);
+            write_flag(w, "IsReplacementOrder", self.is_replacement_order);
+            w.opt_member("ShippingAddress", self.shipping_address.as_ref(), |w, a| {
+                a.write(w)
+            });
+            w.opt_member("BuyerInfo", self.buyer_info.as_ref(), |w, b| b.write(w));
+            w.opt_str_member("BuyerEmail", self.buyer_email.as_deref());
+            w.opt_str_member("BuyerName", self.buyer_name.as_deref());
+        });
+    }
+}
+
+impl OrderItem {
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("ASIN", &self.asin);
+            w.opt_str_member("SellerSKU", self.seller_sku.as_deref());
+            w.str_member("OrderItemId", &self.order_item_id);
+            w.opt_str_member("Title", self.title.as_deref());
+            w.key("QuantityOrdered")
+                .number(u64::from(self.quantity_ordered));
+            write_count(w, "QuantityShipped", self.quantity_shipped);
+            write_money(w, "ItemPrice", self.item_price.as_ref());
+            write_money(w, "ShippingPrice", self.shipping_price.as_ref());
+            write_money(w, "ItemTax", self.item_tax.as_ref());
+            write_money(w, "ShippingTax", self.shipping_tax.as_ref());
+            write_money(w, "ShippingDiscount", self.shipping_discount.as_ref());
+            write_money(w, "PromotionDiscount", self.promotion_discount.as_ref());
+            write_flag(w, "IsGift", self.is_gift);
+            w.opt_str_member("ConditionId", self.condition_id.as_deref());
+            w.opt_str_member("IossNumber", self.ioss_number.as_deref());
+            w.opt_member(
+                "BuyerRequestedCancel",
+                self.buyer_requested_cancel.as_ref(),
+                |w, c| {
+                    w.object(|w| {
+                        write_flag(w, "IsBuyerRequestedCancel", c.is_buyer_requested_cancel);
+                        w.opt_str_member("BuyerCancelReason", c.buyer_cancel_reason.as_deref());
+                    })
+                },
+            );
+        });
+    }
+}
+
+/// Any SP-API response: its `payload`, or the `errors` Amazon answered with.
+fn read_envelope<T>(
+    what: &'static str,
+    json: &str,
+    payload: fn(&mut Reader<'_>) -> Read<T>,
+) -> Result<T, ParseError> {
+    let (found, errors) = read_json(what, json, |r| {
+        let (mut found, mut errors) = (None, Vec::new());
+        read_object!(r, "an SP-API response", |r| {
+            "payload" => found = r.nullable(payload)?,
+            "errors" => errors = ApiError::read_list(r)?,
+        });
+        Ok((found, errors))
+    })?;
+    match found {
+        Some(payload) if errors.is_empty() => Ok(payload),
+        _ if !errors.is_empty() => Err(ParseError::Api(ApiErrors(errors))),
         _ => Err(invalid(what, "payload", "missing")),
     }
 }
@@ -487,7 +846,7 @@ fn invalid(what: &'static str, path: impl Into<String>, message: impl Into<Strin
 
 /// Parses a getOrders response body.
 pub fn parse_get_orders(json: &str) -> Result<OrdersList, ParseError> {
-    let list: OrdersList = unwrap_envelope("getOrders response", json)?;
+    let list = read_envelope("getOrders response", json, OrdersList::read)?;
     for (i, order) in list.orders.iter().enumerate() {
         validate_order(order).map_err(|(field, message)| {
             invalid(
@@ -502,7 +861,7 @@ pub fn parse_get_orders(json: &str) -> Result<OrdersList, ParseError> {
 
 /// Parses a getOrderItems response body.
 pub fn parse_get_order_items(json: &str) -> Result<OrderItemsList, ParseError> {
-    let list: OrderItemsList = unwrap_envelope("getOrderItems response", json)?;
+    let list = read_envelope("getOrderItems response", json, OrderItemsList::read)?;
     validate_items(&list.order_items).map_err(|(i, field, message)| {
         invalid(
             "getOrderItems response",
@@ -515,10 +874,10 @@ pub fn parse_get_order_items(json: &str) -> Result<OrderItemsList, ParseError> {
 
 /// Parses one order: an SP-API `Order` object or a whole getOrder response.
 pub fn parse_order(json: &str) -> Result<Order, ParseError> {
-    let order: Order = if looks_like_envelope(json) {
-        unwrap_envelope("order", json)?
+    let order = if looks_like_envelope(json) {
+        read_envelope("order", json, Order::read)?
     } else {
-        parse_json("order", json)?
+        read_json("order", json, Order::read)?
     };
     validate_order(&order).map_err(|(field, message)| invalid("order", field, message))?;
     Ok(order)
@@ -529,7 +888,7 @@ pub fn parse_order_items(json: &str) -> Result<Vec<OrderItem>, ParseError> {
     if looks_like_envelope(json) {
         return parse_get_order_items(json).map(|l| l.order_items);
     }
-    let items: Vec<OrderItem> = parse_json("order items", json)?;
+    let items = read_json("order items", json, OrderItem::read_list)?;
     validate_items(&items)
         .map_err(|(i, field, message)| invalid("order items", format!("[{i}].{field}"), message))?;
     Ok(items)
@@ -537,13 +896,15 @@ pub fn parse_order_items(json: &str) -> Result<Vec<OrderItem>, ParseError> {
 
 /// Parses an SP-API error body (`{"errors":[…]}`); `None` when the body is not one.
 pub fn parse_api_errors(json: &str) -> Option<ApiErrors> {
-    #[derive(Deserialize)]
-    struct Body {
-        errors: Vec<ApiError>,
-    }
-    parse_json::<Body>("error body", json)
-        .ok()
-        .map(|b| ApiErrors(b.errors))
+    read_json("error body", json, |r| {
+        let mut errors = None;
+        read_object!(r, "an error body", |r| {
+            "errors" => errors = Some(ApiError::read_list(r)?),
+        });
+        r.required(errors, "errors")
+    })
+    .ok()
+    .map(ApiErrors)
 }
 
 fn looks_like_envelope(json: &str) -> bool {

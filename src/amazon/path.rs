@@ -13,7 +13,7 @@ enum Frame {
 }
 
 /// Byte offset of serde_json's 1-based `line`/`column` (column counts bytes).
-fn offset(json: &str, line: usize, column: usize) -> usize {
+pub fn offset(json: &str, line: usize, column: usize) -> usize {
     let line_start: usize = json
         .split_inclusive('\n')
         .take(line.saturating_sub(1))
@@ -22,9 +22,9 @@ fn offset(json: &str, line: usize, column: usize) -> usize {
     (line_start + column).min(json.len())
 }
 
-/// The path of the value being read at `line`/`column`; `""` for the document itself.
-pub fn path_at(json: &str, line: usize, column: usize) -> String {
-    let end = offset(json, line, column);
+/// The path of the value being read at byte offset `end`; `""` for the document itself.
+pub fn path_at(json: &str, end: usize) -> String {
+    let end = end.min(json.len());
     let bytes = json.as_bytes();
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
@@ -89,7 +89,7 @@ mod tests {
             .err()
             .map(|e| (e.line(), e.column()))
             .unwrap_or((1, json.find('!').unwrap_or(0)));
-        path_at(json, e.0, e.1)
+        path_at(json, offset(json, e.0, e.1))
     }
 
     #[test]

@@ -1,8 +1,7 @@
 //! Deserializers for the shapes Amazon really sends, beyond what its model promises.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
-use serde::{de, Deserializer, Serializer};
-use std::fmt;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Utc};
+use serde::Serializer;
 
 /// Parses an SP-API time: RFC 3339 (`2019-05-07T15:42:57.058Z`, any offset), the same without
 /// zone (taken as UTC), or epoch seconds as a decimal string — the sandbox's
@@ -11,7 +10,7 @@ use std::fmt;
 /// Hand-written rather than chrono's parser: chrono's format machinery cost the component
 /// ~30 KB for these two shapes.
 pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
+    let text = text.trim_ascii();
     rfc3339(text)
         .or_else(|| epoch_seconds(text))
         .filter(four_digit_year)
@@ -124,104 +123,38 @@ fn epoch_seconds(text: &str) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(millis)
 }
 
-/// `DateTime<Utc>` fields: lenient on input, RFC 3339 with `Z` on output.
-pub mod time {
-    use super::*;
-    use chrono::SecondsFormat;
-
-    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        struct Visitor;
-        impl de::Visitor<'_> for Visitor {
-            type Value = DateTime<Utc>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an ISO 8601 date-time")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                parse_time(v).map_err(E::custom)
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                v.checked_mul(1000)
-                    .and_then(DateTime::from_timestamp_millis)
-                    .filter(four_digit_year)
-                    .ok_or_else(|| E::custom("epoch seconds out of range"))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                i64::try_from(v)
-                    .map_err(|_| E::custom("epoch seconds out of range"))
-                    .and_then(|v| self.visit_i64(v))
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
-
-/// Optional `DateTime<Utc>` fields.
-pub mod opt_time {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
-        match t {
-            Some(t) => super::time::serialize(t, s),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-        struct Wrapper(DateTime<Utc>);
-        impl<'de> serde::Deserialize<'de> for Wrapper {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                super::time::deserialize(d).map(Wrapper)
-            }
-        }
-        Ok(<Option<Wrapper> as serde::Deserialize>::deserialize(d)?.map(|w| w.0))
-    }
+/// Epoch seconds sent as a JSON number.
+pub fn from_epoch_seconds(seconds: i64) -> Result<DateTime<Utc>, String> {
+    seconds
+        .checked_mul(1000)
+        .and_then(DateTime::from_timestamp_millis)
+        .filter(four_digit_year)
+        .ok_or_else(|| "epoch seconds out of range".to_owned())
 }
 
 /// Booleans that Amazon sometimes sends as `"true"` / `"false"` strings (`IsGift`,
-/// `IsBuyerRequestedCancel`).
-pub mod flag {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(v: &Option<bool>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(b) => s.serialize_bool(*b),
-            None => s.serialize_none(),
-        }
+/// `IsBuyerRequestedCancel`); an empty string is no answer.
+pub fn flag_from_str(text: &str) -> Result<Option<bool>, String> {
+    match text.trim_ascii() {
+        s if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        s if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        "" => Ok(None),
+        other => Err(format!("\"{other}\" is not a boolean")),
     }
+}
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        struct Visitor;
-        impl<'de> de::Visitor<'de> for Visitor {
-            type Value = Option<bool>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a boolean or \"true\"/\"false\"")
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Some(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                match v.trim() {
-                    s if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-                    s if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-                    "" => Ok(None),
-                    other => Err(E::custom(format!("\"{other}\" is not a boolean"))),
-                }
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
-        }
-        d.deserialize_option(Visitor)
+/// Times are written back as RFC 3339 with `Z`.
+pub fn serialize_time<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+pub fn serialize_opt_time<S: Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => serialize_time(t, s),
+        None => s.serialize_none(),
     }
 }
 

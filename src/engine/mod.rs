@@ -162,7 +162,7 @@ impl<H: Host> Engine<H> {
     fn load_row(&mut self, store: &str, id: &str) -> Result<Option<AmazonOrderRow>, EngineError> {
         match self.host.storage_get(&keys::order(store, id))? {
             None => Ok(None),
-            Some(json) => parse_json("order row", &json)
+            Some(json) => AmazonOrderRow::from_json(&json)
                 .map(Some)
                 .map_err(|e| EngineError::Host(format!("stored row of {id} is unreadable: {e}"))),
         }
@@ -173,10 +173,7 @@ impl<H: Host> Engine<H> {
         let store = row.store.as_str();
         let id = row.amazon_order_id();
         let mut ops = vec![
-            StorageOp::Put(
-                keys::order(store, id),
-                serde_json::to_string(row).expect("a row serializes"),
-            ),
+            StorageOp::Put(keys::order(store, id), row.to_json()),
             StorageOp::Put(
                 keys::applied(store, id),
                 format!(
@@ -601,7 +598,7 @@ impl<H: Host> Engine<H> {
             let full = page.len() == LIST_PAGE as usize;
             after = page.last().map(|(k, _)| k.clone());
             for (key, json) in page {
-                let row: AmazonOrderRow = parse_json("order row", &json).map_err(|e| {
+                let row = AmazonOrderRow::from_json(&json).map_err(|e| {
                     EngineError::Host(format!("stored row {key} is unreadable: {e}"))
                 })?;
                 let grid_row = GridRow::from(&row);

@@ -196,10 +196,7 @@ impl<H: Host> Engine<H> {
                 keys::ship_queue(store, id, &package_reference_id),
                 serde_json::to_string(&queued).expect("a queue entry serializes"),
             ),
-            StorageOp::Put(
-                keys::order(store, id),
-                serde_json::to_string(&row).expect("a row serializes"),
-            ),
+            StorageOp::Put(keys::order(store, id), row.to_json()),
         ])?;
         Ok(())
     }
@@ -227,7 +224,7 @@ pub(super) fn push_queue<H: Host>(
         let result = api.confirm_shipment(&id, &queued.request);
         let row_json = api.host.storage_get(&keys::order(store, &id))?;
         let mut row: Option<AmazonOrderRow> =
-            row_json.and_then(|j| parse_json("order row", &j).ok());
+            row_json.and_then(|j| AmazonOrderRow::from_json(&j).ok());
         let mut set_state = |state: ShipmentState, error: Option<String>, note: String| {
             if let Some(row) = row.as_mut() {
                 if let Some(s) = row
@@ -287,10 +284,7 @@ pub(super) fn push_queue<H: Host>(
             }
         }
         if let Some(row) = row {
-            ops.push(StorageOp::Put(
-                keys::order(store, &id),
-                serde_json::to_string(&row).expect("a row serializes"),
-            ));
+            ops.push(StorageOp::Put(keys::order(store, &id), row.to_json()));
         }
         api.host.storage_apply(ops)?;
     }

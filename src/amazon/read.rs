@@ -1,0 +1,662 @@
+//! Reading JSON text field by field: the SP-API payloads and the stored rows, the component's
+//! hot path.
+//!
+//! A small pull reader instead of serde_json's derived `Deserialize` or a general pull parser:
+//! measured on one order with three items (2.2 KB) in the size-optimised build, serde_json took
+//! ~95 and jiter ~125 wasm operators per byte, mostly in per-string and per-field machinery
+//! that was not inlined. This reader borrows every string that has no escape (input is
+//! already UTF-8, so nothing is validated twice), matches keys against one list per type and
+//! keeps no tape. Errors carry the byte offset where they happened; the JSON path is
+//! recovered from it by [`super::path::path_at`] only when there is an error.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+
+use super::money::{cents_from_f64, cents_from_i64, parse_cents};
+use super::quirks::{flag_from_str, from_epoch_seconds, parse_time};
+
+/// Why a document could not be read, and where (byte offset into the text).
+#[derive(Debug)]
+pub(crate) struct Fail {
+    pub(crate) at: usize,
+    pub(crate) message: String,
+}
+
+pub(crate) type Read<T> = Result<T, Fail>;
+
+/// What the next value is, from its first byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Peek {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Peek {
+    fn kind(self) -> &'static str {
+        match self {
+            Peek::Null => "null",
+            Peek::Bool => "a boolean",
+            Peek::Number => "a number",
+            Peek::String => "a string",
+            Peek::Array => "an array",
+            Peek::Object => "an object",
+        }
+    }
+}
+
+/// A JSON number: an `i64` when it has neither fraction nor exponent.
+enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+pub(crate) struct Reader<'j> {
+    text: &'j str,
+    at: usize,
+}
+
+/// Reads one JSON object: for each key, runs the arm whose literal matches it (with the reader
+/// bound to `$r`) and skips unknown keys. Evaluates to `()`; required fields are the caller's
+/// `Option`s, checked with [`Reader::required`].
+macro_rules! read_object {
+    ($reader:expr, $what:expr, |$r:ident| { $($key:literal => $arm:expr),* $(,)? }) => {{
+        const KEYS: &[&str] = &[$($key),*];
+        $reader.object($what, KEYS, |$r, index| {
+            let mut arm = 0usize;
+            $(
+                if index == arm {
+                    $arm;
+                    return Ok(());
+                }
+                arm += 1;
+            )*
+            let _ = arm;
+            Ok(())
+        })?
+    }};
+}
+pub(crate) use read_object;
+
+impl<'j> Reader<'j> {
+    /// Reads the whole of `json` with `read`; only whitespace may follow the value.
+    pub(crate) fn document<T>(
+        json: &'j str,
+        read: impl FnOnce(&mut Reader<'j>) -> Read<T>,
+    ) -> Read<T> {
+        let mut r = Reader { text: json, at: 0 };
+        let value = read(&mut r)?;
+        r.skip_whitespace();
+        if r.at < r.text.len() {
+            return r.fail_here("trailing characters".into());
+        }
+        Ok(value)
+    }
+
+    fn bytes(&self) -> &'j [u8] {
+        self.text.as_bytes()
+    }
+
+    fn fail_here<T>(&self, message: String) -> Read<T> {
+        Err(Fail {
+            at: self.at,
+            message,
+        })
+    }
+
+    fn wrong_type<T>(&self, found: Peek, expected: &str) -> Read<T> {
+        self.fail_here(format!(
+            "invalid type: {}, expected {expected}",
+            found.kind()
+        ))
+    }
+
+    /// `missing field `key``, reported at the end of the object just read.
+    pub(crate) fn required<T>(&self, value: Option<T>, key: &str) -> Read<T> {
+        match value {
+            Some(v) => Ok(v),
+            None => self.fail_here(format!("missing field `{key}`")),
+        }
+    }
+
+    // The per-byte helpers below are forced inline: the size-optimised build would otherwise
+    // make a call per byte.
+    #[inline(always)]
+    fn skip_whitespace(&mut self) {
+        let bytes = self.bytes();
+        let mut at = self.at;
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\n' | b'\r' | b'\t') {
+            at += 1;
+        }
+        self.at = at;
+    }
+
+    /// The next non-whitespace byte, not consumed.
+    #[inline(always)]
+    fn next_byte(&mut self, eof: &str) -> Read<u8> {
+        self.skip_whitespace();
+        match self.bytes().get(self.at) {
+            Some(b) => Ok(*b),
+            None => self.fail_here(format!("EOF while parsing {eof}")),
+        }
+    }
+
+    pub(crate) fn peek(&mut self) -> Read<Peek> {
+        Ok(match self.next_byte("a value")? {
+            b'n' => Peek::Null,
+            b't' | b'f' => Peek::Bool,
+            b'-' | b'0'..=b'9' => Peek::Number,
+            b'"' => Peek::String,
+            b'[' => Peek::Array,
+            b'{' => Peek::Object,
+            _ => return self.fail_here("expected value".into()),
+        })
+    }
+
+    /// Consumes `word` (`true`, `false`, `null`).
+    fn literal(&mut self, word: &str) -> Read<()> {
+        if self.text[self.at..].starts_with(word) {
+            self.at += word.len();
+            Ok(())
+        } else {
+            self.fail_here("expected ident".into())
+        }
+    }
+
+    /// The string starting at the current `"`: borrowed unless it has escapes.
+    fn raw_string(&mut self) -> Read<Cow<'j, str>> {
+        let bytes = self.bytes();
+        let start = self.at + 1;
+        let mut at = start;
+        while at < bytes.len() {
+            match bytes[at] {
+                b'"' => {
+                    self.at = at + 1;
+                    return Ok(Cow::Borrowed(&self.text[start..at]));
+                }
+                b'\\' | 0..=0x1f => break,
+                _ => at += 1,
+            }
+        }
+        self.at = at;
+        if at == bytes.len() {
+            return self.fail_here("EOF while parsing a string".into());
+        }
+        let mut owned = String::from(&self.text[start..self.at]);
+        loop {
+            match bytes.get(self.at) {
+                None => return self.fail_here("EOF while parsing a string".into()),
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(Cow::Owned(owned));
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    let escaped = match bytes.get(self.at) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode_escape()?,
+                        _ => return self.fail_here("invalid escape".into()),
+                    };
+                    self.at += 1;
+                    owned.push(escaped);
+                }
+                Some(0..=0x1f) => {
+                    return self.fail_here("control character while parsing a string".into())
+                }
+                Some(_) => {
+                    // Copies up to the next quote or backslash in one go.
+                    let run = bytes[self.at..]
+                        .iter()
+                        .position(|b| matches!(b, b'"' | b'\\' | 0..=0x1f))
+                        .unwrap_or(bytes.len() - self.at);
+                    owned.push_str(&self.text[self.at..self.at + run]);
+                    self.at += run;
+                }
+            }
+        }
+    }
+
+    /// `\uXXXX` (the `u` is current), with UTF-16 surrogate pairs; leaves `at` on the last hex
+    /// digit.
+    fn unicode_escape(&mut self) -> Read<char> {
+        let first = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&first) {
+            if !self.text[self.at + 1..].starts_with("\\u") {
+                return self.fail_here("lone leading surrogate in hex escape".into());
+            }
+            self.at += 2;
+            let second = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&second) {
+                return self.fail_here("invalid unicode code point".into());
+            }
+            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+        } else {
+            first
+        };
+        match char::from_u32(code) {
+            Some(c) => Ok(c),
+            None => self.fail_here("invalid unicode code point".into()),
+        }
+    }
+
+    /// The four hex digits after the current `u`.
+    fn hex4(&mut self) -> Read<u32> {
+        let digits = self.text.get(self.at + 1..self.at + 5);
+        match digits.and_then(|d| {
+            u32::from_str_radix(d, 16)
+                .ok()
+                .filter(|_| !d.starts_with('+'))
+        }) {
+            Some(v) => {
+                self.at += 4;
+                Ok(v)
+            }
+            None => self.fail_here("unexpected end of hex escape".into()),
+        }
+    }
+
+    /// Consumes `:` after a key.
+    fn colon(&mut self) -> Read<()> {
+        if self.next_byte("an object")? == b':' {
+            self.at += 1;
+            Ok(())
+        } else {
+            self.fail_here("expected `:`".into())
+        }
+    }
+
+    /// A key (current byte must be `"`) and its colon.
+    fn key(&mut self) -> Read<Cow<'j, str>> {
+        if self.next_byte("an object")? != b'"' {
+            return self.fail_here("key must be a string".into());
+        }
+        let key = self.raw_string()?;
+        self.colon()?;
+        Ok(key)
+    }
+
+    /// Consumes `{` and the first key; `None` for `{}`.
+    fn open_object(&mut self) -> Read<Option<Cow<'j, str>>> {
+        self.at += 1;
+        if self.next_byte("an object")? == b'}' {
+            self.at += 1;
+            return Ok(None);
+        }
+        self.key().map(Some)
+    }
+
+    /// After a member: the next key, or `None` at `}`.
+    fn next_key(&mut self) -> Read<Option<Cow<'j, str>>> {
+        match self.next_byte("an object")? {
+            b',' => {
+                self.at += 1;
+                self.key().map(Some)
+            }
+            b'}' => {
+                self.at += 1;
+                Ok(None)
+            }
+            _ => self.fail_here("expected `,` or `}`".into()),
+        }
+    }
+
+    /// Consumes `[`; whether an element follows.
+    fn open_array(&mut self) -> Read<bool> {
+        self.at += 1;
+        if self.next_byte("a list")? == b']' {
+            self.at += 1;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// After an element: whether another follows (`,`) or the array ends (`]`).
+    fn array_step(&mut self) -> Read<bool> {
+        match self.next_byte("a list")? {
+            b',' => {
+                self.at += 1;
+                Ok(true)
+            }
+            b']' => {
+                self.at += 1;
+                Ok(false)
+            }
+            _ => self.fail_here("expected `,` or `]`".into()),
+        }
+    }
+
+    /// An object whose known keys (`keys`) go to `field` by index; the others are skipped.
+    pub(crate) fn object(
+        &mut self,
+        what: &str,
+        keys: &[&str],
+        mut field: impl FnMut(&mut Self, usize) -> Read<()>,
+    ) -> Read<()> {
+        let peek = self.peek()?;
+        if peek != Peek::Object {
+            return self.wrong_type(peek, what);
+        }
+        let find = |key: Cow<'_, str>| {
+            let key = key.as_bytes();
+            keys.iter()
+                .position(|k| k.len() == key.len() && k.as_bytes() == key)
+        };
+        let mut key = self.open_object()?.map(find);
+        while let Some(known) = key {
+            match known {
+                Some(index) => field(self, index)?,
+                None => self.skip()?,
+            }
+            key = self.next_key()?.map(find);
+        }
+        Ok(())
+    }
+
+    /// An array, each element read by `element`.
+    pub(crate) fn array<T>(
+        &mut self,
+        what: &str,
+        mut element: impl FnMut(&mut Self) -> Read<T>,
+    ) -> Read<Vec<T>> {
+        let peek = self.peek()?;
+        if peek != Peek::Array {
+            return self.wrong_type(peek, what);
+        }
+        let mut out = Vec::new();
+        let mut more = self.open_array()?;
+        while more {
+            out.push(element(self)?);
+            more = self.array_step()?;
+        }
+        Ok(out)
+    }
+
+    /// `null` as `None`, anything else read by `read`.
+    pub(crate) fn nullable<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Read<T>,
+    ) -> Read<Option<T>> {
+        if self.peek()? == Peek::Null {
+            self.literal("null")?;
+            return Ok(None);
+        }
+        read(self).map(Some)
+    }
+
+    /// Runs `parse` on a string value; its error is reported at the value.
+    pub(crate) fn with_str<T>(&mut self, parse: impl FnOnce(&str) -> Result<T, String>) -> Read<T> {
+        let peek = self.peek()?;
+        if peek != Peek::String {
+            return self.wrong_type(peek, "a string");
+        }
+        let at = self.at;
+        let text = self.raw_string()?;
+        parse(&text).map_err(|message| Fail { at, message })
+    }
+
+    pub(crate) fn string(&mut self) -> Read<String> {
+        let peek = self.peek()?;
+        if peek != Peek::String {
+            return self.wrong_type(peek, "a string");
+        }
+        self.raw_string().map(Cow::into_owned)
+    }
+
+    pub(crate) fn opt_string(&mut self) -> Read<Option<String>> {
+        self.nullable(Self::string)
+    }
+
+    pub(crate) fn bool(&mut self) -> Read<bool> {
+        match self.peek()? {
+            Peek::Bool if self.bytes()[self.at] == b't' => self.literal("true").map(|()| true),
+            Peek::Bool => self.literal("false").map(|()| false),
+            peek => self.wrong_type(peek, "a boolean"),
+        }
+    }
+
+    /// A number as JSON has it.
+    fn number(&mut self, expected: &str) -> Read<Number> {
+        let peek = self.peek()?;
+        if peek != Peek::Number {
+            return self.wrong_type(peek, expected);
+        }
+        let bytes = self.bytes();
+        let start = self.at;
+        let digits = |at: &mut usize| {
+            let from = *at;
+            while bytes.get(*at).is_some_and(u8::is_ascii_digit) {
+                *at += 1;
+            }
+            *at - from
+        };
+        let mut end = start + usize::from(bytes[start] == b'-');
+        let whole = digits(&mut end);
+        let leading_zero = whole > 1 && bytes[end - whole] == b'0';
+        let mut integer = true;
+        if bytes.get(end) == Some(&b'.') {
+            end += 1;
+            integer = false;
+            if digits(&mut end) == 0 {
+                return self.fail_at(end, "invalid number");
+            }
+        }
+        if matches!(bytes.get(end), Some(b'e' | b'E')) {
+            end += 1;
+            integer = false;
+            if matches!(bytes.get(end), Some(b'+' | b'-')) {
+                end += 1;
+            }
+            if digits(&mut end) == 0 {
+                return self.fail_at(end, "invalid number");
+            }
+        }
+        if whole == 0 || leading_zero {
+            return self.fail_at(end, "invalid number");
+        }
+        let text = &self.text[start..end];
+        self.at = end;
+        if integer {
+            match text.parse() {
+                Ok(n) => Ok(Number::Int(n)),
+                Err(_) => self.fail_at(start, "number out of range"),
+            }
+        } else {
+            match text.parse() {
+                Ok(f) => Ok(Number::Float(f)),
+                Err(_) => self.fail_at(start, "invalid number"),
+            }
+        }
+    }
+
+    fn fail_at<T>(&self, at: usize, message: &str) -> Read<T> {
+        Err(Fail {
+            at,
+            message: message.to_owned(),
+        })
+    }
+
+    pub(crate) fn u32(&mut self) -> Read<u32> {
+        let at = self.at;
+        match self.number("a quantity")? {
+            Number::Int(n) => u32::try_from(n).or_else(|_| {
+                self.fail_at(
+                    at,
+                    &format!("invalid value: {n}, expected a quantity (u32)"),
+                )
+            }),
+            Number::Float(f) => {
+                self.fail_at(at, &format!("invalid type: {f}, expected a whole quantity"))
+            }
+        }
+    }
+
+    pub(crate) fn opt_u32(&mut self) -> Read<Option<u32>> {
+        self.nullable(Self::u32)
+    }
+
+    /// An SP-API time: a date-time string (see [`parse_time`]) or epoch seconds.
+    pub(crate) fn time(&mut self) -> Read<DateTime<Utc>> {
+        if self.peek()? == Peek::String {
+            return self.with_str(parse_time);
+        }
+        let at = self.at;
+        let seconds = match self.number("an ISO 8601 date-time")? {
+            Number::Int(n) => Ok(n),
+            Number::Float(_) => Err("epoch seconds must be a whole number".to_owned()),
+        };
+        seconds
+            .and_then(from_epoch_seconds)
+            .map_err(|message| Fail { at, message })
+    }
+
+    pub(crate) fn opt_time(&mut self) -> Read<Option<DateTime<Utc>>> {
+        self.nullable(Self::time)
+    }
+
+    /// A boolean Amazon sometimes sends as `"true"` / `"false"`.
+    pub(crate) fn flag(&mut self) -> Read<Option<bool>> {
+        match self.peek()? {
+            Peek::Null => self.literal("null").map(|()| None),
+            Peek::String => self.with_str(flag_from_str),
+            _ => self.bool().map(Some),
+        }
+    }
+
+    /// Money's `Amount`: a decimal string, or a bare JSON number.
+    pub(crate) fn amount(&mut self) -> Read<i64> {
+        if self.peek()? == Peek::String {
+            return self.with_str(parse_cents);
+        }
+        let at = self.at;
+        match self.number("a decimal amount as a string")? {
+            Number::Int(n) => cents_from_i64(n),
+            Number::Float(f) => cents_from_f64(f),
+        }
+        .map_err(|message| Fail { at, message })
+    }
+
+    /// Skips any value, however deeply nested, without recursion.
+    pub(crate) fn skip(&mut self) -> Read<()> {
+        // `true` for an open object, `false` for an open array.
+        let mut open: Vec<bool> = Vec::new();
+        loop {
+            let entered = match self.peek()? {
+                Peek::Array => self.open_array()?.then_some(false),
+                Peek::Object => self.open_object()?.map(|_| true),
+                Peek::String => {
+                    self.raw_string()?;
+                    None
+                }
+                Peek::Number => {
+                    self.number("a number")?;
+                    None
+                }
+                Peek::Bool => {
+                    self.bool()?;
+                    None
+                }
+                Peek::Null => {
+                    self.literal("null")?;
+                    None
+                }
+            };
+            if let Some(object) = entered {
+                open.push(object);
+                continue;
+            }
+            // The value is complete: move to the next one in the containers still open.
+            loop {
+                let more = match open.last() {
+                    None => return Ok(()),
+                    Some(true) => self.next_key()?.is_some(),
+                    Some(false) => self.array_step()?,
+                };
+                if more {
+                    break;
+                }
+                open.pop();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_string(json: &str) -> Read<String> {
+        Reader::document(json, Reader::string)
+    }
+
+    #[test]
+    fn strings_decode_every_escape() {
+        assert_eq!(
+            read_string(r#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00 é""#).unwrap(),
+            "a\"b\\c/d\u{8}\u{c}\n\r\té😀 é"
+        );
+        for bad in [
+            r#""\ud83d""#,
+            r#""\x""#,
+            r#""\u12""#,
+            "\"a\u{1}\"",
+            r#""abc"#,
+        ] {
+            assert!(read_string(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_follow_the_json_grammar() {
+        let int = |json: &str| Reader::document(json, Reader::u32);
+        assert_eq!(int(" 42 ").unwrap(), 42);
+        for bad in [
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "1.5",
+            "-1",
+            "1e3",
+            "99999999999999999999",
+        ] {
+            assert!(int(bad).is_err(), "{bad:?}");
+        }
+        let amount = |json: &str| Reader::document(json, Reader::amount);
+        assert_eq!(amount("-1.25e1").unwrap(), -1250);
+        assert_eq!(amount("3").unwrap(), 300);
+    }
+
+    #[test]
+    fn unknown_values_are_skipped_and_errors_say_where() {
+        let mut seen = Vec::new();
+        Reader::document(
+            r#"{"x": [1, {"y": [true, null, "s"]}], "k": "v", "z": {}}"#,
+            |r| {
+                r.object("an object", &["k"], |r, _| {
+                    seen.push(r.string()?);
+                    Ok(())
+                })
+            },
+        )
+        .unwrap();
+        assert_eq!(seen, ["v"]);
+        let fail = Reader::document(r#"{"a": [1, 2,]}"#, |r| r.object("o", &[], |_, _| Ok(())))
+            .unwrap_err();
+        assert_eq!((fail.at, fail.message.as_str()), (12, "expected value"));
+        let fail = Reader::document("{} x", |r| r.object("o", &[], |_, _| Ok(()))).unwrap_err();
+        assert_eq!(fail.message, "trailing characters");
+    }
+}
