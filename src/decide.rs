@@ -165,27 +165,26 @@ impl Applied {
         }
     }
 
-    /// Whether `snapshot` is older than this: an earlier `LastUpdateDate`, or a status that
-    /// would move the order backwards.
-    pub fn is_newer_than(&self, snapshot: &Order) -> bool {
-        snapshot.last_update_date < self.last_update
-            || progress_rank(&snapshot.order_status) < progress_rank(&self.status)
+    /// Whether a snapshot of `last_update` and `status` is older than this: an earlier
+    /// `LastUpdateDate`, or a status that would move the order backwards.
+    pub fn is_newer_than(&self, last_update: DateTime<Utc>, status: &OrderStatus) -> bool {
+        last_update < self.last_update || progress_rank(status) < progress_rank(&self.status)
     }
 
-    /// Whether `snapshot` is exactly this version.
-    pub fn is(&self, snapshot: &Order) -> bool {
-        snapshot.last_update_date == self.last_update && snapshot.order_status == self.status
+    /// Whether a snapshot of `last_update` and `status` is exactly this version.
+    pub fn is(&self, last_update: DateTime<Utc>, status: &OrderStatus) -> bool {
+        last_update == self.last_update && *status == self.status
     }
 }
 
 /// Whether `snapshot` is older than what `row` already shows.
 pub fn is_stale(row: &AmazonOrderRow, snapshot: &Order) -> bool {
-    Applied::of(row).is_newer_than(snapshot)
+    Applied::of(row).is_newer_than(snapshot.last_update_date, &snapshot.order_status)
 }
 
 /// Whether `snapshot` is exactly what the row already applied.
 pub fn is_unchanged(row: &AmazonOrderRow, snapshot: &Order) -> bool {
-    Applied::of(row).is(snapshot)
+    Applied::of(row).is(snapshot.last_update_date, &snapshot.order_status)
 }
 
 /// Decides what to do with `snapshot`.

@@ -819,12 +819,13 @@ impl OrderItem {
 fn read_envelope<T>(
     what: &'static str,
     json: &str,
-    payload: fn(&mut Reader<'_>) -> Read<T>,
+    payload: impl FnMut(&mut Reader<'_>) -> Read<T>,
 ) -> Result<T, ParseError> {
+    let mut payload = payload;
     let (found, errors) = read_json(what, json, |r| {
         let (mut found, mut errors) = (None, Vec::new());
         read_object!(r, "an SP-API response", |r| {
-            "payload" => found = r.nullable(payload)?,
+            "payload" => found = r.nullable(&mut payload)?,
             "errors" => errors = ApiError::read_list(r)?,
         });
         Ok((found, errors))
@@ -857,6 +858,119 @@ pub fn parse_get_orders(json: &str) -> Result<OrdersList, ParseError> {
         })?;
     }
     Ok(list)
+}
+
+/// One order of a getOrders page, read only as far as the poll needs to pass over it: its
+/// version, and where its whole text is in the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageOrder {
+    pub amazon_order_id: String,
+    pub purchase_date: DateTime<Utc>,
+    pub last_update_date: DateTime<Utc>,
+    pub order_status: OrderStatus,
+    /// Byte range of the order's JSON object in the page.
+    span: std::ops::Range<usize>,
+    index: usize,
+}
+
+/// A getOrders page whose orders are read in full only when asked for: the poll re-reads
+/// pages whose orders are mostly imported already (a tick imports at most getOrderItems'
+/// burst of 30), and passing over one costs a fraction of reading it.
+#[derive(Clone, Debug)]
+pub struct OrdersPage {
+    body: String,
+    pub orders: Vec<PageOrder>,
+    pub next_token: Option<String>,
+}
+
+impl PageOrder {
+    fn read_head(r: &mut Reader<'_>, index: usize) -> Read<PageOrder> {
+        let start = r.value_start()?;
+        let (mut id, mut purchased, mut updated, mut status) = (None, None, None, None);
+        read_object!(r, "an order", |r| {
+            "AmazonOrderId" => id = Some(r.string()?),
+            "PurchaseDate" => purchased = Some(r.time()?),
+            "LastUpdateDate" => updated = Some(r.time()?),
+            "OrderStatus" => status = Some(r.with_str(|s| Ok(OrderStatus::parse(s)))?),
+        });
+        Ok(PageOrder {
+            amazon_order_id: r.required(id, "AmazonOrderId")?,
+            purchase_date: r.required(purchased, "PurchaseDate")?,
+            last_update_date: r.required(updated, "LastUpdateDate")?,
+            order_status: r.required(status, "OrderStatus")?,
+            span: start..r.position(),
+            index,
+        })
+    }
+}
+
+impl OrdersPage {
+    /// The whole order, read from its place in the page.
+    pub fn order(&self, entry: &PageOrder) -> Result<Order, ParseError> {
+        let here = format!("payload.Orders[{}]", entry.index);
+        let order = read_json(
+            "getOrders response",
+            &self.body[entry.span.clone()],
+            Order::read,
+        )
+        .map_err(|e| match e {
+            ParseError::Invalid {
+                what,
+                path,
+                message,
+            } => ParseError::Invalid {
+                what,
+                path: if path.is_empty() {
+                    here.clone()
+                } else {
+                    format!("{here}.{path}")
+                },
+                message,
+            },
+            other => other,
+        })?;
+        validate_order(&order).map_err(|(field, message)| {
+            invalid("getOrders response", format!("{here}.{field}"), message)
+        })?;
+        Ok(order)
+    }
+}
+
+/// Reads a getOrders response body as an [`OrdersPage`]: the whole body is checked to be JSON,
+/// each order's id, dates and status are read; the rest of each order when asked for.
+pub fn parse_get_orders_page(body: String) -> Result<OrdersPage, ParseError> {
+    let what = "getOrders response";
+    let (orders, next_token) = read_envelope(what, &body, |r| {
+        let (mut orders, mut next_token) = (Vec::new(), None);
+        read_object!(r, "a getOrders payload", |r| {
+            "Orders" => {
+                let mut index = 0;
+                orders = r.array("a list of orders", |r| {
+                    index += 1;
+                    PageOrder::read_head(r, index - 1)
+                })?
+            },
+            "NextToken" => next_token = r.opt_string()?,
+        });
+        Ok((orders, next_token))
+    })?;
+    for order in &orders {
+        if !is_amazon_order_id(&order.amazon_order_id) {
+            return Err(invalid(
+                what,
+                format!("payload.Orders[{}].AmazonOrderId", order.index),
+                format!(
+                    "\"{}\" is not an Amazon order id (3-7-7 digits)",
+                    order.amazon_order_id
+                ),
+            ));
+        }
+    }
+    Ok(OrdersPage {
+        body,
+        orders,
+        next_token,
+    })
 }
 
 /// Parses a getOrderItems response body.
@@ -958,4 +1072,67 @@ fn validate_items(items: &[OrderItem]) -> Result<(), (usize, &'static str, Strin
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGES: [&str; 3] = [
+        include_str!("../../tests/fixtures/spapi/getOrders_200_TEST_CASE_200.response.json"),
+        include_str!(
+            "../../tests/fixtures/spapi/getOrders_200_TEST_CASE_200_NEXT_TOKEN_page1.response.json"
+        ),
+        include_str!(
+            "../../tests/fixtures/spapi/getOrders_200_TEST_CASE_200_NEXT_TOKEN_page2.response.json"
+        ),
+    ];
+
+    #[test]
+    fn a_lazily_read_page_gives_the_same_orders_as_a_full_read() {
+        for body in PAGES {
+            let full = parse_get_orders(body).unwrap();
+            let page = parse_get_orders_page(body.to_owned()).unwrap();
+            assert_eq!(page.next_token, full.next_token);
+            assert_eq!(page.orders.len(), full.orders.len());
+            for (entry, order) in page.orders.iter().zip(&full.orders) {
+                assert_eq!(entry.amazon_order_id, order.amazon_order_id);
+                assert_eq!(entry.last_update_date, order.last_update_date);
+                assert_eq!(entry.order_status, order.order_status);
+                assert_eq!(&page.order(entry).unwrap(), order);
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_order_on_a_lazily_read_page_is_named_where_it_is_read() {
+        let order = |status: &str, prime: &str| {
+            format!(
+                r#"{{"AmazonOrderId": "902-1845936-5435065", "PurchaseDate": "2026-11-01T00:00:00Z",
+                "LastUpdateDate": "2026-11-02T00:00:00Z", "OrderStatus": {status}, "IsPrime": {prime}}}"#
+            )
+        };
+        let body = format!(
+            r#"{{"payload": {{"Orders": [{}, {}]}}}}"#,
+            order("\"Unshipped\"", "true"),
+            order("\"Shipped\"", "\"maybe\"")
+        );
+        let page = parse_get_orders_page(body).unwrap();
+        assert!(page.order(&page.orders[0]).is_ok());
+        match page.order(&page.orders[1]).unwrap_err() {
+            ParseError::Invalid { what, path, .. } => {
+                assert_eq!(
+                    (what, path.as_str()),
+                    ("getOrders response", "payload.Orders[1].IsPrime")
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        // What the poll reads up front is checked up front.
+        let body = format!(r#"{{"payload": {{"Orders": [{}]}}}}"#, order("5", "true"));
+        match parse_get_orders_page(body).unwrap_err() {
+            ParseError::Invalid { path, .. } => assert_eq!(path, "payload.Orders[0].OrderStatus"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -125,6 +125,17 @@ impl<'j> Reader<'j> {
 
     // The per-byte helpers below are forced inline: the size-optimised build would otherwise
     // make a call per byte.
+    /// Where the next value starts (after whitespace).
+    pub(crate) fn value_start(&mut self) -> Read<usize> {
+        self.peek()?;
+        Ok(self.at)
+    }
+
+    /// Where the reader is: just past the last value read.
+    pub(crate) fn position(&self) -> usize {
+        self.at
+    }
+
     #[inline(always)]
     fn skip_whitespace(&mut self) {
         let bytes = self.bytes();

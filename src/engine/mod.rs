@@ -11,7 +11,9 @@ mod tick;
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::amazon::{parse_json, parse_order, parse_order_items, OrderStatus, ParseError};
+use crate::amazon::{
+    parse_json, parse_order, parse_order_items, OrderStatus, PageOrder, ParseError,
+};
 use crate::blockers::{quantities_by_sku, CatalogFacts};
 use crate::decide::{decide, next_row, system_message, Action, Applied, Decision, Snapshot};
 use crate::grid::{sorted_page, GridRow, OrderPage, OrderQuery};
@@ -383,11 +385,7 @@ impl<H: Host> Engine<H> {
 
     /// Whether `order` can be passed over without reading its row or fetching its items: the
     /// version marker written with the row says this snapshot (or a newer one) is applied.
-    fn already_applied(
-        &mut self,
-        store: &str,
-        order: &crate::amazon::Order,
-    ) -> Result<bool, EngineError> {
+    fn already_applied(&mut self, store: &str, order: &PageOrder) -> Result<bool, EngineError> {
         let marker = self
             .host
             .storage_get(&keys::applied(store, &order.amazon_order_id))?;
@@ -398,7 +396,8 @@ impl<H: Host> Engine<H> {
                 status: OrderStatus::parse(status),
             })
         });
-        Ok(applied.is_some_and(|a| a.is_newer_than(order) || a.is(order)))
+        let (updated, status) = (order.last_update_date, &order.order_status);
+        Ok(applied.is_some_and(|a| a.is_newer_than(updated, status) || a.is(updated, status)))
     }
 
     /// Keeps this store's entry of the blocked-stores list and the admin message current.

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::keys;
 use crate::amazon::{
-    parse_api_errors, parse_get_order_items, parse_get_orders, parse_json, ConfirmShipmentRequest,
-    OrderItem, OrdersList, ParseError,
+    parse_api_errors, parse_get_order_items, parse_get_orders_page, parse_json,
+    ConfirmShipmentRequest, OrderItem, OrdersPage, ParseError,
 };
 use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method, StorageError, StorageOp};
 use crate::settings::ApiConfig;
@@ -332,7 +332,7 @@ impl<H: Host> SpApi<'_, H> {
         after: DateTime<Utc>,
         before: DateTime<Utc>,
         next_token: Option<&str>,
-    ) -> Result<OrdersList, ApiFailure> {
+    ) -> Result<OrdersPage, ApiFailure> {
         let mut query = format!(
             "/orders/v0/orders?MarketplaceIds={}",
             form_encode(self.marketplace_id)
@@ -346,7 +346,7 @@ impl<H: Host> SpApi<'_, H> {
             )),
         }
         let response = self.call(GET_ORDERS, Method::Get, &query, None)?;
-        Ok(parse_get_orders(&response.body)?)
+        Ok(parse_get_orders_page(response.body)?)
     }
 
     /// All items of an order, following `NextToken`.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::shipments::push_queue;
 use super::spapi::{ApiFailure, Session, SpApi};
 use super::{keys, Engine, EngineError, Outcome};
-use crate::amazon::{parse_json, Order};
+use crate::amazon::{parse_json, OrdersPage, PageOrder};
 use crate::decide::{Action, Snapshot};
 use crate::host::{Host, StorageOp};
 use crate::settings::StoreConfig;
@@ -227,10 +227,10 @@ impl<H: Host> Engine<H> {
                 Ok(page) => page,
                 Err(failure) => return stop(report, failure),
             };
-            for order in page.orders {
+            for entry in &page.orders {
                 report.pulled += 1;
                 if let Err(failure) =
-                    self.pull_order(config, api_config, session, now, order, report)?
+                    self.pull_order(config, api_config, session, now, (&page, entry), report)?
                 {
                     return stop(report, failure);
                 }
@@ -269,17 +269,21 @@ impl<H: Host> Engine<H> {
         api_config: &crate::settings::ApiConfig,
         session: &mut Session,
         now: DateTime<Utc>,
-        order: Order,
+        (page, entry): (&OrdersPage, &PageOrder),
         report: &mut TickReport,
     ) -> Result<Result<(), ApiFailure>, EngineError> {
         let store = config.integration.store.as_str();
-        if order.purchase_date < config.integration.integrated_at {
+        if entry.purchase_date < config.integration.integrated_at {
             report.skipped += 1;
             return Ok(Ok(()));
         }
-        if self.already_applied(store, &order)? {
+        if self.already_applied(store, entry)? {
             return Ok(Ok(()));
         }
+        let order = match page.order(entry) {
+            Ok(order) => order,
+            Err(e) => return Ok(Err(e.into())),
+        };
         let stored = self.load_row(store, &order.amazon_order_id)?;
         let items = {
             let mut api = SpApi {
