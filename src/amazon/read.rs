@@ -183,6 +183,20 @@ impl<'j> Reader<'j> {
         let bytes = self.bytes();
         let start = self.at + 1;
         let mut at = start;
+        // Eight bytes at a time while none is a quote, a backslash or a control character.
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+        while let Some(chunk) = bytes.get(at..at + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let special = has_zero(w ^ (ONES * u64::from(b'"')))
+                | has_zero(w ^ (ONES * u64::from(b'\\')))
+                | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
+            if special != 0 {
+                break;
+            }
+            at += 8;
+        }
         while at < bytes.len() {
             match bytes[at] {
                 b'"' => {
@@ -417,15 +431,18 @@ impl<'j> Reader<'j> {
     }
 
     pub(crate) fn string(&mut self) -> Read<String> {
-        let peek = self.peek()?;
-        if peek != Peek::String {
-            return self.wrong_type(peek, "a string");
+        match self.peek()? {
+            Peek::String => self.raw_string().map(Cow::into_owned),
+            peek => self.wrong_type(peek, "a string"),
         }
-        self.raw_string().map(Cow::into_owned)
     }
 
     pub(crate) fn opt_string(&mut self) -> Read<Option<String>> {
-        self.nullable(Self::string)
+        match self.peek()? {
+            Peek::String => self.raw_string().map(|s| Some(s.into_owned())),
+            Peek::Null => self.literal("null").map(|()| None),
+            peek => self.wrong_type(peek, "a string"),
+        }
     }
 
     pub(crate) fn bool(&mut self) -> Read<bool> {
@@ -624,6 +641,22 @@ mod tests {
             r#""abc"#,
         ] {
             assert!(read_string(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn long_strings_find_their_escapes_and_control_characters_anywhere() {
+        for at in 0..24 {
+            let head = "é".repeat(at / 2) + &"a".repeat(at % 2);
+            let tail = "b".repeat(17);
+            let escaped = format!("\"{head}\\\"{tail}\"");
+            assert_eq!(read_string(&escaped).unwrap(), format!("{head}\"{tail}"));
+            let plain = format!("\"{head}{tail}\"  ");
+            assert_eq!(read_string(&plain).unwrap(), format!("{head}{tail}"));
+            let control = format!("\"{head}\u{1f}{tail}\"");
+            assert!(read_string(&control).is_err(), "{control:?}");
+            let unterminated = format!("\"{head}{tail}");
+            assert!(read_string(&unterminated).is_err(), "{unterminated:?}");
         }
     }
 
