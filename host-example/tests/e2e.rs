@@ -1019,16 +1019,44 @@ fn secrets_never_appear_in_output_errors_or_storage() {
 }
 
 #[test]
-fn a_memory_limit_hit_mid_tick_leaves_storage_consistent_and_the_next_tick_completes() {
+fn a_memory_limit_hit_mid_tick_leaves_storage_consistent_and_later_ticks_complete() {
     let setup = seed_setup();
     let now = parse_iso("2026-11-20T12:00:00Z").unwrap();
+    // The seed's orders plus a full page of 100 more: the page alone (≈ 70 KB) makes the
+    // tick's memory grow after it has called the host.
     let fresh = || {
         let mut sim = new_sim();
         replay_steps_into(&mut sim, &setup);
+        sim.product("MUG-BLUE", None, true, None).unwrap();
+        for i in 0..100 {
+            let order = json!({"AmazonOrderId": format!("113-0000008-{i:07}"),
+                "PurchaseDate": "2026-11-20T08:00:00Z",
+                "LastUpdateDate": format!("2026-11-20T09:{:02}:{:02}Z", i / 60, i % 60),
+                "OrderStatus": "Unshipped", "FulfillmentChannel": "MFN", "MarketplaceId": "ATVPDKIKX0DER",
+                "OrderTotal": {"CurrencyCode": "USD", "Amount": "21.60"},
+                "ShippingAddress": {"Name": "Jane Doe", "AddressLine1": "1 Main St", "City": "Seattle",
+                    "StateOrRegion": "WA", "PostalCode": "98101", "CountryCode": "US"},
+                "BuyerInfo": {"BuyerEmail": "j@marketplace.amazon.com", "BuyerName": "Jane Doe"}});
+            let items = vec![json!({"ASIN": "B0MUG", "OrderItemId": format!("8{i:013}"),
+                "SellerSKU": "MUG-BLUE", "QuantityOrdered": 1, "QuantityShipped": 0,
+                "ItemPrice": {"CurrencyCode": "USD", "Amount": "20.00"},
+                "ItemTax": {"CurrencyCode": "USD", "Amount": "1.60"}})];
+            sim.amazon_order("acme-us", order, items).unwrap();
+        }
         sim
     };
+    // Ticks five minutes apart until one finishes (getOrderItems' burst spreads the page).
+    let until_done = |sim: &mut Sim, mut at: i64| {
+        for _ in 0..10 {
+            if sim.cron(at, None)[0].status == "done" {
+                return;
+            }
+            at += 5 * 60_000;
+        }
+        panic!("the page is never imported");
+    };
     let mut probe = fresh();
-    probe.cron(now, None);
+    until_done(&mut probe, now);
     let expected = probe.snapshot().unwrap();
 
     // The smallest limit the component starts under, but its tick outgrows after calling the host.
@@ -1051,8 +1079,7 @@ fn a_memory_limit_hit_mid_tick_leaves_storage_consistent_and_the_next_tick_compl
     }
     let mut sim = sim.expect("a limit between start-up and the tick's peak exists");
     sim.rt.limits = Limits::default();
-    let t = sim.cron(now + 5 * 60_000, None);
-    assert_eq!(t[0].status, "done", "{t:?}");
+    until_done(&mut sim, now + 5 * 60_000);
     let got = sim.snapshot().unwrap();
     assert_eq!(commerce_statuses(&got), commerce_statuses(&expected));
     assert_eq!(got.products, expected.products, "stock moved exactly once");

@@ -14,11 +14,12 @@ use std::process::{Command, ExitCode};
 /// `wasm-bindgen` CLI version; must equal the `wasm-bindgen` crate pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
 /// Size goals of the issues (bytes) and the ceilings every build enforces until the goals are met:
-/// serde_json and the SP-API model cost more than the goals allow (see BENCHMARKS.md), so the
-/// ceilings stop regressions while the goals stay visible in every run.
+/// the crate, core's formatting and serde (settings, small records, detail JSON) cost more than
+/// the goals allow (see BENCHMARKS.md), so the ceilings stop regressions while the goals stay
+/// visible in every run.
 const COMPONENT_SIZE: Budget = Budget {
     goal: 192 * 1024,
-    ceiling: 512 * 1024,
+    ceiling: 480 * 1024,
 };
 const PKG_SIZE: Budget = Budget {
     goal: 160 * 1024,
