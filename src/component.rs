@@ -1,7 +1,11 @@
 //! The WASM component skin (`wasm32-wasip2` only): WIT imports become a [`Host`], exported hooks
 //! call the [`Engine`]. No business rule lives here.
 
-wit_bindgen::generate!({ world: "plugin", path: "wit" });
+wit_bindgen::generate!({
+    world: "plugin",
+    path: "wit",
+    ownership: Borrowing { duplicate_if_necessary: true },
+});
 
 use chrono::{DateTime, Utc};
 
@@ -34,83 +38,62 @@ fn commerce_error(e: wit_commerce::CommerceError) -> CommerceError {
     }
 }
 
-fn money(m: &crate::amazon::Money) -> types::Money {
-    types::Money {
-        currency: m.currency.clone(),
+fn money(m: &crate::amazon::Money) -> types::MoneyParam<'_> {
+    types::MoneyParam {
+        currency: &m.currency,
         cents: m.cents,
     }
 }
 
-fn address(a: &DraftAddress) -> types::Address {
+/// An address borrowing `a`, whose street lines are in `street`.
+fn address<'a>(a: &'a DraftAddress, street: &'a [&'a str]) -> types::Address<'a> {
     types::Address {
-        firstname: a.firstname.clone(),
-        lastname: a.lastname.clone(),
-        company: a.company.clone(),
-        street: a.street.clone(),
-        city: a.city.clone(),
-        region: a.region.clone(),
-        postcode: a.postcode.clone(),
-        country_code: a.country_code.clone(),
-        telephone: a.telephone.clone(),
+        firstname: &a.firstname,
+        lastname: &a.lastname,
+        company: a.company.as_deref(),
+        street,
+        city: &a.city,
+        region: &a.region,
+        postcode: &a.postcode,
+        country_code: &a.country_code,
+        telephone: &a.telephone,
     }
 }
 
-fn draft(d: &OrderDraft) -> types::OrderDraft {
-    types::OrderDraft {
-        store: d.store.clone(),
-        amazon_order_id: d.amazon_order_id.clone(),
-        increment_id: d.increment_id.clone(),
-        store_view: d.store_view.clone(),
-        customer: types::Customer {
-            kind: match d.customer.kind {
-                CustomerCreation::Guest => types::CustomerKind::Guest,
-                CustomerCreation::Account => types::CustomerKind::Account,
-            },
-            email: d.customer.email.clone(),
-            firstname: d.customer.firstname.clone(),
-            lastname: d.customer.lastname.clone(),
-        },
-        billing_address: address(&d.billing_address),
-        shipping_address: address(&d.shipping_address),
-        lines: d
-            .lines
-            .iter()
-            .map(|l| types::OrderLine {
-                sku: l.sku.clone(),
-                order_item_id: l.order_item_id.clone(),
-                title: l.title.clone(),
-                qty: l.qty,
-                unit_price: money(&l.unit_price),
-                row_total: money(&l.row_total),
-                discount: money(&l.discount),
-                tax: money(&l.tax),
-            })
-            .collect(),
-        shipping_method: d.shipping_method.clone(),
-        shipping_amount: money(&d.shipping_amount),
-        shipping_tax: money(&d.shipping_tax),
-        subtotal: money(&d.subtotal),
-        discount_total: money(&d.discount_total),
-        tax_total: money(&d.tax_total),
-        grand_total: money(&d.grand_total),
-        status: d.status.clone(),
-        payment_method: d.payment_method.clone(),
-        po_number: d.po_number.clone(),
+fn street(a: &DraftAddress) -> Vec<&str> {
+    a.street.iter().map(String::as_str).collect()
+}
+
+fn line(l: &crate::order_builder::DraftLine) -> types::OrderLine<'_> {
+    types::OrderLine {
+        sku: &l.sku,
+        order_item_id: &l.order_item_id,
+        title: &l.title,
+        qty: l.qty,
+        unit_price: money(&l.unit_price),
+        row_total: money(&l.row_total),
+        discount: money(&l.discount),
+        tax: money(&l.tax),
     }
 }
 
 impl Host for Imports {
     fn http_send(&mut self, request: host::HttpRequest) -> Result<host::HttpResponse, HttpError> {
+        let headers: Vec<(&str, &str)> = request
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let request = http::Request {
             method: match request.method {
                 host::Method::Get => http::Method::Get,
                 host::Method::Post => http::Method::Post,
             },
-            url: request.url,
-            headers: request.headers,
-            body: request.body,
+            url: &request.url,
+            headers: &headers,
+            body: request.body.as_deref(),
         };
-        match http::send(&request) {
+        match http::send(request) {
             Ok(r) => Ok(host::HttpResponse {
                 status: r.status,
                 headers: r.headers,
@@ -127,8 +110,8 @@ impl Host for Imports {
     }
 
     fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError> {
-        let ops: Vec<storage::Op> = ops
-            .into_iter()
+        let ops: Vec<storage::Op<'_>> = ops
+            .iter()
             .map(|op| match op {
                 StorageOp::Put(k, v) => storage::Op::Put((k, v)),
                 StorageOp::Delete(k) => storage::Op::Delete(k),
@@ -177,7 +160,40 @@ impl Host for Imports {
     }
 
     fn create_order(&mut self, d: &OrderDraft) -> Result<host::OrderRef, CommerceError> {
-        wit_commerce::create_order(&draft(d))
+        // The WIT record borrows the draft's strings: nothing is copied before the host's own
+        // copy into its memory.
+        let (billing_street, shipping_street) =
+            (street(&d.billing_address), street(&d.shipping_address));
+        let lines: Vec<types::OrderLine<'_>> = d.lines.iter().map(line).collect();
+        let draft = types::OrderDraft {
+            store: &d.store,
+            amazon_order_id: &d.amazon_order_id,
+            increment_id: d.increment_id.as_deref(),
+            store_view: &d.store_view,
+            customer: types::Customer {
+                kind: match d.customer.kind {
+                    CustomerCreation::Guest => types::CustomerKind::Guest,
+                    CustomerCreation::Account => types::CustomerKind::Account,
+                },
+                email: &d.customer.email,
+                firstname: &d.customer.firstname,
+                lastname: &d.customer.lastname,
+            },
+            billing_address: address(&d.billing_address, &billing_street),
+            shipping_address: address(&d.shipping_address, &shipping_street),
+            lines: &lines,
+            shipping_method: &d.shipping_method,
+            shipping_amount: money(&d.shipping_amount),
+            shipping_tax: money(&d.shipping_tax),
+            subtotal: money(&d.subtotal),
+            discount_total: money(&d.discount_total),
+            tax_total: money(&d.tax_total),
+            grand_total: money(&d.grand_total),
+            status: &d.status,
+            payment_method: &d.payment_method,
+            po_number: &d.po_number,
+        };
+        wit_commerce::create_order(draft)
             .map(|r| host::OrderRef {
                 id: r.id,
                 increment_id: r.increment_id,
@@ -194,10 +210,10 @@ impl Host for Imports {
     }
 
     fn reserve(&mut self, store: &str, id: &str, items: &[SkuQty]) -> Result<(), CommerceError> {
-        let items: Vec<types::SkuQty> = items
+        let items: Vec<types::SkuQtyParam<'_>> = items
             .iter()
-            .map(|i| types::SkuQty {
-                sku: i.sku.clone(),
+            .map(|i| types::SkuQtyParam {
+                sku: &i.sku,
                 qty: i.qty,
             })
             .collect();
@@ -373,7 +389,10 @@ impl admin::Guest for Component {
                     purchase_date: r.purchase_date,
                     status: r.status.as_str().to_owned(),
                     buyer_name: r.buyer_name,
-                    grand_total: r.grand_total.as_ref().map(money),
+                    grand_total: r.grand_total.map(|m| types::MoneyResult {
+                        currency: m.currency,
+                        cents: m.cents,
+                    }),
                     notes: r.notes,
                     fulfillment_channel: r.fulfillment_channel,
                     commerce_order_id: r.commerce_order_id,
