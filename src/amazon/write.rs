@@ -69,6 +69,12 @@ impl Writer {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         self.out.push('"');
         let bytes = text.as_bytes();
+        if !bytes.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20) {
+            // Most strings need no escape: one copy.
+            self.out.push_str(text);
+            self.out.push('"');
+            return;
+        }
         let mut run = 0;
         for (at, &b) in bytes.iter().enumerate() {
             let escape = match b {
