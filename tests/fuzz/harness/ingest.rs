@@ -14,14 +14,16 @@
 //!   re-serialized, twice (the replay reads the stored row back).
 //!
 //! Nothing may panic. Errors are fine, but these invariants are checked:
+//! - what the crate's JSON reader accepts is JSON (serde_json agrees, below its nesting limit);
+//! - a getOrders page read lazily gives the orders a full read gives;
 //! - a parsed order or item list survives its own serialization (`parse ∘ to_string = id`):
 //!   rows are stored as that JSON and read back on every later snapshot;
 //! - a failed `on_amazon_order` leaves storage and Commerce orders exactly as they were;
 //! - a successful one leaves a row that `order_detail` and `list_orders` can read.
 
 use amazon_order_sync::amazon::{
-    parse_get_order_items, parse_get_orders, parse_order, parse_order_items, Order, OrderItem,
-    MAX_LINE_QUANTITY,
+    parse_get_order_items, parse_get_orders, parse_get_orders_page, parse_order,
+    parse_order_items, Order, OrderItem, MAX_LINE_QUANTITY,
 };
 use amazon_order_sync::blockers::{quantities_by_sku, CatalogFacts, ProductFact};
 use amazon_order_sync::decide::{decide, next_row, Action, Snapshot};
@@ -63,16 +65,30 @@ pub fn run(data: &[u8]) {
 
     let mut orders: Vec<Order> = Vec::new();
     if let Ok(list) = parse_get_orders(orders_doc) {
+        check_is_json(orders_doc);
+        let page = parse_get_orders_page(orders_doc.to_owned())
+            .expect("a page that reads in full reads lazily");
+        assert_eq!(page.orders.len(), list.orders.len());
+        for (entry, order) in page.orders.iter().zip(&list.orders) {
+            assert_eq!(
+                page.order(entry).as_ref(),
+                Ok(order),
+                "a lazily read order differs"
+            );
+        }
         orders.extend(list.orders);
     }
     if let Ok(order) = parse_order(orders_doc) {
+        check_is_json(orders_doc);
         orders.push(order);
     }
     let mut items: Vec<OrderItem> = Vec::new();
     if let Ok(list) = parse_get_order_items(items_doc) {
+        check_is_json(items_doc);
         check_items(&list.order_items);
     }
     if let Ok(parsed) = parse_order_items(items_doc) {
+        check_is_json(items_doc);
         check_items(&parsed);
         items = parsed;
     }
@@ -180,6 +196,17 @@ fn push(engine: &mut Engine<MemoryHost>, order_json: &str, items_json: &str) {
             }
             let listed = engine.list_orders(STORE, &OrderQuery::default());
             assert!(listed.is_ok(), "the grid cannot be listed: {listed:?}");
+        }
+    }
+}
+
+/// serde_json (as the reference parser) accepts what the crate's reader accepted; it refuses
+/// nesting past 128 levels, which the reader skips, so deeper documents are not compared.
+fn check_is_json(json: &str) {
+    let opened = json.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+    if opened < 120 {
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(json) {
+            panic!("the reader accepted what is not JSON ({e}): {json:?}");
         }
     }
 }
