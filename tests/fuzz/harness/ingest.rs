@@ -22,8 +22,8 @@
 //! - a successful one leaves a row that `order_detail` and `list_orders` can read.
 
 use amazon_order_sync::amazon::{
-    parse_get_order_items, parse_get_orders, parse_get_orders_page, parse_order,
-    parse_order_items, Order, OrderItem, MAX_LINE_QUANTITY,
+    parse_get_order_items, parse_get_orders, parse_get_orders_page, parse_order, parse_order_items,
+    Order, OrderItem, MAX_LINE_QUANTITY,
 };
 use amazon_order_sync::blockers::{quantities_by_sku, CatalogFacts, ProductFact};
 use amazon_order_sync::decide::{decide, next_row, Action, Snapshot};
