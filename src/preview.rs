@@ -1,6 +1,6 @@
 //! The import preview: "what would happen to these orders?" for admin code in the browser.
 //!
-//! Everything here is a thin layer over [`decide`](crate::decide::decide): it reads the inputs
+//! Everything here is a thin layer over [`crate::decide::decide`]: it reads the inputs
 //! the way admin code hands them over (SP-API JSON as Amazon sends it, settings in snake_case
 //! or camelCase, a small catalog), runs the very same decision the engine runs for an order it
 //! has never seen (`stored = None`) and names the outcome in words a merchant understands. No

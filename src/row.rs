@@ -198,7 +198,7 @@ impl AmazonOrderRow {
     }
 
     /// The row as stored: the JSON its `Serialize` derive describes, written by hand (see
-    /// [`crate::amazon::write`]).
+    /// `src/amazon/write.rs`).
     pub fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(4096);
         w.object(|w| {

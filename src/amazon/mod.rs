@@ -4,8 +4,8 @@
 //! absent while an order is `Pending`, odd sandbox dates, enum values Amazon adds later) and
 //! reject what is truly malformed with a [`ParseError`] that names the field.
 //!
-//! JSON text is read by [`read`] (a small pull reader: the component's hot path) and the stored
-//! row is written by [`write`]; the serde derives serialize the same shapes for the order
+//! JSON text is read by `read.rs` (a small pull reader: the component's hot path) and the stored
+//! row is written by `write.rs`; the serde derives serialize the same shapes for the order
 //! detail, the simulated Amazon and tests, and `write`'s output is checked against them.
 
 pub mod money;
