@@ -63,6 +63,12 @@ pub enum BlockerKind {
 }
 
 impl BlockerKind {
+    pub const ALL: [BlockerKind; 3] = [
+        BlockerKind::NotInCatalog,
+        BlockerKind::Disabled,
+        BlockerKind::OutOfStock,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             BlockerKind::NotInCatalog => "not_in_catalog",

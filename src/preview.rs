@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::amazon::{
-    parse_api_errors, parse_json, parse_order, parse_order_items, parse_time, ApiErrors,
+    join_path, parse_api_errors, parse_json, parse_order, parse_order_items, parse_time, ApiErrors,
     FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError,
 };
 use crate::blockers::{evaluate, Blocker, CatalogFacts, ProductFact};
@@ -253,26 +253,9 @@ fn read<T: serde::de::DeserializeOwned>(
 
 /// Prefixes the JSON path of a parse error of one part of the input with where that part is.
 fn located(at: &str, error: ParseError) -> PreviewError {
-    match error {
-        ParseError::Invalid {
-            what,
-            path,
-            message,
-        } => PreviewError::Orders(ParseError::Invalid {
-            what,
-            path: join_path(at, &path),
-            message,
-        }),
+    match error.within(at) {
         ParseError::Api(errors) => PreviewError::AmazonErrors(errors),
         other => PreviewError::Orders(other),
-    }
-}
-
-fn join_path(at: &str, path: &str) -> String {
-    match path {
-        "" | "." => at.to_owned(),
-        p if p.starts_with('[') || at.is_empty() => format!("{at}{p}"),
-        p => format!("{at}.{p}"),
     }
 }
 

@@ -81,13 +81,12 @@ pub struct AmazonOrderRow {
     pub view_only: bool,
 }
 
-/// One of `names` (each variant's stored spelling), read from a string.
-fn one_of<T: Copy>(r: &mut Reader<'_>, names: &[(&str, T)]) -> Read<T> {
+/// One of the variants in `all`, read from a string spelled as `name` spells it.
+fn one_of<T: Copy>(r: &mut Reader<'_>, all: &[T], name: fn(T) -> &'static str) -> Read<T> {
     r.with_str(|text| {
-        names
-            .iter()
-            .find(|(name, _)| *name == text)
-            .map(|(_, value)| *value)
+        all.iter()
+            .copied()
+            .find(|v| name(*v) == text)
             .ok_or_else(|| format!("unknown value \"{text}\""))
     })
 }
@@ -99,14 +98,7 @@ impl CommerceLink {
             "id" => id = Some(r.string()?),
             "increment_id" => increment_id = Some(r.string()?),
             "state" => {
-                state = Some(one_of(
-                    r,
-                    &[
-                        ("processing", CommerceState::Processing),
-                        ("complete", CommerceState::Complete),
-                        ("canceled", CommerceState::Canceled),
-                    ],
-                )?)
+                state = Some(one_of(r, &CommerceState::ALL, CommerceState::as_str)?)
             },
         });
         Ok(CommerceLink {
@@ -122,11 +114,7 @@ fn read_blocker(r: &mut Reader<'_>) -> Read<Blocker> {
     read_object!(r, "a blocker", |r| {
         "sku" => sku = Some(r.string()?),
         "kind" => {
-            kind = Some(one_of(
-                r,
-                &[BlockerKind::NotInCatalog, BlockerKind::Disabled, BlockerKind::OutOfStock]
-                    .map(|k| (k.as_str(), k)),
-            )?)
+            kind = Some(one_of(r, &BlockerKind::ALL, BlockerKind::as_str)?)
         },
         "message" => message = Some(r.string()?),
         "resolution" => resolution = Some(r.string()?),
@@ -175,7 +163,7 @@ impl ShipmentRecord {
             "tracking_number" => tracking = Some(r.string()?),
             "items" => items = Some(r.array("a list of shipped items", read_shipped_item)?),
             "state" => {
-                state = Some(one_of(r, &ShipmentState::ALL.map(|s| (s.as_str(), s)))?)
+                state = Some(one_of(r, &ShipmentState::ALL, ShipmentState::as_str)?)
             },
             "error" => error = r.opt_string()?,
         });
@@ -265,7 +253,7 @@ impl AmazonOrderRow {
             "order" => order = Some(Order::read(r)?),
             "items" => items = Some(OrderItem::read_list(r)?),
             "table_status" => {
-                table_status = Some(one_of(r, &TableStatus::ALL.map(|s| (s.as_str(), s)))?)
+                table_status = Some(one_of(r, &TableStatus::ALL, TableStatus::as_str)?)
             },
             "commerce" => row_commerce = r.nullable(CommerceLink::read)?,
             "blockers" => blockers = r.array("a list of blockers", read_blocker)?,

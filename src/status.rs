@@ -125,6 +125,12 @@ pub enum CommerceState {
 }
 
 impl CommerceState {
+    pub const ALL: [CommerceState; 3] = [
+        CommerceState::Processing,
+        CommerceState::Complete,
+        CommerceState::Canceled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CommerceState::Processing => "processing",

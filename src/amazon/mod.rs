@@ -61,6 +61,33 @@ fn at(path: &str) -> String {
     }
 }
 
+impl ParseError {
+    /// The same error for a document found at `at` inside a larger one: its path is prefixed.
+    pub fn within(self, at: &str) -> ParseError {
+        match self {
+            ParseError::Invalid {
+                what,
+                path,
+                message,
+            } => ParseError::Invalid {
+                what,
+                path: join_path(at, &path),
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
+/// `at` followed by `path` (`payload.Orders[2]` + `PurchaseDate`, `[1]` + `[0].Title`).
+pub fn join_path(at: &str, path: &str) -> String {
+    match path {
+        "" | "." => at.to_owned(),
+        p if p.starts_with('[') || at.is_empty() => format!("{at}{p}"),
+        p => format!("{at}.{p}"),
+    }
+}
+
 /// Orders v0 `OrderStatus`; values Amazon adds later land in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OrderStatus {
@@ -911,31 +938,12 @@ impl PageOrder {
 impl OrdersPage {
     /// The whole order, read from its place in the page.
     pub fn order(&self, entry: &PageOrder) -> Result<Order, ParseError> {
-        let here = format!("payload.Orders[{}]", entry.index);
-        let order = read_json(
-            "getOrders response",
-            &self.body[entry.span.clone()],
-            Order::read,
-        )
-        .map_err(|e| match e {
-            ParseError::Invalid {
-                what,
-                path,
-                message,
-            } => ParseError::Invalid {
-                what,
-                path: if path.is_empty() {
-                    here.clone()
-                } else {
-                    format!("{here}.{path}")
-                },
-                message,
-            },
-            other => other,
-        })?;
-        validate_order(&order).map_err(|(field, message)| {
-            invalid("getOrders response", format!("{here}.{field}"), message)
-        })?;
+        let what = "getOrders response";
+        let here = || format!("payload.Orders[{}]", entry.index);
+        let order = read_json(what, &self.body[entry.span.clone()], Order::read)
+            .map_err(|e| e.within(&here()))?;
+        validate_order(&order)
+            .map_err(|(field, message)| invalid(what, join_path(&here(), field), message))?;
         Ok(order)
     }
 }
@@ -959,16 +967,13 @@ pub fn parse_get_orders_page(body: String) -> Result<OrdersPage, ParseError> {
         Ok((orders, next_token))
     })?;
     for order in &orders {
-        if !is_amazon_order_id(&order.amazon_order_id) {
-            return Err(invalid(
+        validate_order_id(&order.amazon_order_id).map_err(|(field, message)| {
+            invalid(
                 what,
-                format!("payload.Orders[{}].AmazonOrderId", order.index),
-                format!(
-                    "\"{}\" is not an Amazon order id (3-7-7 digits)",
-                    order.amazon_order_id
-                ),
-            ));
-        }
+                format!("payload.Orders[{}].{field}", order.index),
+                message,
+            )
+        })?;
     }
     Ok(OrdersPage {
         body,
@@ -1044,13 +1049,14 @@ pub fn is_amazon_order_id(id: &str) -> bool {
 }
 
 fn validate_order(order: &Order) -> Result<(), (&'static str, String)> {
-    if !is_amazon_order_id(&order.amazon_order_id) {
+    validate_order_id(&order.amazon_order_id)
+}
+
+fn validate_order_id(id: &str) -> Result<(), (&'static str, String)> {
+    if !is_amazon_order_id(id) {
         return Err((
             "AmazonOrderId",
-            format!(
-                "\"{}\" is not an Amazon order id (3-7-7 digits)",
-                order.amazon_order_id
-            ),
+            format!("\"{id}\" is not an Amazon order id (3-7-7 digits)"),
         ));
     }
     Ok(())
