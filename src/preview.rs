@@ -259,112 +259,24 @@ fn located(at: &str, error: ParseError) -> PreviewError {
     }
 }
 
-/// A minimal scanner over JSON text that is already known to be valid: it finds the elements
-/// of an array and the members of an object without building a tree, so each order is handed
-/// to the core's parser as the very text the caller gave (no tree, no re-serialization: small
-/// code and fast).
+/// The parts of JSON text that is already known to be valid, each handed to the core's parser
+/// as the very text the caller gave (no tree, no re-serialization).
 mod scan {
-    fn skip_ws(b: &[u8], mut i: usize) -> usize {
-        while i < b.len() && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        i
-    }
-
-    fn string_end(b: &[u8], mut i: usize) -> usize {
-        i += 1;
-        while i < b.len() && b[i] != b'"' {
-            if b[i] == b'\\' {
-                i += 1;
-            }
-            i += 1;
-        }
-        i + 1
-    }
-
-    /// Index just past the value that starts at `i`.
-    fn value_end(b: &[u8], mut i: usize) -> usize {
-        match b.get(i) {
-            Some(b'"') => string_end(b, i),
-            Some(b'{' | b'[') => {
-                let mut depth = 0usize;
-                while i < b.len() {
-                    match b[i] {
-                        b'"' => {
-                            i = string_end(b, i);
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                return i + 1;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-                i
-            }
-            _ => {
-                while i < b.len()
-                    && !matches!(b[i], b',' | b'}' | b']')
-                    && !b[i].is_ascii_whitespace()
-                {
-                    i += 1;
-                }
-                i
-            }
-        }
-    }
+    use crate::amazon::read::Reader;
 
     /// The first significant byte of `text`.
     pub fn first(text: &str) -> Option<u8> {
-        let b = text.as_bytes();
-        b.get(skip_ws(b, 0)).copied()
+        text.trim_ascii_start().bytes().next()
     }
 
     /// The elements of the array `text`.
     pub fn elements(text: &str) -> Vec<&str> {
-        let b = text.as_bytes();
-        let mut out = Vec::new();
-        let mut i = skip_ws(b, 0) + 1;
-        loop {
-            i = skip_ws(b, i);
-            match b.get(i) {
-                None | Some(b']') => return out,
-                Some(b',') => i += 1,
-                Some(_) => {
-                    let end = value_end(b, i);
-                    out.push(&text[i..end]);
-                    i = end;
-                }
-            }
-        }
+        Reader::document(text, Reader::element_texts).unwrap_or_default()
     }
 
     /// The members of the object `text`: (key as written, without its quotes; value text).
     pub fn members(text: &str) -> Vec<(&str, &str)> {
-        let b = text.as_bytes();
-        let mut out = Vec::new();
-        let mut i = skip_ws(b, 0) + 1;
-        loop {
-            i = skip_ws(b, i);
-            match b.get(i) {
-                None | Some(b'}') => return out,
-                Some(b',') => i += 1,
-                Some(_) => {
-                    let key_end = string_end(b, i);
-                    let key = &text[i + 1..key_end - 1];
-                    let colon = skip_ws(b, key_end);
-                    let start = skip_ws(b, colon + 1);
-                    let end = value_end(b, start);
-                    out.push((key, &text[start..end]));
-                    i = end;
-                }
-            }
-        }
+        Reader::document(text, Reader::member_texts).unwrap_or_default()
     }
 }
 

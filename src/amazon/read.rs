@@ -321,18 +321,29 @@ impl<'j> Reader<'j> {
         self.key().map(Some)
     }
 
-    /// After a member: the next key, or `None` at `}`.
-    fn next_key(&mut self) -> Read<Option<Cow<'j, str>>> {
+    /// After a member: whether another follows (`,`) or the object ends (`}`). Inline: it runs
+    /// once per member of every object read.
+    #[inline(always)]
+    fn member_step(&mut self) -> Read<bool> {
         match self.next_byte("an object")? {
             b',' => {
                 self.at += 1;
-                self.key().map(Some)
+                Ok(true)
             }
             b'}' => {
                 self.at += 1;
-                Ok(None)
+                Ok(false)
             }
             _ => self.fail_here("expected `,` or `}`".into()),
+        }
+    }
+
+    /// After a member: the next key, or `None` at `}`.
+    fn next_key(&mut self) -> Read<Option<Cow<'j, str>>> {
+        if self.member_step()? {
+            self.key().map(Some)
+        } else {
+            Ok(None)
         }
     }
 
@@ -407,6 +418,41 @@ impl<'j> Reader<'j> {
         Ok(out)
     }
 
+    /// The elements of an array, each as the text it is written with (to hand parts of a
+    /// document on without re-serializing them).
+    pub(crate) fn element_texts(&mut self) -> Read<Vec<&'j str>> {
+        let text = self.text;
+        self.array("an array", |r| {
+            let start = r.value_start()?;
+            r.skip()?;
+            Ok(&text[start..r.at])
+        })
+    }
+
+    /// The members of an object as written: the key without its quotes (escapes kept, not
+    /// decoded) and the value's text.
+    pub(crate) fn member_texts(&mut self) -> Read<Vec<(&'j str, &'j str)>> {
+        let text = self.text;
+        let peek = self.peek()?;
+        if peek != Peek::Object {
+            return self.wrong_type(peek, "an object");
+        }
+        self.at += 1;
+        let mut members = Vec::new();
+        let mut more = self.next_byte("an object")? != b'}';
+        if !more {
+            self.at += 1;
+        }
+        while more {
+            let key = &text[self.skip_key()?];
+            let start = self.value_start()?;
+            self.skip()?;
+            members.push((key, &text[start..self.at]));
+            more = self.member_step()?;
+        }
+        Ok(members)
+    }
+
     /// `null` as `None`, anything else read by `read`.
     pub(crate) fn nullable<T>(
         &mut self,
@@ -459,6 +505,26 @@ impl<'j> Reader<'j> {
         if peek != Peek::Number {
             return self.wrong_type(peek, expected);
         }
+        let start = self.at;
+        let (end, integer) = self.number_end()?;
+        let text = &self.text[start..end];
+        self.at = end;
+        if integer {
+            match text.parse() {
+                Ok(n) => Ok(Number::Int(n)),
+                Err(_) => self.fail_at(start, "number out of range"),
+            }
+        } else {
+            match text.parse() {
+                Ok(f) => Ok(Number::Float(f)),
+                Err(_) => self.fail_at(start, "invalid number"),
+            }
+        }
+    }
+
+    /// Where the number starting here ends, and whether it is an integer (no fraction, no
+    /// exponent): the JSON grammar, checked without converting anything.
+    fn number_end(&self) -> Read<(usize, bool)> {
         let bytes = self.bytes();
         let start = self.at;
         let digits = |at: &mut usize| {
@@ -492,19 +558,7 @@ impl<'j> Reader<'j> {
         if whole == 0 || leading_zero {
             return self.fail_at(end, "invalid number");
         }
-        let text = &self.text[start..end];
-        self.at = end;
-        if integer {
-            match text.parse() {
-                Ok(n) => Ok(Number::Int(n)),
-                Err(_) => self.fail_at(start, "number out of range"),
-            }
-        } else {
-            match text.parse() {
-                Ok(f) => Ok(Number::Float(f)),
-                Err(_) => self.fail_at(start, "invalid number"),
-            }
-        }
+        Ok((end, integer))
     }
 
     fn fail_at<T>(&self, at: usize, message: &str) -> Read<T> {
@@ -574,20 +628,73 @@ impl<'j> Reader<'j> {
         .map_err(|message| Fail { at, message })
     }
 
-    /// Skips any value, however deeply nested, without recursion.
+    /// Skips a string: its escapes are checked for syntax but not decoded, as serde_json does
+    /// when it ignores a value (so a lone surrogate escape in a skipped value is not refused).
+    fn skip_string(&mut self) -> Read<()> {
+        let bytes = self.bytes();
+        let mut at = self.at + 1;
+        let failure = loop {
+            match bytes.get(at) {
+                None => break "EOF while parsing a string",
+                Some(b'"') => {
+                    self.at = at + 1;
+                    return Ok(());
+                }
+                Some(b'\\') => match bytes.get(at + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => at += 2,
+                    Some(b'u')
+                        if bytes
+                            .get(at + 2..at + 6)
+                            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) =>
+                    {
+                        at += 6
+                    }
+                    _ => break "invalid escape",
+                },
+                Some(0..=0x1f) => break "control character while parsing a string",
+                Some(_) => at += 1,
+            }
+        };
+        self.at = at;
+        self.fail_here(failure.into())
+    }
+
+    /// A key being skipped and its colon; where the key's text (without quotes) is.
+    fn skip_key(&mut self) -> Read<std::ops::Range<usize>> {
+        if self.next_byte("an object")? != b'"' {
+            return self.fail_here("key must be a string".into());
+        }
+        let start = self.at + 1;
+        self.skip_string()?;
+        let end = self.at - 1;
+        self.colon()?;
+        Ok(start..end)
+    }
+
+    /// Skips any value, however deeply nested, without recursion: it is checked to be JSON,
+    /// nothing in it is decoded or converted.
     pub(crate) fn skip(&mut self) -> Read<()> {
         // `true` for an open object, `false` for an open array.
         let mut open: Vec<bool> = Vec::new();
         loop {
             let entered = match self.peek()? {
                 Peek::Array => self.open_array()?.then_some(false),
-                Peek::Object => self.open_object()?.map(|_| true),
+                Peek::Object => {
+                    self.at += 1;
+                    if self.next_byte("an object")? == b'}' {
+                        self.at += 1;
+                        None
+                    } else {
+                        self.skip_key()?;
+                        Some(true)
+                    }
+                }
                 Peek::String => {
-                    self.raw_string()?;
+                    self.skip_string()?;
                     None
                 }
                 Peek::Number => {
-                    self.number("a number")?;
+                    self.at = self.number_end()?.0;
                     None
                 }
                 Peek::Bool => {
@@ -607,7 +714,13 @@ impl<'j> Reader<'j> {
             loop {
                 let more = match open.last() {
                     None => return Ok(()),
-                    Some(true) => self.next_key()?.is_some(),
+                    Some(true) => {
+                        let more = self.member_step()?;
+                        if more {
+                            self.skip_key()?;
+                        }
+                        more
+                    }
                     Some(false) => self.array_step()?,
                 };
                 if more {
@@ -702,5 +815,21 @@ mod tests {
         assert_eq!((fail.at, fail.message.as_str()), (12, "expected value"));
         let fail = Reader::document("{} x", |r| r.object("o", &[], |_, _| Ok(()))).unwrap_err();
         assert_eq!(fail.message, "trailing characters");
+        // A skipped value is checked to be JSON but not decoded, as serde_json ignores values.
+        let skip = |json: &str| Reader::document(json, Reader::skip);
+        assert!(
+            skip(r#"{"a\ud800": ["\udc00", 123456789012345678901234567890, -1.5e-999]}"#).is_ok()
+        );
+        for bad in [
+            r#"["\x"]"#,
+            r#"["\u12"]"#,
+            r#"{"a" 1}"#,
+            r#"{1: 2}"#,
+            "[01]",
+            "[1 2]",
+            "[tru]",
+        ] {
+            assert!(skip(bad).is_err(), "{bad}");
+        }
     }
 }
