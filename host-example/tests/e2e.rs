@@ -55,6 +55,26 @@ fn add_acme_us(sim: &mut Sim) {
     .unwrap();
 }
 
+/// `n` Unshipped one-mug orders of `acme-us` on the simulated Amazon (ids `113-000000<batch>-…`,
+/// updated a second apart from 09:00), and the mug in the catalog.
+fn add_mug_orders(sim: &mut Sim, batch: u32, n: usize) {
+    sim.product("MUG-BLUE", None, true, None).unwrap();
+    for i in 0..n {
+        let id = format!("113-000000{batch}-{i:07}");
+        let at = format!("2026-11-20T09:{:02}:{:02}Z", i / 60, i % 60);
+        let order = json!({"AmazonOrderId": id, "PurchaseDate": "2026-11-20T08:00:00Z", "LastUpdateDate": at,
+            "OrderStatus": "Unshipped", "FulfillmentChannel": "MFN", "MarketplaceId": "ATVPDKIKX0DER",
+            "OrderTotal": {"CurrencyCode": "USD", "Amount": "21.60"}, "NumberOfItemsShipped": 0, "NumberOfItemsUnshipped": 1,
+            "ShippingAddress": {"Name": "Jane Doe", "AddressLine1": "1 Main St", "City": "Seattle", "StateOrRegion": "WA", "PostalCode": "98101", "CountryCode": "US"},
+            "BuyerInfo": {"BuyerEmail": "j@marketplace.amazon.com", "BuyerName": "Jane Doe"}});
+        let items = vec![
+            json!({"ASIN": "B0MUG", "OrderItemId": format!("{batch}{i:013}"), "SellerSKU": "MUG-BLUE", "QuantityOrdered": 1,
+            "QuantityShipped": 0, "ItemPrice": {"CurrencyCode": "USD", "Amount": "20.00"}, "ItemTax": {"CurrencyCode": "USD", "Amount": "1.60"}}),
+        ];
+        sim.amazon_order("acme-us", order, items).unwrap();
+    }
+}
+
 /// The seed story's steps before its first cron: the store, the catalog, Amazon's orders.
 fn seed_setup() -> String {
     through_cron(&scenario(SEED), 1)
@@ -756,22 +776,8 @@ fn a_pending_order_holds_stock_and_the_hold_becomes_the_sale_when_it_is_created(
 fn a_429_on_the_second_page_keeps_the_next_token_and_later_ticks_import_every_order_once() {
     let mut sim = new_sim();
     add_acme_us(&mut sim);
-    sim.product("MUG-BLUE", None, true, None).unwrap();
     let n = 130; // more than one page of 100
-    for i in 0..n {
-        let id = format!("113-0000009-{:07}", i);
-        let at = format!("2026-11-20T09:{:02}:{:02}Z", i / 60, i % 60);
-        let order = json!({"AmazonOrderId": id, "PurchaseDate": "2026-11-20T08:00:00Z", "LastUpdateDate": at,
-            "OrderStatus": "Unshipped", "FulfillmentChannel": "MFN", "MarketplaceId": "ATVPDKIKX0DER",
-            "OrderTotal": {"CurrencyCode": "USD", "Amount": "21.60"}, "NumberOfItemsShipped": 0, "NumberOfItemsUnshipped": 1,
-            "ShippingAddress": {"Name": "Jane Doe", "AddressLine1": "1 Main St", "City": "Seattle", "StateOrRegion": "WA", "PostalCode": "98101", "CountryCode": "US"},
-            "BuyerInfo": {"BuyerEmail": "j@marketplace.amazon.com", "BuyerName": "Jane Doe"}});
-        let items = vec![
-            json!({"ASIN": "B0MUG", "OrderItemId": format!("9{:013}", i), "SellerSKU": "MUG-BLUE", "QuantityOrdered": 1,
-            "QuantityShipped": 0, "ItemPrice": {"CurrencyCode": "USD", "Amount": "20.00"}, "ItemTax": {"CurrencyCode": "USD", "Amount": "1.60"}}),
-        ];
-        sim.amazon_order("acme-us", order, items).unwrap();
-    }
+    add_mug_orders(&mut sim, 9, n);
     // The first request for a second page is throttled. The plugin's own getOrderItems budget
     // (burst 30) spreads page 1 over several ticks, so that request comes some ticks later.
     sim.sandbox.throttle(1, Some("getOrdersNextPage"), 0);
@@ -1027,22 +1033,7 @@ fn a_memory_limit_hit_mid_tick_leaves_storage_consistent_and_later_ticks_complet
     let fresh = || {
         let mut sim = new_sim();
         replay_steps_into(&mut sim, &setup);
-        sim.product("MUG-BLUE", None, true, None).unwrap();
-        for i in 0..100 {
-            let order = json!({"AmazonOrderId": format!("113-0000008-{i:07}"),
-                "PurchaseDate": "2026-11-20T08:00:00Z",
-                "LastUpdateDate": format!("2026-11-20T09:{:02}:{:02}Z", i / 60, i % 60),
-                "OrderStatus": "Unshipped", "FulfillmentChannel": "MFN", "MarketplaceId": "ATVPDKIKX0DER",
-                "OrderTotal": {"CurrencyCode": "USD", "Amount": "21.60"},
-                "ShippingAddress": {"Name": "Jane Doe", "AddressLine1": "1 Main St", "City": "Seattle",
-                    "StateOrRegion": "WA", "PostalCode": "98101", "CountryCode": "US"},
-                "BuyerInfo": {"BuyerEmail": "j@marketplace.amazon.com", "BuyerName": "Jane Doe"}});
-            let items = vec![json!({"ASIN": "B0MUG", "OrderItemId": format!("8{i:013}"),
-                "SellerSKU": "MUG-BLUE", "QuantityOrdered": 1, "QuantityShipped": 0,
-                "ItemPrice": {"CurrencyCode": "USD", "Amount": "20.00"},
-                "ItemTax": {"CurrencyCode": "USD", "Amount": "1.60"}})];
-            sim.amazon_order("acme-us", order, items).unwrap();
-        }
+        add_mug_orders(&mut sim, 8, 100);
         sim
     };
     // Ticks five minutes apart until one finishes (getOrderItems' burst spreads the page).

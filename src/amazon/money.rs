@@ -43,28 +43,32 @@ impl fmt::Display for Money {
 /// stored row writes a dozen amounts, and the formatting machinery cost ~1 500 wasm operators
 /// per amount.
 pub fn format_cents(cents: i64) -> String {
-    let mut digits = [0u8; 24];
+    let abs = cents.unsigned_abs();
+    let mut out = String::with_capacity(24);
+    if cents < 0 {
+        out.push('-');
+    }
+    push_decimal(&mut out, abs / 100);
+    out.push('.');
+    out.push(char::from(b'0' + (abs / 10 % 10) as u8));
+    out.push(char::from(b'0' + (abs % 10) as u8));
+    out
+}
+
+/// Appends `n` in decimal (without `fmt`, see [`format_cents`]).
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut rest = cents.unsigned_abs();
-    let mut push = |d: u8| {
-        at -= 1;
-        digits[at] = d;
-    };
-    push(b'0' + (rest % 10) as u8);
-    push(b'0' + (rest / 10 % 10) as u8);
-    push(b'.');
-    rest /= 100;
+    let mut rest = n;
     loop {
-        push(b'0' + (rest % 10) as u8);
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
-    if cents < 0 {
-        push(b'-');
-    }
-    digits[at..].iter().map(|&d| char::from(d)).collect()
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Parses a decimal amount (`"11.01"`, `"-3"`, `"0.5"`, `"1.999"`) into hundredths, rounding

@@ -8,6 +8,8 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use super::money::push_decimal;
+
 /// Appends one JSON object or array at a time to a string.
 pub(crate) struct Writer {
     out: String,
@@ -103,18 +105,7 @@ impl Writer {
     }
 
     pub(crate) fn number(&mut self, n: u64) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = n;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        self.out.extend(digits[at..].iter().map(|&d| char::from(d)));
+        push_decimal(&mut self.out, n);
     }
 
     pub(crate) fn bool(&mut self, value: bool) {

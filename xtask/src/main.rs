@@ -31,6 +31,15 @@ struct Budget {
     ceiling: u64,
 }
 const COMPONENT: &str = "target/wasm32-wasip2/release/amazon_order_sync.wasm";
+/// binaryen's `wasm-opt` for both wasm builds: for size, with the features rustc emits.
+const WASM_OPT_FLAGS: &[&str] = &[
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-reference-types",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-multivalue",
+];
 
 type Result<T = ()> = std::result::Result<T, String>;
 
@@ -207,16 +216,14 @@ fn component() -> Result {
     run(
         "wasm-opt",
         &[
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-reference-types",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-multivalue",
-            "-o",
-            optimized,
-            "target/component-core/wasm32-wasip2/release/amazon_order_sync.wasm",
-        ],
+            WASM_OPT_FLAGS,
+            &[
+                "-o",
+                optimized,
+                "target/component-core/wasm32-wasip2/release/amazon_order_sync.wasm",
+            ],
+        ]
+        .concat(),
     )?;
     std::fs::create_dir_all("target/wasm32-wasip2/release")
         .map_err(|e| format!("target/wasm32-wasip2/release: {e}"))?;
@@ -251,16 +258,14 @@ fn pkg() -> Result {
     run(
         "wasm-opt",
         &[
-            "-Oz",
-            "--enable-bulk-memory",
-            "--enable-reference-types",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-multivalue",
-            "-o",
-            "pkg/amazon_order_sync_bg.wasm",
-            "pkg/amazon_order_sync_bg.wasm",
-        ],
+            WASM_OPT_FLAGS,
+            &[
+                "-o",
+                "pkg/amazon_order_sync_bg.wasm",
+                "pkg/amazon_order_sync_bg.wasm",
+            ],
+        ]
+        .concat(),
     )?;
     size_check("pkg/amazon_order_sync_bg.wasm", PKG_SIZE)
 }

@@ -622,12 +622,7 @@ impl Rig {
         prepare: Option<&Prepare>,
         f: impl FnOnce(&Plugin, &mut Store<BenchState>) -> wasmtime::Result<R>,
     ) -> (MemoryHost, R, Fuel) {
-        let mut store = Store::new(&self.engine, BenchState::new(host));
-        store.set_fuel(FUEL).expect("fuel is enabled");
-        if let Some(prepare) = prepare {
-            prepare(&mut store);
-        }
-        let plugin = self.pre.instantiate(&mut store).expect("instantiates");
+        let (mut store, plugin) = self.instantiate(host, prepare);
         let after_instantiate = store.get_fuel().expect("fuel is enabled");
         let r = f(&plugin, &mut store).expect("the call does not trap");
         let after_call = store.get_fuel().expect("fuel is enabled");
@@ -638,15 +633,28 @@ impl Rig {
         (store.into_data().host, r, fuel)
     }
 
+    /// A fresh `Store` over `host` with `FUEL`, set up by `prepare`, and the plugin in it.
+    fn instantiate(
+        &self,
+        host: MemoryHost,
+        prepare: Option<&Prepare>,
+    ) -> (Store<BenchState>, Plugin) {
+        let mut store = Store::new(&self.engine, BenchState::new(host));
+        store.set_fuel(FUEL).expect("fuel is enabled");
+        if let Some(prepare) = prepare {
+            prepare(&mut store);
+        }
+        let plugin = self.pre.instantiate(&mut store).expect("instantiates");
+        (store, plugin)
+    }
+
     /// [`Rig::call`], also tracing the guest fuel spent between host calls.
     pub fn call_traced<R>(
         &self,
         host: MemoryHost,
         f: impl FnOnce(&Plugin, &mut Store<BenchState>) -> wasmtime::Result<R>,
     ) -> (MemoryHost, R, FuelTrace) {
-        let mut store = Store::new(&self.engine, BenchState::new(host));
-        store.set_fuel(FUEL).expect("fuel is enabled");
-        let plugin = self.pre.instantiate(&mut store).expect("instantiates");
+        let (mut store, plugin) = self.instantiate(host, None);
         let start = store.get_fuel().expect("fuel is enabled");
         store.data_mut().trace = Some((start, Vec::new()));
         store.call_hook(|mut ctx, hook| {
