@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use crate::amazon::{
-    parse_json, parse_time, ConfirmShipmentRequest, FulfillmentChannel, Order, OrderItem,
-    OrderStatus,
+    parse_time, ConfirmShipmentRequest, FulfillmentChannel, Order, OrderItem, OrderStatus,
 };
 use crate::blockers::{ProductFact, SkuQty};
 use crate::engine::spapi::iso;
@@ -286,7 +285,7 @@ impl FakeAmazon {
     }
 
     fn confirm(&mut self, id: &str, body: &str) -> HttpResponse {
-        let Ok(request) = parse_json::<ConfirmShipmentRequest>("confirmShipment", body) else {
+        let Ok(request) = ConfirmShipmentRequest::from_json(body) else {
             return error_body(400, "InvalidInput", "Invalid Input");
         };
         let detail = &request.package_detail;

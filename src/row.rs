@@ -109,6 +109,15 @@ impl CommerceLink {
     }
 }
 
+fn write_blocker(w: &mut Writer, b: &Blocker) {
+    w.object(|w| {
+        w.str_member("sku", &b.sku);
+        w.str_member("kind", b.kind.as_str());
+        w.str_member("message", &b.message);
+        w.str_member("resolution", &b.resolution);
+    })
+}
+
 fn read_blocker(r: &mut Reader<'_>) -> Read<Blocker> {
     let (mut sku, mut kind, mut message, mut resolution) = (None, None, None, None);
     read_object!(r, "a blocker", |r| {
@@ -139,19 +148,19 @@ fn read_sku_qty(r: &mut Reader<'_>) -> Read<SkuQty> {
     })
 }
 
-fn read_shipped_item(r: &mut Reader<'_>) -> Read<ConfirmShipmentItem> {
-    let (mut order_item_id, mut quantity) = (None, None);
-    read_object!(r, "a shipped item", |r| {
-        "orderItemId" => order_item_id = Some(r.string()?),
-        "quantity" => quantity = Some(r.u32()?),
-    });
-    Ok(ConfirmShipmentItem {
-        order_item_id: r.required(order_item_id, "orderItemId")?,
-        quantity: r.required(quantity, "quantity")?,
-    })
-}
-
 impl ShipmentRecord {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("shipment_id", &self.shipment_id);
+            w.str_member("package_reference_id", &self.package_reference_id);
+            w.str_member("carrier_code", &self.carrier_code);
+            w.str_member("tracking_number", &self.tracking_number);
+            w.key("items").array(&self.items, |w, item| item.write(w));
+            w.str_member("state", self.state.as_str());
+            w.opt_str_member("error", self.error.as_deref());
+        })
+    }
+
     fn read(r: &mut Reader<'_>) -> Read<ShipmentRecord> {
         let (mut shipment_id, mut reference, mut carrier, mut tracking, mut items, mut state) =
             (None, None, None, None, None, None);
@@ -161,7 +170,9 @@ impl ShipmentRecord {
             "package_reference_id" => reference = Some(r.string()?),
             "carrier_code" => carrier = Some(r.string()?),
             "tracking_number" => tracking = Some(r.string()?),
-            "items" => items = Some(r.array("a list of shipped items", read_shipped_item)?),
+            "items" => {
+                items = Some(r.array("a list of shipped items", ConfirmShipmentItem::read)?)
+            },
             "state" => {
                 state = Some(one_of(r, &ShipmentState::ALL, ShipmentState::as_str)?)
             },
@@ -202,14 +213,7 @@ impl AmazonOrderRow {
                     w.str_member("state", c.state.as_str());
                 })
             });
-            w.key("blockers").array(&self.blockers, |w, b| {
-                w.object(|w| {
-                    w.str_member("sku", &b.sku);
-                    w.str_member("kind", b.kind.as_str());
-                    w.str_member("message", &b.message);
-                    w.str_member("resolution", &b.resolution);
-                })
-            });
+            w.key("blockers").array(&self.blockers, write_blocker);
             w.str_member("notes", &self.notes);
             w.key("reserved").array(&self.reserved, |w, r| {
                 w.object(|w| {
@@ -217,22 +221,7 @@ impl AmazonOrderRow {
                     w.key("qty").number(u64::from(r.qty));
                 })
             });
-            w.key("shipments").array(&self.shipments, |w, s| {
-                w.object(|w| {
-                    w.str_member("shipment_id", &s.shipment_id);
-                    w.str_member("package_reference_id", &s.package_reference_id);
-                    w.str_member("carrier_code", &s.carrier_code);
-                    w.str_member("tracking_number", &s.tracking_number);
-                    w.key("items").array(&s.items, |w, i| {
-                        w.object(|w| {
-                            w.str_member("orderItemId", &i.order_item_id);
-                            w.key("quantity").number(u64::from(i.quantity));
-                        })
-                    });
-                    w.str_member("state", s.state.as_str());
-                    w.opt_str_member("error", s.error.as_deref());
-                })
-            });
+            w.key("shipments").array(&self.shipments, |w, s| s.write(w));
             w.key("view_only").bool(self.view_only);
         });
         w.finish()
@@ -372,6 +361,58 @@ pub struct OrderDetail<'a> {
     pub seller_central_url: String,
 }
 
+impl OrderDetail<'_> {
+    /// The JSON the details page takes: what its `Serialize` derive describes, written by hand
+    /// so the component carries no serializer.
+    pub fn to_json(&self) -> String {
+        let mut w = Writer::with_capacity(2048);
+        w.object(|w| {
+            w.str_member("store", self.store);
+            w.str_member("amazon_order_id", self.amazon_order_id);
+            w.str_member("amazon_status", self.amazon_status);
+            w.str_member("table_status", self.table_status.as_str());
+            w.str_member("fulfillment_channel", self.fulfillment_channel);
+            w.str_member("marketplace_id", self.marketplace_id);
+            w.key("purchase_date").int(self.purchase_date);
+            w.key("last_update_date").int(self.last_update_date);
+            w.nullable_member("buyer_name", self.buyer_name, Writer::string);
+            w.nullable_member("buyer_email", self.buyer_email, Writer::string);
+            w.nullable_member("grand_total", self.grand_total, |w, m| m.write(w));
+            w.nullable_member(
+                "ship_service_level",
+                self.ship_service_level,
+                Writer::string,
+            );
+            w.key("is_prime").bool(self.is_prime);
+            w.key("is_business_order").bool(self.is_business_order);
+            w.nullable_member(
+                "latest_ship_date",
+                self.latest_ship_date.as_ref(),
+                |w, ms| w.int(*ms),
+            );
+            w.nullable_member("shipping_address", self.shipping_address, |w, a| a.write(w));
+            w.key("items_shipped").number(u64::from(self.items_shipped));
+            w.key("items_unshipped")
+                .number(u64::from(self.items_unshipped));
+            w.key("items").array(self.items, |w, item| item.write(w));
+            w.nullable_member("commerce_order_id", self.commerce_order_id, Writer::string);
+            w.nullable_member(
+                "commerce_increment_id",
+                self.commerce_increment_id,
+                Writer::string,
+            );
+            w.nullable_member("commerce_status", self.commerce_status, Writer::string);
+            w.key("blockers").array(self.blockers, write_blocker);
+            w.str_member("notes", self.notes);
+            w.key("inventory_reserved").bool(self.inventory_reserved);
+            w.key("shipments").array(self.shipments, |w, s| s.write(w));
+            w.key("view_only").bool(self.view_only);
+            w.str_member("seller_central_url", &self.seller_central_url);
+        });
+        w.finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,6 +480,8 @@ mod tests {
             let json = row.to_json();
             assert_eq!(json, serde_json::to_string(&row).unwrap());
             assert_eq!(AmazonOrderRow::from_json(&json).unwrap(), row);
+            let detail = row.detail();
+            assert_eq!(detail.to_json(), serde_json::to_string(&detail).unwrap());
         }
     }
 }

@@ -741,7 +741,7 @@ impl Money {
 }
 
 impl Address {
-    fn write(&self, w: &mut Writer) {
+    pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.opt_str_member("Name", self.name.as_deref());
             w.opt_str_member("CompanyName", self.company_name.as_deref());
@@ -846,6 +846,101 @@ impl OrderItem {
     }
 }
 
+impl ConfirmShipmentRequest {
+    /// The request body as Amazon takes it (also how the push queue stores it).
+    pub fn to_json(&self) -> String {
+        let mut w = Writer::with_capacity(256);
+        self.write(&mut w);
+        w.finish()
+    }
+
+    pub(crate) fn write(&self, w: &mut Writer) {
+        let p = &self.package_detail;
+        w.object(|w| {
+            w.str_member("marketplaceId", &self.marketplace_id);
+            w.key("packageDetail").object(|w| {
+                w.str_member("packageReferenceId", &p.package_reference_id);
+                w.str_member("carrierCode", &p.carrier_code);
+                w.opt_str_member("carrierName", p.carrier_name.as_deref());
+                w.opt_str_member("shippingMethod", p.shipping_method.as_deref());
+                w.str_member("trackingNumber", &p.tracking_number);
+                w.str_member("shipDate", &p.ship_date);
+                w.key("orderItems")
+                    .array(&p.order_items, |w, item| item.write(w));
+            });
+        });
+    }
+
+    pub fn from_json(json: &str) -> Result<ConfirmShipmentRequest, ParseError> {
+        read_json(
+            "confirmShipment request",
+            json,
+            ConfirmShipmentRequest::read,
+        )
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<ConfirmShipmentRequest> {
+        let (mut marketplace_id, mut package_detail) = (None, None);
+        read_object!(r, "a confirmShipment request", |r| {
+            "marketplaceId" => marketplace_id = Some(r.string()?),
+            "packageDetail" => package_detail = Some(PackageDetail::read(r)?),
+        });
+        Ok(ConfirmShipmentRequest {
+            marketplace_id: r.required(marketplace_id, "marketplaceId")?,
+            package_detail: r.required(package_detail, "packageDetail")?,
+        })
+    }
+}
+
+impl PackageDetail {
+    fn read(r: &mut Reader<'_>) -> Read<PackageDetail> {
+        let (mut reference, mut carrier_code, mut tracking, mut ship_date, mut items) =
+            (None, None, None, None, None);
+        let (mut carrier_name, mut shipping_method) = (None, None);
+        read_object!(r, "a package detail", |r| {
+            "packageReferenceId" => reference = Some(r.string()?),
+            "carrierCode" => carrier_code = Some(r.string()?),
+            "carrierName" => carrier_name = r.opt_string()?,
+            "shippingMethod" => shipping_method = r.opt_string()?,
+            "trackingNumber" => tracking = Some(r.string()?),
+            "shipDate" => ship_date = Some(r.string()?),
+            "orderItems" => {
+                items = Some(r.array("a list of order items", ConfirmShipmentItem::read)?)
+            },
+        });
+        Ok(PackageDetail {
+            package_reference_id: r.required(reference, "packageReferenceId")?,
+            carrier_code: r.required(carrier_code, "carrierCode")?,
+            carrier_name,
+            shipping_method,
+            tracking_number: r.required(tracking, "trackingNumber")?,
+            ship_date: r.required(ship_date, "shipDate")?,
+            order_items: r.required(items, "orderItems")?,
+        })
+    }
+}
+
+impl ConfirmShipmentItem {
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("orderItemId", &self.order_item_id);
+            w.key("quantity").number(u64::from(self.quantity));
+        });
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<ConfirmShipmentItem> {
+        let (mut order_item_id, mut quantity) = (None, None);
+        read_object!(r, "an order item quantity", |r| {
+            "orderItemId" => order_item_id = Some(r.string()?),
+            "quantity" => quantity = Some(r.u32()?),
+        });
+        Ok(ConfirmShipmentItem {
+            order_item_id: r.required(order_item_id, "orderItemId")?,
+            quantity: r.required(quantity, "quantity")?,
+        })
+    }
+}
+
 /// Any SP-API response: its `payload`, or the `errors` Amazon answered with.
 fn read_envelope<T>(
     what: &'static str,
@@ -868,7 +963,11 @@ fn read_envelope<T>(
     }
 }
 
-fn invalid(what: &'static str, path: impl Into<String>, message: impl Into<String>) -> ParseError {
+pub(crate) fn invalid(
+    what: &'static str,
+    path: impl Into<String>,
+    message: impl Into<String>,
+) -> ParseError {
     ParseError::Invalid {
         what,
         path: path.into(),
@@ -1097,6 +1196,33 @@ mod tests {
             "../../tests/fixtures/spapi/getOrders_200_TEST_CASE_200_NEXT_TOKEN_page2.response.json"
         ),
     ];
+
+    #[test]
+    fn confirm_shipment_bodies_are_written_and_read_as_amazon_documents_them() {
+        for fixture in [
+            include_str!("../../tests/fixtures/spapi/confirmShipment_204.request.json"),
+            include_str!(
+                "../../tests/fixtures/spapi/confirmShipment_400_bad_shipDate.request.json"
+            ),
+        ] {
+            let sample: serde_json::Value = serde_json::from_str(fixture).unwrap();
+            let body = sample["parameters"]["body"]["value"].to_string();
+            let request = ConfirmShipmentRequest::from_json(&body).unwrap();
+            write::assert_same_as_serde(
+                &request,
+                ConfirmShipmentRequest::to_json,
+                ConfirmShipmentRequest::from_json,
+            );
+            let mut without_name = request.clone();
+            without_name.package_detail.carrier_name = None;
+            without_name.package_detail.shipping_method = Some("Ground \"2 day\"".into());
+            write::assert_same_as_serde(
+                &without_name,
+                ConfirmShipmentRequest::to_json,
+                ConfirmShipmentRequest::from_json,
+            );
+        }
+    }
 
     #[test]
     fn a_lazily_read_page_gives_the_same_orders_as_a_full_read() {

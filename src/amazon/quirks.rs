@@ -86,6 +86,17 @@ fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
 
 /// `"1.569521782042E9"` → that many seconds since the epoch, in integer arithmetic.
 fn epoch_seconds(text: &str) -> Option<DateTime<Utc>> {
+    let millis = i64::try_from(scaled_decimal(text, 3)?).ok()?;
+    if millis.abs() > 100_000_000_000_000 {
+        return None;
+    }
+    DateTime::from_timestamp_millis(millis)
+}
+
+/// A decimal number, with or without exponent (`-1.5`, `1.569521782042E9`), times
+/// 10^`scale`, rounded half away from zero, in integer arithmetic: exact where a float is not,
+/// and no float parsing code in the component.
+pub(crate) fn scaled_decimal(text: &str, scale: i32) -> Option<i128> {
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
         None => (text, 0),
@@ -103,24 +114,20 @@ fn epoch_seconds(text: &str) -> Option<DateTime<Utc>> {
         return None;
     }
     let value: i128 = all_digits.parse().ok()?;
-    // value × 10^(exponent − fraction digits) seconds, in milliseconds.
-    // Exponents beyond ±40 cannot give a representable time; refusing them also keeps the
-    // arithmetic below from overflowing (found by fuzzing).
+    // value × 10^(exponent − fraction digits + scale).
+    // Exponents beyond ±40 give nothing representable; refusing them also keeps the arithmetic
+    // below from overflowing (found by fuzzing).
     if !(-40..=40).contains(&exponent) {
         return None;
     }
-    let scale = exponent - fraction.len() as i32 + 3;
-    let millis = if scale >= 0 {
+    let scale = exponent - fraction.len() as i32 + scale;
+    let magnitude = if scale >= 0 {
         value.checked_mul(10i128.checked_pow(scale.try_into().ok()?)?)?
     } else {
         let divisor = 10i128.checked_pow((-scale).try_into().ok()?)?;
         (value + divisor / 2) / divisor
     };
-    let millis = i64::try_from(if negative { -millis } else { millis }).ok()?;
-    if millis.abs() > 100_000_000_000_000 {
-        return None;
-    }
-    DateTime::from_timestamp_millis(millis)
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// Epoch seconds sent as a JSON number.

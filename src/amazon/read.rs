@@ -13,8 +13,8 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
-use super::money::{cents_from_f64, cents_from_i64, parse_cents};
-use super::quirks::{flag_from_str, from_epoch_seconds, parse_time};
+use super::money::{cents_from_i64, parse_cents, MAX_ABS_CENTS};
+use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal};
 
 /// Why a document could not be read, and where (byte offset into the text).
 #[derive(Debug)]
@@ -49,10 +49,11 @@ impl Peek {
     }
 }
 
-/// A JSON number: an `i64` when it has neither fraction nor exponent.
-enum Number {
+/// A JSON number: an `i64` when it has neither fraction nor exponent, else its text (nothing
+/// here needs a float, see [`scaled_decimal`]).
+enum Number<'j> {
     Int(i64),
-    Float(f64),
+    Decimal(&'j str),
 }
 
 pub(crate) struct Reader<'j> {
@@ -500,7 +501,7 @@ impl<'j> Reader<'j> {
     }
 
     /// A number as JSON has it.
-    fn number(&mut self, expected: &str) -> Read<Number> {
+    fn number(&mut self, expected: &str) -> Read<Number<'j>> {
         let peek = self.peek()?;
         if peek != Peek::Number {
             return self.wrong_type(peek, expected);
@@ -509,16 +510,12 @@ impl<'j> Reader<'j> {
         let (end, integer) = self.number_end()?;
         let text = &self.text[start..end];
         self.at = end;
-        if integer {
-            match text.parse() {
-                Ok(n) => Ok(Number::Int(n)),
-                Err(_) => self.fail_at(start, "number out of range"),
-            }
-        } else {
-            match text.parse() {
-                Ok(f) => Ok(Number::Float(f)),
-                Err(_) => self.fail_at(start, "invalid number"),
-            }
+        if !integer {
+            return Ok(Number::Decimal(text));
+        }
+        match text.parse() {
+            Ok(n) => Ok(Number::Int(n)),
+            Err(_) => self.fail_at(start, "number out of range"),
         }
     }
 
@@ -577,14 +574,30 @@ impl<'j> Reader<'j> {
                     &format!("invalid value: {n}, expected a quantity (u32)"),
                 )
             }),
-            Number::Float(f) => {
-                self.fail_at(at, &format!("invalid type: {f}, expected a whole quantity"))
-            }
+            Number::Decimal(text) => self.fail_at(
+                at,
+                &format!("invalid type: {text}, expected a whole quantity"),
+            ),
         }
     }
 
     pub(crate) fn opt_u32(&mut self) -> Read<Option<u32>> {
         self.nullable(Self::u32)
+    }
+
+    /// A whole number (the engine's own records: milliseconds, counters).
+    pub(crate) fn i64(&mut self) -> Read<i64> {
+        let at = self.at;
+        match self.number("an integer")? {
+            Number::Int(n) => Ok(n),
+            Number::Decimal(text) => {
+                self.fail_at(at, &format!("invalid type: {text}, expected an integer"))
+            }
+        }
+    }
+
+    pub(crate) fn opt_i64(&mut self) -> Read<Option<i64>> {
+        self.nullable(Self::i64)
     }
 
     /// An SP-API time: a date-time string (see [`parse_time`]) or epoch seconds.
@@ -595,7 +608,7 @@ impl<'j> Reader<'j> {
         let at = self.at;
         let seconds = match self.number("an ISO 8601 date-time")? {
             Number::Int(n) => Ok(n),
-            Number::Float(_) => Err("epoch seconds must be a whole number".to_owned()),
+            Number::Decimal(_) => Err("epoch seconds must be a whole number".to_owned()),
         };
         seconds
             .and_then(from_epoch_seconds)
@@ -623,7 +636,10 @@ impl<'j> Reader<'j> {
         let at = self.at;
         match self.number("a decimal amount as a string")? {
             Number::Int(n) => cents_from_i64(n),
-            Number::Float(f) => cents_from_f64(f),
+            Number::Decimal(text) => scaled_decimal(text, 2)
+                .and_then(|cents| i64::try_from(cents).ok())
+                .filter(|cents| cents.abs() <= MAX_ABS_CENTS)
+                .ok_or_else(|| "amount is too large".to_owned()),
         }
         .map_err(|message| Fail { at, message })
     }
@@ -754,6 +770,23 @@ mod tests {
             r#""abc"#,
         ] {
             assert!(read_string(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bare_number_amounts_are_read_exactly_without_floats() {
+        let amount = |json: &str| Reader::document(json, Reader::amount).map_err(|f| f.message);
+        assert_eq!(amount("1.005"), Ok(101));
+        assert_eq!(amount("-0.125"), Ok(-13));
+        assert_eq!(amount("1.5e2"), Ok(15_000));
+        assert_eq!(amount("25E-1"), Ok(250));
+        assert_eq!(amount("7"), Ok(700));
+        for huge in ["1e300", "100000000000.5", "-1E12"] {
+            assert_eq!(
+                amount(huge),
+                Err("amount is too large".to_owned()),
+                "{huge}"
+            );
         }
     }
 

@@ -8,11 +8,10 @@ mod shipments;
 pub mod spapi;
 mod tick;
 
-use chrono::{DateTime, Datelike, Utc};
-use serde::{Deserialize, Serialize};
-
+use crate::amazon::read::read_object;
+use crate::amazon::write::Writer;
 use crate::amazon::{
-    parse_json, parse_order, parse_order_items, OrderStatus, PageOrder, ParseError,
+    parse_order, parse_order_items, read_json, OrderStatus, PageOrder, ParseError,
 };
 use crate::blockers::{quantities_by_sku, CatalogFacts};
 use crate::decide::{decide, next_row, system_message, Action, Applied, Decision, Snapshot};
@@ -22,6 +21,7 @@ use crate::order_builder::build_draft;
 use crate::row::{AmazonOrderRow, CommerceLink};
 use crate::settings::{is_store_code, StoreConfig};
 use crate::status::{creates_commerce_order, reserves_quantity, CommerceState, TableStatus};
+use chrono::{DateTime, Datelike, Utc};
 
 pub use shipments::{carrier_code, Shipment};
 pub use tick::{TickReport, TickStatus};
@@ -77,15 +77,62 @@ pub struct Outcome {
 }
 
 /// The admin message as last sent; `confirmed` once the host accepted it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
 struct ShownMessage {
     message: Option<String>,
     confirmed: bool,
 }
 
-#[derive(Serialize, Deserialize)]
+impl ShownMessage {
+    fn from_json(json: &str) -> Result<ShownMessage, ParseError> {
+        read_json("shown message", json, |r| {
+            let (mut message, mut confirmed) = (None, None);
+            read_object!(r, "a shown message", |r| {
+                "message" => message = r.opt_string()?,
+                "confirmed" => confirmed = Some(r.bool()?),
+            });
+            Ok(ShownMessage {
+                message,
+                confirmed: r.required(confirmed, "confirmed")?,
+            })
+        })
+    }
+
+    fn to_json(&self) -> String {
+        let mut w = Writer::with_capacity(64 + self.message.as_ref().map_or(0, String::len));
+        w.object(|w| {
+            w.nullable_member("message", self.message.as_deref(), Writer::string);
+            w.key("confirmed").bool(self.confirmed);
+        });
+        w.finish()
+    }
+}
+
+/// The store's sync lease (`v1/s/<store>/lease`).
+#[cfg_attr(test, derive(Debug, PartialEq, serde::Serialize, serde::Deserialize))]
 struct LeaseValue {
     expires_at: i64,
+}
+
+impl LeaseValue {
+    fn from_json(json: &str) -> Result<LeaseValue, ParseError> {
+        read_json("lease", json, |r| {
+            let mut expires_at = None;
+            read_object!(r, "a lease", |r| {
+                "expires_at" => expires_at = Some(r.i64()?),
+            });
+            Ok(LeaseValue {
+                expires_at: r.required(expires_at, "expires_at")?,
+            })
+        })
+    }
+
+    fn to_json(&self) -> String {
+        let mut w = Writer::with_capacity(32);
+        w.object(|w| w.key("expires_at").int(self.expires_at));
+        w.finish()
+    }
 }
 
 /// The engine: the plugin's behaviour over any [`Host`].
@@ -139,16 +186,16 @@ impl<H: Host> Engine<H> {
         let current = self.host.storage_get(&key)?;
         if let Some(held) = current
             .as_deref()
-            .and_then(|v| parse_json::<LeaseValue>("lease", v).ok())
+            .and_then(|v| LeaseValue::from_json(v).ok())
         {
             if held.expires_at > now_ms {
                 return Err(EngineError::Busy);
             }
         }
-        let mine = serde_json::to_string(&LeaseValue {
+        let mine = LeaseValue {
             expires_at: now_ms + LEASE_MS,
-        })
-        .expect("a lease serializes");
+        }
+        .to_json();
         if !self
             .host
             .storage_cas(&key, current.as_deref(), Some(&mine))?
@@ -427,7 +474,7 @@ impl<H: Host> Engine<H> {
         let record: Option<ShownMessage> = self
             .host
             .storage_get(keys::SHOWN_MESSAGE)?
-            .and_then(|v| parse_json("shown message", &v).ok());
+            .and_then(|v| ShownMessage::from_json(&v).ok());
         if record.as_ref() == Some(&shown) {
             return Ok(());
         }
@@ -438,14 +485,14 @@ impl<H: Host> Engine<H> {
         };
         self.host.storage_apply(vec![StorageOp::Put(
             keys::SHOWN_MESSAGE.to_owned(),
-            serde_json::to_string(&pending).expect("a message record serializes"),
+            pending.to_json(),
         )])?;
         self.host
             .set_admin_message(shown.message.as_deref())
             .map_err(commerce_failure)?;
         self.host.storage_apply(vec![StorageOp::Put(
             keys::SHOWN_MESSAGE.to_owned(),
-            serde_json::to_string(&shown).expect("a message record serializes"),
+            shown.to_json(),
         )])?;
         Ok(())
     }
@@ -620,9 +667,7 @@ impl<H: Host> Engine<H> {
                 "\"{store}\" is not a store code"
             )));
         }
-        Ok(self
-            .load_row(store, id)?
-            .map(|row| serde_json::to_string(&row.detail()).expect("a detail serializes")))
+        Ok(self.load_row(store, id)?.map(|row| row.detail().to_json()))
     }
 
     /// The admin system message across all stores.
@@ -635,4 +680,28 @@ impl<H: Host> Engine<H> {
 
 fn commerce_failure(e: CommerceError) -> EngineError {
     EngineError::Host(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amazon::write::assert_same_as_serde;
+
+    #[test]
+    fn lease_and_message_records_are_stored_as_serde_wrote_them() {
+        let lease = LeaseValue {
+            expires_at: 1_795_000_600_000,
+        };
+        assert_same_as_serde(&lease, LeaseValue::to_json, LeaseValue::from_json);
+        for (message, confirmed) in [
+            (None, true),
+            (
+                Some("Amazon orders of \"Main\"\nstore are blocked".to_owned()),
+                false,
+            ),
+        ] {
+            let shown = ShownMessage { message, confirmed };
+            assert_same_as_serde(&shown, ShownMessage::to_json, ShownMessage::from_json);
+        }
+    }
 }

@@ -1,12 +1,15 @@
 //! Commerce shipments → Amazon `confirmShipment`: queued on the event, pushed on the tick.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::spapi::{ApiFailure, SpApi};
 use super::tick::{TickReport, TickStatus};
 use super::{keys, Engine, EngineError, LIST_PAGE};
-use crate::amazon::{parse_json, ConfirmShipmentItem, ConfirmShipmentRequest, PackageDetail};
+use crate::amazon::read::read_object;
+use crate::amazon::write::Writer;
+use crate::amazon::{
+    read_json, ConfirmShipmentItem, ConfirmShipmentRequest, PackageDetail, ParseError,
+};
 use crate::blockers::SkuQty;
 use crate::host::{Host, StorageOp};
 use crate::row::{AmazonOrderRow, ShipmentRecord, ShipmentState};
@@ -42,14 +45,47 @@ pub fn carrier_code(carrier: &str) -> Option<&'static str> {
 }
 
 /// A confirmation waiting in the push queue.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq, serde::Serialize, serde::Deserialize))]
 struct Queued {
     amazon_order_id: String,
     request: ConfirmShipmentRequest,
-    #[serde(default)]
+    #[cfg_attr(test, serde(default))]
     attempts: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, serde(default, skip_serializing_if = "Option::is_none"))]
     last_error: Option<String>,
+}
+
+impl Queued {
+    fn from_json(json: &str) -> Result<Queued, ParseError> {
+        read_json("shipment queue entry", json, |r| {
+            let (mut amazon_order_id, mut request, mut attempts, mut last_error) =
+                (None, None, 0, None);
+            read_object!(r, "a shipment queue entry", |r| {
+                "amazon_order_id" => amazon_order_id = Some(r.string()?),
+                "request" => request = Some(ConfirmShipmentRequest::read(r)?),
+                "attempts" => attempts = r.u32()?,
+                "last_error" => last_error = r.opt_string()?,
+            });
+            Ok(Queued {
+                amazon_order_id: r.required(amazon_order_id, "amazon_order_id")?,
+                request: r.required(request, "request")?,
+                attempts,
+                last_error,
+            })
+        })
+    }
+
+    fn to_json(&self) -> String {
+        let mut w = Writer::with_capacity(384);
+        w.object(|w| {
+            w.str_member("amazon_order_id", &self.amazon_order_id);
+            self.request.write(w.key("request"));
+            w.key("attempts").number(u64::from(self.attempts));
+            w.opt_str_member("last_error", self.last_error.as_deref());
+        });
+        w.finish()
+    }
 }
 
 /// Quantity of each order item still to ship, counting Amazon's figure and our own shipments.
@@ -194,7 +230,7 @@ impl<H: Host> Engine<H> {
         self.host.storage_apply(vec![
             StorageOp::Put(
                 keys::ship_queue(store, id, &package_reference_id),
-                serde_json::to_string(&queued).expect("a queue entry serializes"),
+                queued.to_json(),
             ),
             StorageOp::Put(keys::order(store, id), row.to_json()),
         ])?;
@@ -212,7 +248,7 @@ pub(super) fn push_queue<H: Host>(
         .host
         .storage_list(&keys::ship_queue_prefix(store), None, LIST_PAGE)?;
     for (key, json) in entries {
-        let Ok(mut queued) = parse_json::<Queued>("shipment queue entry", &json) else {
+        let Ok(mut queued) = Queued::from_json(&json) else {
             report
                 .errors
                 .push(format!("unreadable shipment queue entry {key} dropped"));
@@ -266,10 +302,7 @@ pub(super) fn push_queue<H: Host>(
                 } else {
                     queued.last_error = Some(errors);
                     set_state(ShipmentState::Queued, queued.last_error.clone(), message);
-                    ops.push(StorageOp::Put(
-                        key,
-                        serde_json::to_string(&queued).expect("a queue entry serializes"),
-                    ));
+                    ops.push(StorageOp::Put(key, queued.to_json()));
                 }
             }
             Err(other) => {
@@ -289,4 +322,51 @@ pub(super) fn push_queue<H: Host>(
         api.host.storage_apply(ops)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amazon::write::assert_same_as_serde;
+
+    #[test]
+    fn queue_entries_are_stored_as_serde_wrote_them() {
+        let request = |carrier_name: Option<&str>| ConfirmShipmentRequest {
+            marketplace_id: "ATVPDKIKX0DER".into(),
+            package_detail: PackageDetail {
+                package_reference_id: "1".into(),
+                carrier_code: "Other".into(),
+                carrier_name: carrier_name.map(str::to_owned),
+                shipping_method: None,
+                tracking_number: "1Z999AA10123456784".into(),
+                ship_date: "2026-11-02T10:00:00Z".into(),
+                order_items: vec![ConfirmShipmentItem {
+                    order_item_id: "68828574383266".into(),
+                    quantity: 2,
+                }],
+            },
+        };
+        for (carrier_name, attempts, last_error) in [
+            (None, 0, None),
+            (
+                Some("DHL \"Express\""),
+                2,
+                Some("InvalidInput: shipDate".to_owned()),
+            ),
+        ] {
+            let queued = Queued {
+                amazon_order_id: "902-3159896-1390916".into(),
+                request: request(carrier_name),
+                attempts,
+                last_error,
+            };
+            assert_same_as_serde(&queued, Queued::to_json, Queued::from_json);
+        }
+        // Entries queued before `attempts` existed.
+        let old = Queued::from_json(
+            r#"{"amazon_order_id":"1","request":{"marketplaceId":"A","packageDetail":{"packageReferenceId":"1","carrierCode":"UPS","trackingNumber":"1Z","shipDate":"2026-11-02T10:00:00Z","orderItems":[]}}}"#,
+        )
+        .unwrap();
+        assert_eq!((old.attempts, old.last_error), (0, None));
+    }
 }

@@ -2,11 +2,12 @@
 //! token buckets (kept in storage), getOrders, getOrderItems and confirmShipment.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::keys;
+use crate::amazon::read::read_object;
+use crate::amazon::write::Writer;
 use crate::amazon::{
-    parse_api_errors, parse_get_order_items, parse_get_orders_page, parse_json,
+    invalid, parse_api_errors, parse_get_order_items, parse_get_orders_page, read_json,
     ConfirmShipmentRequest, OrderItem, OrdersPage, ParseError,
 };
 use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method, StorageError, StorageOp};
@@ -65,28 +66,95 @@ pub enum ApiFailure {
     Storage(#[from] StorageError),
 }
 
-#[derive(Serialize, Deserialize)]
+// The engine's records are read and written by hand (src/amazon/read.rs, write.rs), so the
+// component links no serializer; the derives in tests check the JSON stays what serde wrote.
+#[cfg_attr(test, derive(Debug, PartialEq, serde::Serialize, serde::Deserialize))]
 struct CachedToken {
     access_token: String,
     expires_at: i64,
 }
 
+impl CachedToken {
+    fn from_json(json: &str) -> Result<CachedToken, ParseError> {
+        read_json("cached LWA token", json, |r| {
+            let (mut access_token, mut expires_at) = (None, None);
+            read_object!(r, "a cached token", |r| {
+                "access_token" => access_token = Some(r.string()?),
+                "expires_at" => expires_at = Some(r.i64()?),
+            });
+            Ok(CachedToken {
+                access_token: r.required(access_token, "access_token")?,
+                expires_at: r.required(expires_at, "expires_at")?,
+            })
+        })
+    }
+
+    fn to_json(&self) -> String {
+        let mut w = Writer::with_capacity(64 + self.access_token.len());
+        w.object(|w| {
+            w.str_member("access_token", &self.access_token);
+            w.key("expires_at").int(self.expires_at);
+        });
+        w.finish()
+    }
+}
+
 /// Tokens are counted in thousandths so storage holds integers only.
-#[derive(Serialize, Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq, serde::Serialize, serde::Deserialize))]
 struct Bucket {
     milli_tokens: i64,
     at: i64,
 }
 
-#[derive(Deserialize)]
-struct LwaError {
-    error: String,
+impl Bucket {
+    fn from_json(json: &str) -> Result<Bucket, ParseError> {
+        read_json("usage plan bucket", json, |r| {
+            let (mut milli_tokens, mut at) = (None, None);
+            read_object!(r, "a usage plan bucket", |r| {
+                "milli_tokens" => milli_tokens = Some(r.i64()?),
+                "at" => at = Some(r.i64()?),
+            });
+            Ok(Bucket {
+                milli_tokens: r.required(milli_tokens, "milli_tokens")?,
+                at: r.required(at, "at")?,
+            })
+        })
+    }
+
+    fn to_json(&self) -> String {
+        let mut w = Writer::with_capacity(48);
+        w.object(|w| {
+            w.key("milli_tokens").int(self.milli_tokens);
+            w.key("at").int(self.at);
+        });
+        w.finish()
+    }
 }
 
-#[derive(Deserialize)]
+/// LWA's answer to a refresh: the access token and its lifetime in seconds (error bodies
+/// carry `error` instead).
 struct LwaAnswer {
-    access_token: String,
-    expires_in: i64,
+    access_token: Option<String>,
+    expires_in: Option<i64>,
+    error: Option<String>,
+}
+
+impl LwaAnswer {
+    fn from_json(json: &str) -> Result<LwaAnswer, ParseError> {
+        read_json("LWA token response", json, |r| {
+            let mut answer = LwaAnswer {
+                access_token: None,
+                expires_in: None,
+                error: None,
+            };
+            read_object!(r, "an LWA token response", |r| {
+                "access_token" => answer.access_token = r.opt_string()?,
+                "expires_in" => answer.expires_in = r.opt_i64()?,
+                "error" => answer.error = r.opt_string()?,
+            });
+            Ok(answer)
+        })
+    }
 }
 
 /// What a tick keeps in memory between SP-API calls: the access token and the usage-plan
@@ -108,10 +176,7 @@ impl Session {
             .filter(|(_, _, dirty)| *dirty)
             .map(|(operation, bucket, dirty)| {
                 *dirty = false;
-                StorageOp::Put(
-                    keys::bucket(store, operation),
-                    serde_json::to_string(bucket).expect("a bucket serializes"),
-                )
+                StorageOp::Put(keys::bucket(store, operation), bucket.to_json())
             })
             .collect()
     }
@@ -166,10 +231,10 @@ impl<H: Host> SpApi<'_, H> {
         {
             Some(index) => index,
             None => {
-                let stored: Option<Bucket> = self
+                let stored = self
                     .host
                     .storage_get(&keys::bucket(self.store, plan.operation))?
-                    .and_then(|v| parse_json("usage plan bucket", &v).ok());
+                    .and_then(|v| Bucket::from_json(&v).ok());
                 let bucket = stored.unwrap_or(Bucket {
                     milli_tokens: plan.burst * 1000,
                     at: now,
@@ -223,7 +288,7 @@ impl<H: Host> SpApi<'_, H> {
             self.session.token = self
                 .host
                 .storage_get(&key)?
-                .and_then(|v| parse_json("cached LWA token", &v).ok());
+                .and_then(|v| CachedToken::from_json(&v).ok());
             self.session.token_read = true;
         }
         if let Some(token) = &self.session.token {
@@ -251,9 +316,10 @@ impl<H: Host> SpApi<'_, H> {
             400 | 401 | 403 => {
                 // The body names the OAuth error (e.g. invalid_grant) but never echo it whole:
                 // an LWA error body may quote what was sent.
-                let code = parse_json::<LwaError>("LWA error", &response.body)
-                    .map(|e| e.error)
-                    .unwrap_or_else(|_| "refused".into());
+                let code = LwaAnswer::from_json(&response.body)
+                    .ok()
+                    .and_then(|answer| answer.error)
+                    .unwrap_or_else(|| "refused".into());
                 return Err(ApiFailure::Unauthorized(format!(
                     "LWA token refresh failed ({}: {code})",
                     response.status
@@ -266,13 +332,16 @@ impl<H: Host> SpApi<'_, H> {
                 )))
             }
         }
-        let answer: LwaAnswer = parse_json("LWA token response", &response.body)?;
-        let expires_at = self.now_ms() + answer.expires_in.clamp(0, 86_400) * 1000;
+        let answer = LwaAnswer::from_json(&response.body)?;
+        let missing = |field| invalid("LWA token response", field, "missing");
+        let access_token = answer.access_token.ok_or_else(|| missing("access_token"))?;
+        let expires_in = answer.expires_in.ok_or_else(|| missing("expires_in"))?;
+        let expires_at = self.now_ms() + expires_in.clamp(0, 86_400) * 1000;
         let token = CachedToken {
-            access_token: answer.access_token,
+            access_token,
             expires_at,
         };
-        let value = serde_json::to_string(&token).expect("a token serializes");
+        let value = token.to_json();
         self.host.storage_apply(vec![StorageOp::Put(key, value)])?;
         let access_token = token.access_token.clone();
         self.session.token = Some(token);
@@ -373,7 +442,7 @@ impl<H: Host> SpApi<'_, H> {
         amazon_order_id: &str,
         request: &ConfirmShipmentRequest,
     ) -> Result<(), ApiFailure> {
-        let body = serde_json::to_string(request).expect("a request serializes");
+        let body = request.to_json();
         self.call(
             CONFIRM_SHIPMENT,
             Method::Post,
@@ -395,6 +464,36 @@ fn describe(response: &HttpResponse) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::amazon::write::assert_same_as_serde;
+
+    #[test]
+    fn cached_tokens_and_buckets_are_stored_as_serde_wrote_them() {
+        let token = CachedToken {
+            access_token: "Atza|IwEB\"quoted\"".into(),
+            expires_at: 1_795_000_000_000,
+        };
+        assert_same_as_serde(&token, CachedToken::to_json, CachedToken::from_json);
+        for (milli_tokens, at) in [(0, 0), (30_000, 1_795_000_000_000), (-1, i64::MIN)] {
+            let bucket = Bucket { milli_tokens, at };
+            assert_same_as_serde(&bucket, Bucket::to_json, Bucket::from_json);
+        }
+    }
+
+    #[test]
+    fn lwa_answers_are_read_with_their_extra_fields_ignored() {
+        let answer = LwaAnswer::from_json(
+            r#"{"access_token":"Atza|IwEB","refresh_token":"Atzr|x","token_type":"bearer","expires_in":3600}"#,
+        )
+        .unwrap();
+        assert_eq!(answer.access_token.as_deref(), Some("Atza|IwEB"));
+        assert_eq!(answer.expires_in, Some(3600));
+        let refused = LwaAnswer::from_json(
+            r#"{"error_description":"The request has an invalid grant parameter","error":"invalid_grant"}"#,
+        )
+        .unwrap();
+        assert_eq!(refused.error.as_deref(), Some("invalid_grant"));
+        assert!(LwaAnswer::from_json(r#"{"expires_in":"soon"}"#).is_err());
+    }
 
     #[test]
     fn form_values_are_percent_encoded() {

@@ -1,12 +1,13 @@
 //! The cron tick: push queued shipments, retry blocked orders, poll Amazon for changed orders.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::shipments::push_queue;
 use super::spapi::{ApiFailure, Session, SpApi};
 use super::{keys, Engine, EngineError, Outcome};
-use crate::amazon::{parse_json, OrdersPage, PageOrder};
+use crate::amazon::read::{read_object, Read, Reader};
+use crate::amazon::write::Writer;
+use crate::amazon::{read_json, OrdersPage, PageOrder, ParseError};
 use crate::decide::{Action, Snapshot};
 use crate::host::{Host, StorageOp};
 use crate::settings::StoreConfig;
@@ -67,7 +68,8 @@ impl TickReport {
 }
 
 /// Progress through Amazon's order changes (`v1/s/<store>/poll`).
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default)]
+#[cfg_attr(test, derive(PartialEq, serde::Serialize, serde::Deserialize))]
 struct PollState {
     /// Every change up to this time (ms) is processed.
     watermark: Option<i64>,
@@ -75,12 +77,57 @@ struct PollState {
     window: Option<Window>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq, serde::Serialize, serde::Deserialize))]
 struct Window {
     after: i64,
     before: i64,
     /// Token of the next page to read; `None` = the first page.
     next_token: Option<String>,
+}
+
+impl PollState {
+    fn from_json(json: &str) -> Result<PollState, ParseError> {
+        read_json("poll state", json, |r| {
+            let mut state = PollState::default();
+            read_object!(r, "a poll state", |r| {
+                "watermark" => state.watermark = r.opt_i64()?,
+                "window" => state.window = r.nullable(Window::read)?,
+            });
+            Ok(state)
+        })
+    }
+
+    fn to_json(&self) -> String {
+        let mut w = Writer::with_capacity(128);
+        w.object(|w| {
+            w.nullable_member("watermark", self.watermark.as_ref(), |w, ms| w.int(*ms));
+            w.nullable_member("window", self.window.as_ref(), |w, window| {
+                w.object(|w| {
+                    w.key("after").int(window.after);
+                    w.key("before").int(window.before);
+                    w.nullable_member("next_token", window.next_token.as_deref(), Writer::string);
+                })
+            });
+        });
+        w.finish()
+    }
+}
+
+impl Window {
+    fn read(r: &mut Reader<'_>) -> Read<Window> {
+        let (mut after, mut before, mut next_token) = (None, None, None);
+        read_object!(r, "a poll window", |r| {
+            "after" => after = Some(r.i64()?),
+            "before" => before = Some(r.i64()?),
+            "next_token" => next_token = r.opt_string()?,
+        });
+        Ok(Window {
+            after: r.required(after, "after")?,
+            before: r.required(before, "before")?,
+            next_token,
+        })
+    }
 }
 
 fn at(ms: i64) -> DateTime<Utc> {
@@ -187,7 +234,7 @@ impl<H: Host> Engine<H> {
         let mut state: PollState = self
             .host
             .storage_get(&key)?
-            .and_then(|v| parse_json("poll state", &v).ok())
+            .and_then(|v| PollState::from_json(&v).ok())
             .unwrap_or_default();
         let mut window = match state.window.take() {
             Some(window) => window,
@@ -250,10 +297,7 @@ impl<H: Host> Engine<H> {
             };
             let done = state.window.is_none();
             let mut ops = session.flush(store);
-            ops.push(StorageOp::Put(
-                key.clone(),
-                serde_json::to_string(&state).expect("poll state serializes"),
-            ));
+            ops.push(StorageOp::Put(key.clone(), state.to_json()));
             self.host.storage_apply(ops)?;
             if done {
                 return Ok(());
@@ -325,4 +369,36 @@ fn stop(report: &mut TickReport, failure: ApiFailure) -> Result<(), EngineError>
         other => report.errors.push(other.to_string()),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amazon::write::assert_same_as_serde;
+
+    #[test]
+    fn poll_states_are_stored_as_serde_wrote_them() {
+        let window = |next_token: Option<&str>| Window {
+            after: 1_793_000_000_000,
+            before: 1_795_000_000_000,
+            next_token: next_token.map(str::to_owned),
+        };
+        for state in [
+            PollState::default(),
+            PollState {
+                watermark: Some(1_795_000_000_000),
+                window: None,
+            },
+            PollState {
+                watermark: None,
+                window: Some(window(None)),
+            },
+            PollState {
+                watermark: Some(-1),
+                window: Some(window(Some("2YgYW55IGNhcm5hbCBwbGVhcw=="))),
+            },
+        ] {
+            assert_same_as_serde(&state, PollState::to_json, PollState::from_json);
+        }
+    }
 }
