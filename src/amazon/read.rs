@@ -23,7 +23,9 @@ pub(crate) struct Fail {
     pub(crate) message: String,
 }
 
-pub(crate) type Read<T> = Result<T, Fail>;
+/// Boxed so that `Read<()>`, `Read<bool>` and the like are one word, returned in a register
+/// rather than through memory on every call of the size-optimised build.
+pub(crate) type Read<T> = Result<T, Box<Fail>>;
 
 /// What the next value is, from its first byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,10 +105,10 @@ impl<'j> Reader<'j> {
     }
 
     fn fail_here<T>(&self, message: String) -> Read<T> {
-        Err(Fail {
+        Err(Box::new(Fail {
             at: self.at,
             message,
-        })
+        }))
     }
 
     fn wrong_type<T>(&self, found: Peek, expected: &str) -> Read<T> {
@@ -474,7 +476,7 @@ impl<'j> Reader<'j> {
         }
         let at = self.at;
         let text = self.raw_string()?;
-        parse(&text).map_err(|message| Fail { at, message })
+        parse(&text).map_err(|message| Box::new(Fail { at, message }))
     }
 
     pub(crate) fn string(&mut self) -> Read<String> {
@@ -559,10 +561,10 @@ impl<'j> Reader<'j> {
     }
 
     fn fail_at<T>(&self, at: usize, message: &str) -> Read<T> {
-        Err(Fail {
+        Err(Box::new(Fail {
             at,
             message: message.to_owned(),
-        })
+        }))
     }
 
     pub(crate) fn u32(&mut self) -> Read<u32> {
@@ -612,7 +614,7 @@ impl<'j> Reader<'j> {
         };
         seconds
             .and_then(from_epoch_seconds)
-            .map_err(|message| Fail { at, message })
+            .map_err(|message| Box::new(Fail { at, message }))
     }
 
     pub(crate) fn opt_time(&mut self) -> Read<Option<DateTime<Utc>>> {
@@ -641,7 +643,7 @@ impl<'j> Reader<'j> {
                 .filter(|cents| cents.abs() <= MAX_ABS_CENTS)
                 .ok_or_else(|| "amount is too large".to_owned()),
         }
-        .map_err(|message| Fail { at, message })
+        .map_err(|message| Box::new(Fail { at, message }))
     }
 
     /// Skips a string: its escapes are checked for syntax but not decoded, as serde_json does
