@@ -735,7 +735,7 @@ impl Money {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.str_member("CurrencyCode", &self.currency);
-            w.str_member("Amount", &money::format_cents(self.cents));
+            w.key("Amount").amount(self.cents);
         });
     }
 }

@@ -39,36 +39,45 @@ impl fmt::Display for Money {
     }
 }
 
-/// `1101` → `"11.01"`, `-5` → `"-0.05"`. Digit by digit rather than through `format!`: every
-/// stored row writes a dozen amounts, and the formatting machinery cost ~1 500 wasm operators
-/// per amount.
+/// `1101` → `"11.01"`, `-5` → `"-0.05"` (see [`cents_text`]).
 pub fn format_cents(cents: i64) -> String {
-    let abs = cents.unsigned_abs();
-    let mut out = String::with_capacity(24);
-    if cents < 0 {
-        out.push('-');
-    }
-    push_decimal(&mut out, abs / 100);
-    out.push('.');
-    out.push(char::from(b'0' + (abs / 10 % 10) as u8));
-    out.push(char::from(b'0' + (abs % 10) as u8));
-    out
+    let mut buf = [0; CENTS_TEXT_BYTES];
+    String::from_utf8_lossy(cents_text(cents, &mut buf)).into_owned()
 }
 
-/// Appends `n` in decimal (without `fmt`, see [`format_cents`]).
-pub(crate) fn push_decimal(out: &mut String, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+/// Room for any `i64` amount in hundredths with its sign and point.
+pub(crate) const CENTS_TEXT_BYTES: usize = 22;
+
+/// Writes `cents` as a decimal amount at the end of `buf` and returns that part. Digit by
+/// digit rather than through `format!`: every stored row writes a dozen amounts, and the
+/// formatting machinery cost ~1 500 wasm operators per amount.
+pub(crate) fn cents_text(cents: i64, buf: &mut [u8; CENTS_TEXT_BYTES]) -> &[u8] {
+    let abs = cents.unsigned_abs();
+    let at = buf.len() - 3;
+    buf[at] = b'.';
+    buf[at + 1] = b'0' + (abs / 10 % 10) as u8;
+    buf[at + 2] = b'0' + (abs % 10) as u8;
+    let mut start = at - decimal_into(abs / 100, &mut buf[..at]).len();
+    if cents < 0 {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    &buf[start..]
+}
+
+/// Writes `n` in decimal at the end of `buf` (at least 20 bytes) and returns that part.
+pub(crate) fn decimal_into(n: u64, buf: &mut [u8]) -> &[u8] {
+    let mut at = buf.len();
     let mut rest = n;
     loop {
         at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
+        buf[at] = b'0' + (rest % 10) as u8;
         rest /= 10;
         if rest == 0 {
             break;
         }
     }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    &buf[at..]
 }
 
 /// Parses a decimal amount (`"11.01"`, `"-3"`, `"0.5"`, `"1.999"`) into hundredths, rounding

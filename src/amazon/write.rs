@@ -8,11 +8,14 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::money::push_decimal;
+use super::money::{cents_text, decimal_into, CENTS_TEXT_BYTES};
+use super::read::plain_run_end;
 
-/// Appends one JSON object or array at a time to a string.
+/// Appends one JSON object or array at a time. Bytes rather than a `String`: pushing a `char`
+/// encodes it as UTF-8 and checks the capacity through calls the size-optimised build does not
+/// inline, and most of what is written is one ASCII byte at a time.
 pub(crate) struct Writer {
-    out: String,
+    out: Vec<u8>,
     /// No member written yet in the innermost open object or array.
     first: bool,
 }
@@ -20,107 +23,114 @@ pub(crate) struct Writer {
 impl Writer {
     pub(crate) fn with_capacity(bytes: usize) -> Self {
         Writer {
-            out: String::with_capacity(bytes),
+            out: Vec::with_capacity(bytes),
             first: true,
         }
     }
 
     pub(crate) fn finish(self) -> String {
-        self.out
+        // Only `str`s and ASCII were appended, so this is never lossy (and, unlike `expect`,
+        // links no `Debug` formatting).
+        String::from_utf8(self.out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     fn separate(&mut self) {
         if !self.first {
-            self.out.push(',');
+            self.out.push(b',');
         }
         self.first = false;
     }
 
     /// Writes `{ … }`, the members written by `members`.
     pub(crate) fn object(&mut self, members: impl FnOnce(&mut Self)) {
-        self.out.push('{');
+        self.out.push(b'{');
         self.first = true;
         members(self);
-        self.out.push('}');
+        self.out.push(b'}');
         self.first = false;
     }
 
     /// A member's key; its value follows. Keys are literals that need no escaping.
     pub(crate) fn key(&mut self, key: &str) -> &mut Self {
         self.separate();
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out.push_str("\":");
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
         self
     }
 
     /// Writes `[ … ]` with one element per item.
     pub(crate) fn array<T>(&mut self, items: &[T], mut element: impl FnMut(&mut Self, &T)) {
-        self.out.push('[');
+        self.out.push(b'[');
         self.first = true;
         for item in items {
             self.separate();
             element(self, item);
         }
-        self.out.push(']');
+        self.out.push(b']');
         self.first = false;
     }
 
     /// A JSON string, escaped as serde_json does.
     pub(crate) fn string(&mut self, text: &str) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        self.out.push('"');
         let bytes = text.as_bytes();
-        if !bytes.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20) {
-            // Most strings need no escape: one copy.
-            self.out.push_str(text);
-            self.out.push('"');
-            return;
-        }
+        self.out.push(b'"');
         let mut run = 0;
-        for (at, &b) in bytes.iter().enumerate() {
-            let escape = match b {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0x08 => "\\b",
-                0x0c => "\\f",
-                0..=0x1f => "",
-                _ => continue,
+        loop {
+            let end = plain_run_end(bytes, run);
+            self.out.extend_from_slice(&bytes[run..end]);
+            let Some(&b) = bytes.get(end) else { break };
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                _ => &[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ],
             };
-            self.out.push_str(&text[run..at]);
-            run = at + 1;
-            if escape.is_empty() {
-                self.out.push_str("\\u00");
-                self.out.push(char::from(HEX[usize::from(b >> 4)]));
-                self.out.push(char::from(HEX[usize::from(b & 0xf)]));
-            } else {
-                self.out.push_str(escape);
-            }
+            self.out.extend_from_slice(escape);
+            run = end + 1;
         }
-        self.out.push_str(&text[run..]);
-        self.out.push('"');
+        self.out.push(b'"');
     }
 
     pub(crate) fn number(&mut self, n: u64) {
-        push_decimal(&mut self.out, n);
+        self.out.extend_from_slice(decimal_into(n, &mut [0; 20]));
     }
 
     pub(crate) fn int(&mut self, n: i64) {
         if n < 0 {
-            self.out.push('-');
+            self.out.push(b'-');
         }
-        push_decimal(&mut self.out, n.unsigned_abs());
+        self.number(n.unsigned_abs());
+    }
+
+    /// An amount in hundredths as Amazon writes it: `"11.01"`.
+    pub(crate) fn amount(&mut self, cents: i64) {
+        self.out.push(b'"');
+        self.out
+            .extend_from_slice(cents_text(cents, &mut [0; CENTS_TEXT_BYTES]));
+        self.out.push(b'"');
     }
 
     fn null(&mut self) {
-        self.out.push_str("null");
+        self.out.extend_from_slice(b"null");
     }
 
     pub(crate) fn bool(&mut self, value: bool) {
-        self.out.push_str(if value { "true" } else { "false" });
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
     }
 
     /// RFC 3339 with `Z`, as the SP-API model serializes times.
