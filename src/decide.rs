@@ -317,7 +317,7 @@ fn waiting(
 /// (just created, or already linked); `note` overrides the default note.
 pub fn next_row(
     stored: Option<&AmazonOrderRow>,
-    snapshot: &Snapshot,
+    snapshot: Snapshot,
     decision: &Decision,
     store: &str,
     settings: &OrderSettings,
@@ -330,12 +330,12 @@ pub fn next_row(
     if let Some(hold) = &decision.reserve {
         reserved = hold.clone();
     }
-    let notes = note_for(stored, snapshot, decision, link.as_ref());
+    let notes = note_for(stored, &snapshot, decision, link.as_ref());
     AmazonOrderRow {
         v: ROW_VERSION,
         store: store.to_owned(),
-        order: snapshot.order.clone(),
-        items: snapshot.items.clone(),
+        order: snapshot.order,
+        items: snapshot.items,
         table_status: decision.table_status,
         commerce: link,
         blockers: decision.blockers.clone(),

@@ -120,7 +120,8 @@ fn address(
     name: Option<&str>,
     marketplace: Option<&Marketplace>,
 ) -> DraftAddress {
-    let a = source.cloned().unwrap_or_default();
+    let no_address = AmazonAddress::default();
+    let a = source.unwrap_or(&no_address);
     let (firstname, lastname) = split_name(name.or(a.name.as_deref()));
     let street: Vec<String> = [&a.address_line1, &a.address_line2, &a.address_line3]
         .into_iter()

@@ -451,7 +451,7 @@ fn import_disabled_records_view_only_rows_and_creates_nothing() {
     assert_eq!(decision.action, Action::RecordOnly);
     assert!(decision.reason.to_string().contains("view-only"));
     let row =
-        amazon_order_sync::decide::next_row(None, &snap, &decision, "acme-us", &settings, None);
+        amazon_order_sync::decide::next_row(None, snap, &decision, "acme-us", &settings, None);
     assert!(row.view_only);
     assert_eq!(
         GridRow::from(&row).seller_central_url,

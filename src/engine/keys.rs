@@ -3,63 +3,90 @@
 /// Purchase times are inverted so that ascending key order is newest first.
 const INVERT_FROM: i64 = 9_999_999_999_999;
 
+/// `v1/s/<store>/` followed by `rest`. Concatenated rather than `format!`ted: keys are built
+/// several times per order, and a `format!` costs the component ~1 500 wasm operators.
+fn store_key(store: &str, rest: &[&str]) -> String {
+    let len = "v1/s//".len() + store.len() + rest.iter().map(|part| part.len()).sum::<usize>();
+    let mut key = String::with_capacity(len);
+    key.push_str("v1/s/");
+    key.push_str(store);
+    key.push('/');
+    for part in rest {
+        key.push_str(part);
+    }
+    key
+}
+
 pub fn order(store: &str, id: &str) -> String {
-    format!("v1/s/{store}/order/{id}")
+    store_key(store, &["order/", id])
 }
 
 pub fn order_prefix(store: &str) -> String {
-    format!("v1/s/{store}/order/")
+    store_key(store, &["order/"])
 }
 
 /// `"<LastUpdateDate ms> <OrderStatus>"` of the snapshot the row applied: lets the pull path
 /// pass over unchanged orders without reading their rows.
 pub fn applied(store: &str, id: &str) -> String {
-    format!("v1/s/{store}/applied/{id}")
+    store_key(store, &["applied/", id])
 }
 
 pub fn by_date(store: &str, purchase_millis: i64, id: &str) -> String {
-    let inverted = INVERT_FROM - purchase_millis.clamp(0, INVERT_FROM);
-    format!("v1/s/{store}/by-date/{inverted:013}/{id}")
+    let mut inverted = (INVERT_FROM - purchase_millis.clamp(0, INVERT_FROM)).unsigned_abs();
+    // Thirteen digits, zero-padded: INVERT_FROM has thirteen.
+    let mut digits = [b'0'; 13];
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (inverted % 10) as u8;
+        inverted /= 10;
+    }
+    let digits = std::str::from_utf8(&digits).unwrap_or_default();
+    store_key(store, &["by-date/", digits, "/", id])
 }
 
 pub fn by_date_prefix(store: &str) -> String {
-    format!("v1/s/{store}/by-date/")
+    store_key(store, &["by-date/"])
 }
 
 pub fn blocked(store: &str, id: &str) -> String {
-    format!("v1/s/{store}/blocked/{id}")
+    store_key(store, &["blocked/", id])
 }
 
 pub fn blocked_prefix(store: &str) -> String {
-    format!("v1/s/{store}/blocked/")
+    store_key(store, &["blocked/"])
 }
 
+/// The package reference left-padded with `0` to ten characters, so a store's queue lists in
+/// shipment order.
 pub fn ship_queue(store: &str, id: &str, package_reference_id: &str) -> String {
-    format!("v1/s/{store}/ship-queue/{id}/{package_reference_id:0>10}")
+    let padding = "0".repeat(10usize.saturating_sub(package_reference_id.chars().count()));
+    store_key(
+        store,
+        &["ship-queue/", id, "/", &padding, package_reference_id],
+    )
 }
 
 pub fn ship_queue_prefix(store: &str) -> String {
-    format!("v1/s/{store}/ship-queue/")
+    store_key(store, &["ship-queue/"])
 }
 
 pub fn count(store: &str) -> String {
-    format!("v1/s/{store}/count")
+    store_key(store, &["count"])
 }
 
 pub fn poll(store: &str) -> String {
-    format!("v1/s/{store}/poll")
+    store_key(store, &["poll"])
 }
 
 pub fn lwa(store: &str) -> String {
-    format!("v1/s/{store}/lwa")
+    store_key(store, &["lwa"])
 }
 
 pub fn bucket(store: &str, operation: &str) -> String {
-    format!("v1/s/{store}/bucket/{operation}")
+    store_key(store, &["bucket/", operation])
 }
 
 pub fn lease(store: &str) -> String {
-    format!("v1/s/{store}/lease")
+    store_key(store, &["lease"])
 }
 
 pub const BLOCKED_STORES_PREFIX: &str = "v1/g/blocked-stores/";
@@ -67,7 +94,7 @@ pub const BLOCKED_STORES_PREFIX: &str = "v1/g/blocked-stores/";
 pub const SHOWN_MESSAGE: &str = "v1/g/admin-message";
 
 pub fn blocked_store(store: &str) -> String {
-    format!("{BLOCKED_STORES_PREFIX}{store}")
+    [BLOCKED_STORES_PREFIX, store].concat()
 }
 
 /// The last segment of a key (the order id of an index key).
@@ -78,6 +105,39 @@ pub fn last_segment(key: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The layout is what storage already holds (`wit/STORAGE.md`): the keys the `format!`s
+    /// of earlier versions wrote.
+    #[test]
+    fn keys_keep_their_stored_layout() {
+        let (s, id) = ("acme-us", "111-0000000-0000001");
+        assert_eq!(order(s, id), format!("v1/s/{s}/order/{id}"));
+        assert_eq!(order_prefix(s), format!("v1/s/{s}/order/"));
+        assert_eq!(applied(s, id), format!("v1/s/{s}/applied/{id}"));
+        for millis in [i64::MIN, -1, 0, 1_795_000_000_000, INVERT_FROM, i64::MAX] {
+            let inverted = INVERT_FROM - millis.clamp(0, INVERT_FROM);
+            assert_eq!(
+                by_date(s, millis, id),
+                format!("v1/s/{s}/by-date/{inverted:013}/{id}")
+            );
+        }
+        assert_eq!(blocked(s, id), format!("v1/s/{s}/blocked/{id}"));
+        for reference in ["1", "1234567890", "12345678901", "é7", ""] {
+            assert_eq!(
+                ship_queue(s, id, reference),
+                format!("v1/s/{s}/ship-queue/{id}/{reference:0>10}")
+            );
+        }
+        assert_eq!(count(s), format!("v1/s/{s}/count"));
+        assert_eq!(poll(s), format!("v1/s/{s}/poll"));
+        assert_eq!(lwa(s), format!("v1/s/{s}/lwa"));
+        assert_eq!(
+            bucket(s, "get-orders"),
+            format!("v1/s/{s}/bucket/get-orders")
+        );
+        assert_eq!(lease(s), format!("v1/s/{s}/lease"));
+        assert_eq!(blocked_store(s), format!("v1/g/blocked-stores/{s}"));
+    }
 
     #[test]
     fn purchase_date_index_sorts_newest_first() {

@@ -385,7 +385,7 @@ impl<H: Host> Engine<H> {
 
         let mut row = next_row(
             stored.as_ref(),
-            &snapshot,
+            snapshot,
             &decision,
             store,
             &config.orders,

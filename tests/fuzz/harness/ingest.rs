@@ -113,7 +113,7 @@ pub fn run(data: &[u8]) {
             &config.orders,
             &config.integration,
         );
-        let row = next_row(None, &snapshot, &first, STORE, &config.orders, None);
+        let row = next_row(None, snapshot.clone(), &first, STORE, &config.orders, None);
         // The same snapshot again, over the row it left.
         let _ = decide(
             Some(&row),
