@@ -81,34 +81,43 @@ pub(crate) fn decimal_into(n: u64, buf: &mut [u8]) -> &[u8] {
 }
 
 /// Parses a decimal amount (`"11.01"`, `"-3"`, `"0.5"`, `"1.999"`) into hundredths, rounding
-/// half away from zero beyond two decimals.
+/// half away from zero beyond two decimals. One pass over the bytes: every amount of every
+/// order goes through here.
 pub fn parse_cents(text: &str) -> Result<i64, String> {
     let text = text.trim_ascii();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    let bytes = text.as_bytes();
+    let (negative, mut at) = match bytes.first() {
+        Some(b'-') => (true, 1),
+        Some(b'+') => (false, 1),
+        _ => (false, 0),
     };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+    let (mut whole, mut whole_digits) = (0i64, 0usize);
+    while let Some(digit) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
+        if whole_digits < 13 {
+            whole = whole * 10 + i64::from(digit - b'0');
+        }
+        whole_digits += 1;
+        at += 1;
+    }
+    // Tenths, hundredths and the digit that decides the rounding.
+    let (mut fraction, mut fraction_digits) = ([0i64; 3], 0usize);
+    if bytes.get(at) == Some(&b'.') {
+        at += 1;
+        while let Some(digit) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
+            if let Some(slot) = fraction.get_mut(fraction_digits) {
+                *slot = i64::from(digit - b'0');
+            }
+            fraction_digits += 1;
+            at += 1;
+        }
+    }
+    if at < bytes.len() || whole_digits + fraction_digits == 0 {
         return Err(format!("\"{text}\" is not a decimal amount"));
     }
-    let too_large = || format!("\"{text}\" is too large");
-    if whole.len() > 12 {
-        return Err(too_large());
-    }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| too_large())?
-    };
-    let mut frac = fraction.bytes().map(|b| i64::from(b - b'0'));
-    let tenths = frac.next().unwrap_or(0);
-    let hundredths = frac.next().unwrap_or(0);
-    let round_up = frac.next().is_some_and(|d| d >= 5);
-    let cents = whole * 100 + tenths * 10 + hundredths + i64::from(round_up);
-    if cents > MAX_ABS_CENTS {
-        return Err(too_large());
+    let [tenths, hundredths, next] = fraction;
+    let cents = whole * 100 + tenths * 10 + hundredths + i64::from(next >= 5);
+    if whole_digits > 12 || cents > MAX_ABS_CENTS {
+        return Err(format!("\"{text}\" is too large"));
     }
     Ok(if negative { -cents } else { cents })
 }
@@ -189,6 +198,65 @@ mod tests {
         assert_eq!(parse_cents("-2.25"), Ok(-225));
         assert_eq!(parse_cents("1.995"), Ok(200));
         assert_eq!(parse_cents(".99"), Ok(99));
+    }
+
+    /// The previous implementation of `parse_cents` (split, check, `str::parse`): the reference
+    /// the one-pass parser is checked against.
+    fn parse_cents_by_parts(text: &str) -> Result<i64, String> {
+        let text = text.trim_ascii();
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction)
+        {
+            return Err(format!("\"{text}\" is not a decimal amount"));
+        }
+        let too_large = || format!("\"{text}\" is too large");
+        if whole.len() > 12 {
+            return Err(too_large());
+        }
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| too_large())?
+        };
+        let mut frac = fraction.bytes().map(|b| i64::from(b - b'0'));
+        let tenths = frac.next().unwrap_or(0);
+        let hundredths = frac.next().unwrap_or(0);
+        let round_up = frac.next().is_some_and(|d| d >= 5);
+        let cents = whole * 100 + tenths * 10 + hundredths + i64::from(round_up);
+        if cents > MAX_ABS_CENTS {
+            return Err(too_large());
+        }
+        Ok(if negative { -cents } else { cents })
+    }
+
+    #[test]
+    fn the_one_pass_parser_agrees_with_splitting_and_parsing() {
+        let alphabet = ["0", "1", "5", "9", ".", "-", "+", " ", "e", "é"];
+        let mut inputs = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = inputs
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            inputs.extend(longer);
+        }
+        inputs.extend(
+            [
+                "999999999999.99",
+                "9999999999999",
+                "100000000000.005",
+                "000000000000123.456",
+            ]
+            .map(str::to_owned),
+        );
+        for input in &inputs {
+            assert_eq!(parse_cents(input), parse_cents_by_parts(input), "{input:?}");
+        }
     }
 
     #[test]
