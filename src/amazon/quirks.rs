@@ -23,12 +23,15 @@ fn four_digit_year(t: &DateTime<Utc>) -> bool {
     (1..=9999).contains(&t.year())
 }
 
+/// The decimal number written in `text[range]` (at most nine digits, every byte a digit).
 fn digits(text: &str, range: std::ops::Range<usize>) -> Option<u32> {
-    let part = text.get(range)?;
-    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+    let part = text.as_bytes().get(range)?;
+    if part.is_empty() || part.len() > 9 {
         return None;
     }
-    part.parse().ok()
+    part.iter().try_fold(0u32, |n, &b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
 }
 
 fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
