@@ -472,6 +472,54 @@ fn usage_plan_bucket_spreads_order_item_calls_over_ticks() {
 }
 
 #[test]
+fn a_tick_stopped_inside_a_page_leaves_its_rest_and_the_next_tick_asks_amazon_for_no_page() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    for i in 0..40 {
+        put(
+            &mut e,
+            &format!("111-0000001-00000{i:02}"),
+            "Unshipped",
+            "MFN",
+            "SKU-1",
+            1,
+        );
+    }
+    let get_orders_calls = |e: &Engine<MemoryHost>| {
+        let calls = &e.host.amazon.calls;
+        calls
+            .iter()
+            .filter(|c| c.ends_with("/orders/v0/orders"))
+            .count()
+    };
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.status, r.created), (TickStatus::Throttled, 30));
+    assert!(e.host.storage.contains_key("v1/s/acme-us/page"));
+    let pages = get_orders_calls(&e);
+    let r = tick_after(&mut e, 1);
+    assert_eq!(
+        (r.status, r.pulled, r.created),
+        (TickStatus::Done, 10, 10),
+        "only the 10 orders after the stop are read again"
+    );
+    assert_eq!(get_orders_calls(&e), pages, "the rest came from storage");
+    assert!(!e.host.storage.contains_key("v1/s/acme-us/page"));
+    assert_eq!(e.host.orders.len(), 40);
+    assert_eq!(tick_after(&mut e, 5).created, 0);
+
+    // A rest left without the window it belongs to (the poll state reset by hand) is never
+    // read, and the next page done removes it.
+    let stale = r#"{"payload":{"Orders":[],"NextToken":"stale"}}"#;
+    e.host
+        .storage
+        .insert("v1/s/acme-us/page".into(), stale.into());
+    e.host.storage.remove("v1/s/acme-us/poll");
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.status, r.created), (TickStatus::Done, 0));
+    assert!(!e.host.storage.contains_key("v1/s/acme-us/page"));
+}
+
+#[test]
 fn expired_access_token_is_refreshed_and_secrets_stay_out_of_storage() {
     let mut e = engine(&[]);
     e.host.set_product("SKU-1", true, None);

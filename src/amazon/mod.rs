@@ -1035,6 +1035,22 @@ impl PageOrder {
 }
 
 impl OrdersPage {
+    /// The page from its `index`-th order on, as a getOrders response body (the orders' text as
+    /// Amazon sent it, and the page's `NextToken`): what a tick that stopped inside the page
+    /// keeps for the next one.
+    pub fn rest_from(&self, index: usize) -> String {
+        let rest = self.orders.get(index..).unwrap_or_default();
+        let mut w = Writer::with_capacity(self.body.len() + 64);
+        w.object(|w| {
+            w.key("payload").object(|w| {
+                w.key("Orders")
+                    .array(rest, |w, order| w.raw(&self.body[order.span.clone()]));
+                w.opt_str_member("NextToken", self.next_token.as_deref());
+            })
+        });
+        w.finish()
+    }
+
     /// The whole order, read from its place in the page.
     pub fn order(&self, entry: &PageOrder) -> Result<Order, ParseError> {
         let what = "getOrders response";
@@ -1221,6 +1237,21 @@ mod tests {
                 ConfirmShipmentRequest::to_json,
                 ConfirmShipmentRequest::from_json,
             );
+        }
+    }
+
+    #[test]
+    fn the_rest_of_a_page_reads_as_the_tail_of_the_page() {
+        for body in PAGES {
+            let page = parse_get_orders_page(body.to_owned()).unwrap();
+            for from in 0..=page.orders.len() {
+                let rest = parse_get_orders_page(page.rest_from(from)).unwrap();
+                assert_eq!(rest.next_token, page.next_token);
+                assert_eq!(rest.orders.len(), page.orders.len() - from);
+                for (kept, original) in rest.orders.iter().zip(&page.orders[from..]) {
+                    assert_eq!(rest.order(kept).unwrap(), page.order(original).unwrap());
+                }
+            }
         }
     }
 

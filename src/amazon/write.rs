@@ -105,6 +105,11 @@ impl Writer {
         self.out.push(b'"');
     }
 
+    /// A value that is JSON text already (a part of a document the reader checked).
+    pub(crate) fn raw(&mut self, json: &str) {
+        self.out.extend_from_slice(json.as_bytes());
+    }
+
     pub(crate) fn number(&mut self, n: u64) {
         self.out.extend_from_slice(decimal_into(n, &mut [0; 20]));
     }

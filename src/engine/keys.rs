@@ -77,6 +77,11 @@ pub fn poll(store: &str) -> String {
     store_key(store, &["poll"])
 }
 
+/// The unprocessed rest of the getOrders page a throttled tick stopped in.
+pub fn page(store: &str) -> String {
+    store_key(store, &["page"])
+}
+
 pub fn lwa(store: &str) -> String {
     store_key(store, &["lwa"])
 }
@@ -131,6 +136,7 @@ mod tests {
         assert_eq!(count(s), format!("v1/s/{s}/count"));
         assert_eq!(poll(s), format!("v1/s/{s}/poll"));
         assert_eq!(lwa(s), format!("v1/s/{s}/lwa"));
+        assert_eq!(page(s), format!("v1/s/{s}/page"));
         assert_eq!(
             bucket(s, "get-orders"),
             format!("v1/s/{s}/bucket/get-orders")

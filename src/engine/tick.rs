@@ -7,7 +7,7 @@ use super::spapi::{ApiFailure, Session, SpApi};
 use super::{keys, Engine, EngineError, Outcome};
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::Writer;
-use crate::amazon::{read_json, OrdersPage, PageOrder, ParseError};
+use crate::amazon::{parse_get_orders_page, read_json, OrdersPage, PageOrder, ParseError};
 use crate::decide::{Action, Snapshot};
 use crate::host::{Host, StorageOp};
 use crate::settings::StoreConfig;
@@ -236,6 +236,12 @@ impl<H: Host> Engine<H> {
             .storage_get(&key)?
             .and_then(|v| PollState::from_json(&v).ok())
             .unwrap_or_default();
+        // A tick that stopped inside a page left the rest of it: go on from there rather than
+        // fetch the page again (which costs a getOrders call, of which there is one a minute).
+        let mut kept_page = match state.window {
+            Some(_) => self.host.storage_get(&keys::page(store))?,
+            None => None,
+        };
         let mut window = match state.window.take() {
             Some(window) => window,
             None => {
@@ -255,7 +261,12 @@ impl<H: Host> Engine<H> {
             }
         };
         loop {
-            let page = {
+            let kept = kept_page
+                .take()
+                .and_then(|body| parse_get_orders_page(body).ok());
+            let page = if let Some(page) = kept {
+                Ok(page)
+            } else {
                 let mut api = SpApi {
                     host: &mut self.host,
                     session: &mut *session,
@@ -274,11 +285,19 @@ impl<H: Host> Engine<H> {
                 Ok(page) => page,
                 Err(failure) => return stop(report, failure),
             };
-            for entry in &page.orders {
+            for (index, entry) in page.orders.iter().enumerate() {
                 report.pulled += 1;
                 if let Err(failure) =
                     self.pull_order(config, api_config, session, now, (&page, entry), report)?
                 {
+                    let resume = PollState {
+                        watermark: state.watermark,
+                        window: Some(window),
+                    };
+                    self.host.storage_apply(vec![
+                        StorageOp::Put(keys::page(store), page.rest_from(index)),
+                        StorageOp::Put(key, resume.to_json()),
+                    ])?;
                     return stop(report, failure);
                 }
             }
@@ -298,6 +317,8 @@ impl<H: Host> Engine<H> {
             let done = state.window.is_none();
             let mut ops = session.flush(store);
             ops.push(StorageOp::Put(key.clone(), state.to_json()));
+            // Always: a kept rest may only ever belong to the page the poll state points into.
+            ops.push(StorageOp::Delete(keys::page(store)));
             self.host.storage_apply(ops)?;
             if done {
                 return Ok(());
