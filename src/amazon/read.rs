@@ -308,24 +308,35 @@ impl<'j> Reader<'j> {
         }
     }
 
-    /// A key (current byte must be `"`) and its colon.
-    fn key(&mut self) -> Read<Cow<'j, str>> {
+    /// The index in `keys` of the key here (`None` for a key not listed), and its colon. Keys
+    /// without escapes, i.e. all of them in practice, are compared where they stand.
+    fn key_index(&mut self, keys: &[&str]) -> Read<Option<usize>> {
         if self.next_byte("an object")? != b'"' {
             return self.fail_here("key must be a string".into());
         }
-        let key = self.raw_string()?;
+        let bytes = self.bytes();
+        let start = self.at + 1;
+        let end = plain_run_end(bytes, start);
+        let index = if bytes.get(end) == Some(&b'"') {
+            self.at = end + 1;
+            let key = &bytes[start..end];
+            keys.iter().position(|k| k.as_bytes() == key)
+        } else {
+            let key = self.raw_string()?;
+            keys.iter().position(|k| *k == key)
+        };
         self.colon()?;
-        Ok(key)
+        Ok(index)
     }
 
-    /// Consumes `{` and the first key; `None` for `{}`.
-    fn open_object(&mut self) -> Read<Option<Cow<'j, str>>> {
+    /// Consumes `{` and the first key (see [`Self::key_index`]); `None` for `{}`.
+    fn open_object(&mut self, keys: &[&str]) -> Read<Option<Option<usize>>> {
         self.at += 1;
         if self.next_byte("an object")? == b'}' {
             self.at += 1;
             return Ok(None);
         }
-        self.key().map(Some)
+        self.key_index(keys).map(Some)
     }
 
     /// After a member: whether another follows (`,`) or the object ends (`}`). Inline: it runs
@@ -345,10 +356,10 @@ impl<'j> Reader<'j> {
         }
     }
 
-    /// After a member: the next key, or `None` at `}`.
-    fn next_key(&mut self) -> Read<Option<Cow<'j, str>>> {
+    /// After a member: the next key (see [`Self::key_index`]), or `None` at `}`.
+    fn next_key(&mut self, keys: &[&str]) -> Read<Option<Option<usize>>> {
         if self.member_step()? {
-            self.key().map(Some)
+            self.key_index(keys).map(Some)
         } else {
             Ok(None)
         }
@@ -390,18 +401,13 @@ impl<'j> Reader<'j> {
         if peek != Peek::Object {
             return self.wrong_type(peek, what);
         }
-        let find = |key: Cow<'_, str>| {
-            let key = key.as_bytes();
-            keys.iter()
-                .position(|k| k.len() == key.len() && k.as_bytes() == key)
-        };
-        let mut key = self.open_object()?.map(find);
+        let mut key = self.open_object(keys)?;
         while let Some(known) = key {
             match known {
                 Some(index) => field(self, index)?,
                 None => self.skip()?,
             }
-            key = self.next_key()?.map(find);
+            key = self.next_key(keys)?;
         }
         Ok(())
     }
