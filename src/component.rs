@@ -390,7 +390,7 @@ impl admin::Guest for Component {
                     status: r.status.as_str().to_owned(),
                     buyer_name: r.buyer_name,
                     grand_total: r.grand_total.map(|m| types::MoneyResult {
-                        currency: m.currency,
+                        currency: m.currency.into_owned(),
                         cents: m.cents,
                     }),
                     notes: r.notes,

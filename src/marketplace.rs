@@ -65,6 +65,12 @@ impl Marketplace {
         MARKETPLACES.iter().find(|m| m.id == id)
     }
 
+    /// The marketplaces' spelling of an ISO 4217 code, when one of them uses it: amounts share
+    /// it instead of allocating their own copy.
+    pub fn known_currency(code: &str) -> Option<&'static str> {
+        MARKETPLACES.iter().map(|m| m.currency).find(|c| *c == code)
+    }
+
     /// The order's page in Seller Central.
     pub fn order_url(&self, amazon_order_id: &str) -> String {
         format!(

@@ -2,6 +2,7 @@
 //! sends nothing, as for FBA orders), lines at Amazon's prices, discounts, taxes and totals.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use crate::amazon::money::div_round;
 use crate::amazon::{non_empty, Address as AmazonAddress, Money, Order, OrderItem};
@@ -151,7 +152,11 @@ fn address(
 }
 
 /// The currency of the order: its total's, else its items', else the marketplace's.
-fn currency(order: &Order, items: &[OrderItem], marketplace: Option<&Marketplace>) -> String {
+fn currency(
+    order: &Order,
+    items: &[OrderItem],
+    marketplace: Option<&Marketplace>,
+) -> Cow<'static, str> {
     order
         .order_total
         .as_ref()
@@ -161,8 +166,8 @@ fn currency(order: &Order, items: &[OrderItem], marketplace: Option<&Marketplace
                 .iter()
                 .find_map(|i| i.item_price.as_ref().map(|m| m.currency.clone()))
         })
-        .or_else(|| marketplace.map(|m| m.currency.to_owned()))
-        .unwrap_or_else(|| "USD".to_owned())
+        .or_else(|| marketplace.map(|m| Cow::Borrowed(m.currency)))
+        .unwrap_or(Cow::Borrowed("USD"))
 }
 
 /// Builds the Commerce order draft for an Amazon order and its items.
@@ -179,8 +184,8 @@ pub fn build_draft(
         match m {
             Some(m) if m.currency != currency && m.cents != 0 => Err(BuildError::MixedCurrencies {
                 order: order.amazon_order_id.clone(),
-                first: currency.clone(),
-                second: m.currency.clone(),
+                first: currency.to_string(),
+                second: m.currency.to_string(),
             }),
             Some(m) => Ok(m.cents),
             None => Ok(0),

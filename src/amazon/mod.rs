@@ -522,7 +522,7 @@ impl Money {
     pub(crate) fn read(r: &mut Reader<'_>) -> Read<Money> {
         let (mut currency, mut cents) = (None, None);
         read_object!(r, "money", |r| {
-            "CurrencyCode" => currency = Some(r.string()?),
+            "CurrencyCode" => currency = Some(r.with_str(|code| Ok(Money::currency_code(code)))?),
             "Amount" => cents = Some(r.amount()?),
         });
         Ok(Money {

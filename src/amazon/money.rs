@@ -5,31 +5,43 @@
 //! fixed-point integer is exact where it matters and keeps the component free of a decimal crate.
 
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
 use std::fmt;
+
+use crate::marketplace::Marketplace;
 
 /// Largest absolute amount accepted, in hundredths (a hundred billion units): far above any
 /// order, far below `i64` overflow when summed over thousands of lines.
 pub const MAX_ABS_CENTS: i64 = 10_000_000_000_000;
 
-/// An amount of money with its ISO 4217 currency.
+/// An amount of money with its ISO 4217 currency (the marketplaces' codes are shared, see
+/// [`Money::currency_code`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
     #[serde(rename = "CurrencyCode")]
-    pub currency: String,
+    pub currency: Cow<'static, str>,
     #[serde(rename = "Amount", with = "amount")]
     pub cents: i64,
 }
 
 impl Money {
-    pub fn new(currency: impl Into<String>, cents: i64) -> Self {
+    pub fn new(currency: impl Into<Cow<'static, str>>, cents: i64) -> Self {
         Money {
             currency: currency.into(),
             cents,
         }
     }
 
-    pub fn zero(currency: impl Into<String>) -> Self {
+    pub fn zero(currency: impl Into<Cow<'static, str>>) -> Self {
         Money::new(currency, 0)
+    }
+
+    /// `code` as an amount's currency: a marketplace's code is shared, any other is copied.
+    pub fn currency_code(code: &str) -> Cow<'static, str> {
+        match Marketplace::known_currency(code) {
+            Some(known) => Cow::Borrowed(known),
+            None => Cow::Owned(code.to_owned()),
+        }
     }
 }
 
@@ -273,6 +285,14 @@ mod tests {
         assert_eq!(format_cents(0), "0.00");
         assert_eq!(format_cents(-123_456), "-1234.56");
         assert_eq!(format_cents(i64::MIN), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn marketplace_currencies_are_shared_others_copied() {
+        assert!(matches!(Money::currency_code("EUR"), Cow::Borrowed("EUR")));
+        assert!(matches!(Money::currency_code("JPY"), Cow::Borrowed("JPY")));
+        assert!(matches!(Money::currency_code("CHF"), Cow::Owned(c) if c == "CHF"));
+        assert!(matches!(Money::currency_code(""), Cow::Owned(c) if c.is_empty()));
     }
 
     #[test]

@@ -339,7 +339,7 @@ fn commerce_error(e: CommerceError) -> commerce::CommerceError {
 
 fn money(m: types::Money) -> amazon_order_sync::amazon::Money {
     amazon_order_sync::amazon::Money {
-        currency: m.currency,
+        currency: m.currency.into(),
         cents: m.cents,
     }
 }
