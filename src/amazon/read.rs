@@ -176,25 +176,34 @@ impl<'j> Reader<'j> {
         self.at = at;
     }
 
-    /// The next non-whitespace byte, not consumed.
+    /// The next non-whitespace byte, not consumed; 0 at the end of the text (callers that find
+    /// an unexpected byte report it with [`Self::unexpected`]).
     #[inline(always)]
-    fn next_byte(&mut self, eof: &str) -> Read<u8> {
+    fn next_byte(&mut self) -> u8 {
         self.skip_whitespace();
-        match self.bytes().get(self.at) {
-            Some(b) => Ok(*b),
-            None => self.fail_here(format!("EOF while parsing {eof}")),
+        self.bytes().get(self.at).copied().unwrap_or(0)
+    }
+
+    /// The error for the byte [`Self::next_byte`] found: the end of the text while parsing
+    /// `within`, or `expected`. Out of line: only failures get here.
+    #[inline(never)]
+    fn unexpected<T>(&self, within: &str, expected: &str) -> Read<T> {
+        if self.at >= self.text.len() {
+            self.fail_here(format!("EOF while parsing {within}"))
+        } else {
+            self.fail_here(expected.into())
         }
     }
 
     pub(crate) fn peek(&mut self) -> Read<Peek> {
-        Ok(match self.next_byte("a value")? {
+        Ok(match self.next_byte() {
             b'n' => Peek::Null,
             b't' | b'f' => Peek::Bool,
             b'-' | b'0'..=b'9' => Peek::Number,
             b'"' => Peek::String,
             b'[' => Peek::Array,
             b'{' => Peek::Object,
-            _ => return self.fail_here("expected value".into()),
+            _ => return self.unexpected("a value", "expected value"),
         })
     }
 
@@ -300,19 +309,19 @@ impl<'j> Reader<'j> {
 
     /// Consumes `:` after a key.
     fn colon(&mut self) -> Read<()> {
-        if self.next_byte("an object")? == b':' {
+        if self.next_byte() == b':' {
             self.at += 1;
             Ok(())
         } else {
-            self.fail_here("expected `:`".into())
+            self.unexpected("an object", "expected `:`")
         }
     }
 
     /// The index in `keys` of the key here (`None` for a key not listed), and its colon. Keys
     /// without escapes, i.e. all of them in practice, are compared where they stand.
     fn key_index(&mut self, keys: &[&str]) -> Read<Option<usize>> {
-        if self.next_byte("an object")? != b'"' {
-            return self.fail_here("key must be a string".into());
+        if self.next_byte() != b'"' {
+            return self.unexpected("an object", "key must be a string");
         }
         let bytes = self.bytes();
         let start = self.at + 1;
@@ -332,7 +341,7 @@ impl<'j> Reader<'j> {
     /// Consumes `{` and the first key (see [`Self::key_index`]); `None` for `{}`.
     fn open_object(&mut self, keys: &[&str]) -> Read<Option<Option<usize>>> {
         self.at += 1;
-        if self.next_byte("an object")? == b'}' {
+        if self.next_byte() == b'}' {
             self.at += 1;
             return Ok(None);
         }
@@ -343,7 +352,7 @@ impl<'j> Reader<'j> {
     /// once per member of every object read.
     #[inline(always)]
     fn member_step(&mut self) -> Read<bool> {
-        match self.next_byte("an object")? {
+        match self.next_byte() {
             b',' => {
                 self.at += 1;
                 Ok(true)
@@ -352,7 +361,7 @@ impl<'j> Reader<'j> {
                 self.at += 1;
                 Ok(false)
             }
-            _ => self.fail_here("expected `,` or `}`".into()),
+            _ => self.unexpected("an object", "expected `,` or `}`"),
         }
     }
 
@@ -368,16 +377,19 @@ impl<'j> Reader<'j> {
     /// Consumes `[`; whether an element follows.
     fn open_array(&mut self) -> Read<bool> {
         self.at += 1;
-        if self.next_byte("a list")? == b']' {
-            self.at += 1;
-            return Ok(false);
+        match self.next_byte() {
+            b']' => {
+                self.at += 1;
+                Ok(false)
+            }
+            0 if self.at >= self.text.len() => self.unexpected("a list", ""),
+            _ => Ok(true),
         }
-        Ok(true)
     }
 
     /// After an element: whether another follows (`,`) or the array ends (`]`).
     fn array_step(&mut self) -> Read<bool> {
-        match self.next_byte("a list")? {
+        match self.next_byte() {
             b',' => {
                 self.at += 1;
                 Ok(true)
@@ -386,7 +398,7 @@ impl<'j> Reader<'j> {
                 self.at += 1;
                 Ok(false)
             }
-            _ => self.fail_here("expected `,` or `]`".into()),
+            _ => self.unexpected("a list", "expected `,` or `]`"),
         }
     }
 
@@ -452,7 +464,7 @@ impl<'j> Reader<'j> {
         }
         self.at += 1;
         let mut members = Vec::new();
-        let mut more = self.next_byte("an object")? != b'}';
+        let mut more = self.next_byte() != b'}';
         if !more {
             self.at += 1;
         }
@@ -689,8 +701,8 @@ impl<'j> Reader<'j> {
 
     /// A key being skipped and its colon; where the key's text (without quotes) is.
     fn skip_key(&mut self) -> Read<std::ops::Range<usize>> {
-        if self.next_byte("an object")? != b'"' {
-            return self.fail_here("key must be a string".into());
+        if self.next_byte() != b'"' {
+            return self.unexpected("an object", "key must be a string");
         }
         let start = self.at + 1;
         self.skip_string()?;
@@ -709,7 +721,7 @@ impl<'j> Reader<'j> {
                 Peek::Array => self.open_array()?.then_some(false),
                 Peek::Object => {
                     self.at += 1;
-                    if self.next_byte("an object")? == b'}' {
+                    if self.next_byte() == b'}' {
                         self.at += 1;
                         None
                     } else {
@@ -782,6 +794,31 @@ mod tests {
             r#""abc"#,
         ] {
             assert!(read_string(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// Where a document ends too early, the error says what was being read when it ended.
+    #[test]
+    fn truncated_documents_say_what_they_were_in() {
+        for (json, message) in [
+            ("", "EOF while parsing a value"),
+            ("  ", "EOF while parsing a value"),
+            ("{", "EOF while parsing an object"),
+            ("{\"a\"", "EOF while parsing an object"),
+            ("{\"a\":", "EOF while parsing a value"),
+            ("{\"a\":1", "EOF while parsing an object"),
+            ("{\"a\":1,", "EOF while parsing an object"),
+            ("[", "EOF while parsing a list"),
+            ("[1", "EOF while parsing a list"),
+            ("[1,", "EOF while parsing a value"),
+            ("{\"a\" 1}", "expected `:`"),
+            ("{1:2}", "key must be a string"),
+            ("[1 2]", "expected `,` or `]`"),
+            ("{\"a\":1 \"b\":2}", "expected `,` or `}`"),
+            ("\u{0}", "expected value"),
+        ] {
+            let skipped = Reader::document(json, Reader::skip).map_err(|f| f.message);
+            assert_eq!(skipped, Err(message.to_owned()), "{json:?}");
         }
     }
 
