@@ -447,8 +447,8 @@ fn service_unavailable_stops_the_tick_and_the_next_one_carries_on() {
     assert_eq!(r.created, 1);
 }
 
-#[test]
-fn usage_plan_bucket_spreads_order_item_calls_over_ticks() {
+/// 40 Unshipped MFN orders of one sellable SKU: more than getOrderItems' burst of 30.
+fn engine_with_40_unshipped_orders() -> Engine<MemoryHost> {
     let mut e = engine(&[]);
     e.host.set_product("SKU-1", true, None);
     for i in 0..40 {
@@ -461,6 +461,12 @@ fn usage_plan_bucket_spreads_order_item_calls_over_ticks() {
             1,
         );
     }
+    e
+}
+
+#[test]
+fn usage_plan_bucket_spreads_order_item_calls_over_ticks() {
+    let mut e = engine_with_40_unshipped_orders();
     let r = tick_after(&mut e, 5);
     assert_eq!(
         (r.status, r.created),
@@ -473,18 +479,7 @@ fn usage_plan_bucket_spreads_order_item_calls_over_ticks() {
 
 #[test]
 fn a_tick_stopped_inside_a_page_leaves_its_rest_and_the_next_tick_asks_amazon_for_no_page() {
-    let mut e = engine(&[]);
-    e.host.set_product("SKU-1", true, None);
-    for i in 0..40 {
-        put(
-            &mut e,
-            &format!("111-0000001-00000{i:02}"),
-            "Unshipped",
-            "MFN",
-            "SKU-1",
-            1,
-        );
-    }
+    let mut e = engine_with_40_unshipped_orders();
     let get_orders_calls = |e: &Engine<MemoryHost>| {
         let calls = &e.host.amazon.calls;
         calls

@@ -1,5 +1,7 @@
 //! Storage keys (documented in `wit/STORAGE.md`). Every key is versioned with `v1/`.
 
+use crate::amazon::money::decimal_into;
+
 /// Purchase times are inverted so that ascending key order is newest first.
 const INVERT_FROM: i64 = 9_999_999_999_999;
 
@@ -32,14 +34,12 @@ pub fn applied(store: &str, id: &str) -> String {
 }
 
 pub fn by_date(store: &str, purchase_millis: i64, id: &str) -> String {
-    let mut inverted = (INVERT_FROM - purchase_millis.clamp(0, INVERT_FROM)).unsigned_abs();
-    // Thirteen digits, zero-padded: INVERT_FROM has thirteen.
-    let mut digits = [b'0'; 13];
-    for digit in digits.iter_mut().rev() {
-        *digit = b'0' + (inverted % 10) as u8;
-        inverted /= 10;
-    }
-    let digits = std::str::from_utf8(&digits).unwrap_or_default();
+    let inverted = (INVERT_FROM - purchase_millis.clamp(0, INVERT_FROM)).unsigned_abs();
+    // Thirteen digits, zero-padded (INVERT_FROM has thirteen): written at the end of a buffer
+    // of zeros.
+    let mut buf = [b'0'; 20];
+    decimal_into(inverted, &mut buf);
+    let digits = std::str::from_utf8(&buf[20 - 13..]).unwrap_or_default();
     store_key(store, &["by-date/", digits, "/", id])
 }
 
