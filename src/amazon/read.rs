@@ -348,21 +348,26 @@ impl<'j> Reader<'j> {
         self.key_index(keys).map(Some)
     }
 
-    /// After a member: whether another follows (`,`) or the object ends (`}`). Inline: it runs
-    /// once per member of every object read.
+    /// After a member or an element: whether another follows (`,`) or the container ends
+    /// (`close`). Members' steps are inlined: one runs per member of every object read.
     #[inline(always)]
-    fn member_step(&mut self) -> Read<bool> {
+    fn step(&mut self, close: u8, within: &str, expected: &str) -> Read<bool> {
         match self.next_byte() {
             b',' => {
                 self.at += 1;
                 Ok(true)
             }
-            b'}' => {
+            b if b == close => {
                 self.at += 1;
                 Ok(false)
             }
-            _ => self.unexpected("an object", "expected `,` or `}`"),
+            _ => self.unexpected(within, expected),
         }
+    }
+
+    #[inline(always)]
+    fn member_step(&mut self) -> Read<bool> {
+        self.step(b'}', "an object", "expected `,` or `}`")
     }
 
     /// After a member: the next key (see [`Self::key_index`]), or `None` at `}`.
@@ -387,19 +392,8 @@ impl<'j> Reader<'j> {
         }
     }
 
-    /// After an element: whether another follows (`,`) or the array ends (`]`).
     fn array_step(&mut self) -> Read<bool> {
-        match self.next_byte() {
-            b',' => {
-                self.at += 1;
-                Ok(true)
-            }
-            b']' => {
-                self.at += 1;
-                Ok(false)
-            }
-            _ => self.unexpected("a list", "expected `,` or `]`"),
-        }
+        self.step(b']', "a list", "expected `,` or `]`")
     }
 
     /// An object whose known keys (`keys`) go to `field` by index; the others are skipped.
