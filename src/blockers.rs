@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use crate::amazon::read::{read_object, Read, Reader};
+use crate::amazon::write::Writer;
 use crate::amazon::OrderItem;
 
 /// What the Commerce catalog says about one SKU.
@@ -22,6 +24,25 @@ pub struct ProductFact {
 /// catalog.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CatalogFacts(BTreeMap<String, ProductFact>);
+
+impl ProductFact {
+    /// A catalog entry as admin code writes it: `{sku, name?, enabled, qty?}`.
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<ProductFact> {
+        let (mut sku, mut name, mut enabled, mut qty) = (None, String::new(), None, None);
+        read_object!(r, "a product", |r| {
+            "sku" => sku = Some(r.string()?),
+            "name" => name = r.string()?,
+            "enabled" => enabled = Some(r.bool()?),
+            "qty" => qty = r.opt_i64()?,
+        });
+        Ok(ProductFact {
+            sku: r.required(sku, "sku")?,
+            name,
+            enabled: r.required(enabled, "enabled")?,
+            qty,
+        })
+    }
+}
 
 impl CatalogFacts {
     pub fn new() -> Self {
@@ -113,6 +134,33 @@ impl Blocker {
             message: format!("Cannot create sales order: Product \"{sku}\" {problem}"),
             resolution: kind.resolution().to_owned(),
         }
+    }
+}
+
+impl Blocker {
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("sku", &self.sku);
+            w.str_member("kind", self.kind.as_str());
+            w.str_member("message", &self.message);
+            w.str_member("resolution", &self.resolution);
+        })
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<Blocker> {
+        let (mut sku, mut kind, mut message, mut resolution) = (None, None, None, None);
+        read_object!(r, "a blocker", |r| {
+            "sku" => sku = Some(r.string()?),
+            "kind" => kind = Some(r.one_of(&BlockerKind::ALL, BlockerKind::as_str)?),
+            "message" => message = Some(r.string()?),
+            "resolution" => resolution = Some(r.string()?),
+        });
+        Ok(Blocker {
+            sku: r.required(sku, "sku")?,
+            kind: r.required(kind, "kind")?,
+            message: r.required(message, "message")?,
+            resolution: r.required(resolution, "resolution")?,
+        })
     }
 }
 

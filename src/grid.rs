@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
+use crate::amazon::read::{read_object, Read, Reader};
+use crate::amazon::write::Writer;
 use crate::amazon::Money;
 use crate::row::AmazonOrderRow;
 use crate::status::TableStatus;
@@ -70,6 +72,48 @@ impl Default for OrderQuery {
 }
 
 impl OrderQuery {
+    /// A query as admin code writes it (camelCase); a missing key takes its default.
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<OrderQuery> {
+        let mut q = OrderQuery::default();
+        read_object!(r, "a grid query", |r| {
+            "view" => {
+                q.view = r.with_str(|text| match text {
+                    "recent" => Ok(View::Recent),
+                    "all" => Ok(View::All),
+                    _ => Err(format!("unknown variant `{text}`, expected `recent` or `all`")),
+                })?
+            },
+            "purchaseFrom" => q.purchase_from = r.opt_i64()?,
+            "purchaseTo" => q.purchase_to = r.opt_i64()?,
+            "orderNumber" => q.order_number = r.opt_string()?,
+            "buyerName" => q.buyer_name = r.opt_string()?,
+            "totalMin" => q.total_min = r.opt_i64()?,
+            "totalMax" => q.total_max = r.opt_i64()?,
+            "statuses" => {
+                q.statuses = r.array("a list of statuses", |r| {
+                    r.one_of(&TableStatus::ALL, TableStatus::as_str)
+                })?
+            },
+            "sort" => {
+                q.sort = r.with_str(|text| match text {
+                    "purchaseDate" => Ok(SortColumn::PurchaseDate),
+                    "orderNumber" => Ok(SortColumn::OrderNumber),
+                    "status" => Ok(SortColumn::Status),
+                    "buyerName" => Ok(SortColumn::BuyerName),
+                    "grandTotal" => Ok(SortColumn::GrandTotal),
+                    _ => Err(format!(
+                        "unknown variant `{text}`, expected one of `purchaseDate`, \
+                         `orderNumber`, `status`, `buyerName`, `grandTotal`"
+                    )),
+                })?
+            },
+            "descending" => q.descending = r.bool()?,
+            "page" => q.page = r.u32()?,
+            "pageSize" => q.page_size = r.u32()?,
+        });
+        Ok(q)
+    }
+
     /// The dashboard's Recent Orders.
     pub fn recent() -> Self {
         OrderQuery {
@@ -153,6 +197,59 @@ pub struct GridRow {
     pub seller_central_url: String,
 }
 
+impl GridRow {
+    /// A row as [`GridRow::write`] writes it (camelCase).
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<GridRow> {
+        let (mut id, mut purchase_date, mut status, mut buyer_name) = (None, None, None, None);
+        let (mut grand_total, mut notes, mut channel, mut commerce_order_id) =
+            (None, None, None, None);
+        let (mut view_only, mut seller_central_url) = (None, None);
+        read_object!(r, "a grid row", |r| {
+            "amazonOrderId" => id = Some(r.string()?),
+            "purchaseDate" => purchase_date = Some(r.i64()?),
+            "status" => status = Some(r.one_of(&TableStatus::ALL, TableStatus::as_str)?),
+            "buyerName" => buyer_name = Some(r.string()?),
+            "grandTotal" => grand_total = r.nullable(Money::read)?,
+            "notes" => notes = Some(r.string()?),
+            "fulfillmentChannel" => channel = Some(r.string()?),
+            "commerceOrderId" => commerce_order_id = r.opt_string()?,
+            "viewOnly" => view_only = Some(r.bool()?),
+            "sellerCentralUrl" => seller_central_url = Some(r.string()?),
+        });
+        Ok(GridRow {
+            amazon_order_id: r.required(id, "amazonOrderId")?,
+            purchase_date: r.required(purchase_date, "purchaseDate")?,
+            status: r.required(status, "status")?,
+            buyer_name: r.required(buyer_name, "buyerName")?,
+            grand_total,
+            notes: r.required(notes, "notes")?,
+            fulfillment_channel: r.required(channel, "fulfillmentChannel")?,
+            commerce_order_id,
+            view_only: r.required(view_only, "viewOnly")?,
+            seller_central_url: r.required(seller_central_url, "sellerCentralUrl")?,
+        })
+    }
+
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("amazonOrderId", &self.amazon_order_id);
+            w.key("purchaseDate").int(self.purchase_date);
+            w.str_member("status", self.status.as_str());
+            w.str_member("buyerName", &self.buyer_name);
+            w.nullable_member("grandTotal", self.grand_total.as_ref(), |w, m| m.write(w));
+            w.str_member("notes", &self.notes);
+            w.str_member("fulfillmentChannel", &self.fulfillment_channel);
+            w.nullable_member(
+                "commerceOrderId",
+                self.commerce_order_id.as_deref(),
+                Writer::string,
+            );
+            w.key("viewOnly").bool(self.view_only);
+            w.str_member("sellerCentralUrl", &self.seller_central_url);
+        })
+    }
+}
+
 impl From<&AmazonOrderRow> for GridRow {
     fn from(row: &AmazonOrderRow) -> Self {
         GridRow {
@@ -178,6 +275,17 @@ pub struct OrderPage {
     pub total: u32,
     pub page: u32,
     pub page_count: u32,
+}
+
+impl OrderPage {
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.key("rows").array(&self.rows, |w, row| row.write(w));
+            w.key("total").number(self.total.into());
+            w.key("page").number(self.page.into());
+            w.key("pageCount").number(self.page_count.into());
+        })
+    }
 }
 
 fn compare(query: &OrderQuery, a: &GridRow, b: &GridRow) -> Ordering {

@@ -12,11 +12,10 @@
 #![cfg_attr(test, allow(dead_code))]
 
 use js_sys::{Error, Reflect, JSON};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::decide;
-use crate::preview::{self, PreviewError};
+use crate::preview::{self, PreviewError, ToJson};
 
 #[cfg_attr(not(test), wasm_bindgen(typescript_custom_section))]
 const TYPES: &str = r#"
@@ -264,11 +263,9 @@ fn json_text(value: &JsValue, what: &str) -> Result<String, JsValue> {
     }
 }
 
-/// A Rust value as a JS value (through JSON text: `Option::None` becomes `null`).
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value)
-        .map_err(|e| error("invalid_argument", &format!("result: {e}")))?;
-    JSON::parse(&text)
+/// A result as a JS value (through its JSON text: `None` becomes `null`).
+fn to_js(value: &impl ToJson) -> Result<JsValue, JsValue> {
+    JSON::parse(&value.to_json())
 }
 
 /// What would happen to each order if it arrived now at a store that has never seen it: the

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use crate::amazon::money::div_round;
+use crate::amazon::write::Writer;
 use crate::amazon::{non_empty, Address as AmazonAddress, Money, Order, OrderItem};
 use crate::marketplace::Marketplace;
 use crate::settings::{CustomerCreation, OrderNumberSource, OrderSettings, StoreIntegration};
@@ -77,6 +78,76 @@ pub struct OrderDraft {
     pub status: String,
     pub payment_method: String,
     pub po_number: String,
+}
+
+impl DraftAddress {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("firstname", &self.firstname);
+            w.str_member("lastname", &self.lastname);
+            w.nullable_member("company", self.company.as_deref(), Writer::string);
+            w.key("street")
+                .array(&self.street, |w, line| w.string(line));
+            w.str_member("city", &self.city);
+            w.str_member("region", &self.region);
+            w.str_member("postcode", &self.postcode);
+            w.str_member("countryCode", &self.country_code);
+            w.str_member("telephone", &self.telephone);
+        })
+    }
+}
+
+fn money_member(w: &mut Writer, key: &str, money: &Money) {
+    w.key(key);
+    money.write(w);
+}
+
+impl DraftLine {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("sku", &self.sku);
+            w.str_member("orderItemId", &self.order_item_id);
+            w.str_member("title", &self.title);
+            w.key("qty").number(self.qty.into());
+            money_member(w, "unitPrice", &self.unit_price);
+            money_member(w, "rowTotal", &self.row_total);
+            money_member(w, "discount", &self.discount);
+            money_member(w, "tax", &self.tax);
+        })
+    }
+}
+
+impl OrderDraft {
+    /// The draft as admin code sees it (camelCase, amounts as Amazon writes them).
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("store", &self.store);
+            w.str_member("amazonOrderId", &self.amazon_order_id);
+            w.nullable_member("incrementId", self.increment_id.as_deref(), Writer::string);
+            w.str_member("storeView", &self.store_view);
+            w.key("customer").object(|w| {
+                w.str_member("kind", self.customer.kind.as_str());
+                w.str_member("email", &self.customer.email);
+                w.str_member("firstname", &self.customer.firstname);
+                w.str_member("lastname", &self.customer.lastname);
+            });
+            w.key("billingAddress");
+            self.billing_address.write(w);
+            w.key("shippingAddress");
+            self.shipping_address.write(w);
+            w.key("lines").array(&self.lines, |w, line| line.write(w));
+            w.str_member("shippingMethod", &self.shipping_method);
+            money_member(w, "shippingAmount", &self.shipping_amount);
+            money_member(w, "shippingTax", &self.shipping_tax);
+            money_member(w, "subtotal", &self.subtotal);
+            money_member(w, "discountTotal", &self.discount_total);
+            money_member(w, "taxTotal", &self.tax_total);
+            money_member(w, "grandTotal", &self.grand_total);
+            w.str_member("status", &self.status);
+            w.str_member("paymentMethod", &self.payment_method);
+            w.str_member("poNumber", &self.po_number);
+        })
+    }
 }
 
 /// Why a draft could not be built.

@@ -14,8 +14,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::amazon::read::{read_object, Fail, Peek, Read, Reader};
+use crate::amazon::write::Writer;
 use crate::amazon::{
-    join_path, parse_api_errors, parse_json, parse_order, parse_order_items, parse_time, ApiErrors,
+    join_path, parse_api_errors, parse_order, parse_order_items, parse_time, read_json, ApiErrors,
     FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError,
 };
 use crate::blockers::{evaluate, Blocker, CatalogFacts, ProductFact};
@@ -97,6 +99,24 @@ pub struct PreviewEntry {
     pub reason: String,
 }
 
+impl PreviewEntry {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("amazonOrderId", &self.amazon_order_id);
+            w.str_member("decision", self.decision.as_str());
+            w.str_member("tableStatus", self.table_status.as_str());
+            w.nullable_member(
+                "commerceStatus",
+                self.commerce_status.as_deref(),
+                Writer::string,
+            );
+            w.key("blockers")
+                .array(&self.blockers, |w, blocker| blocker.write(w));
+            w.str_member("reason", &self.reason);
+        })
+    }
+}
+
 /// The preview of one order.
 pub fn preview_order(
     snapshot: &Snapshot,
@@ -145,6 +165,49 @@ pub struct StatusMapping {
     /// State of the created Commerce order (`processing`, or `complete` when Amazon already
     /// shipped); `None` when nothing is created.
     pub commerce_status: Option<String>,
+}
+
+impl StatusMapping {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("tableStatus", self.table_status.as_str());
+            w.key("createsOrder").bool(self.creates_order);
+            w.nullable_member(
+                "commerceStatus",
+                self.commerce_status.as_deref(),
+                Writer::string,
+            );
+        })
+    }
+}
+
+/// The results of the preview functions as the JSON text admin code receives (camelCase
+/// keys, `null` for what is absent).
+pub trait ToJson {
+    fn to_json(&self) -> String;
+}
+
+/// One writer per result type; lists are arrays of their elements.
+macro_rules! to_json {
+    ($($t:ty => |$w:ident, $value:ident| $write:expr;)*) => {$(
+        impl ToJson for $t {
+            fn to_json(&self) -> String {
+                let mut $w = Writer::with_capacity(256);
+                let $value = self;
+                $write;
+                $w.finish()
+            }
+        }
+    )*};
+}
+
+to_json! {
+    Vec<PreviewEntry> => |w, entries| w.array(entries, |w, e| e.write(w));
+    Vec<Blocker> => |w, blockers| w.array(blockers, |w, b| b.write(w));
+    Vec<FieldError> => |w, errors| w.array(errors, |w, e| e.write(w));
+    StatusMapping => |w, mapping| mapping.write(&mut w);
+    OrderDraft => |w, draft| draft.write(&mut w);
+    OrderPage => |w, page| page.write(&mut w);
 }
 
 /// The status rules for one Amazon status and fulfillment channel (`MFN` / `AFN`).
@@ -238,17 +301,27 @@ fn check_size(what: &'static str, json: &str) -> Result<(), PreviewError> {
     Ok(())
 }
 
-/// Reads `json` as `T` with the core's reader (the error names the JSON path of the field).
-fn read<T: serde::de::DeserializeOwned>(
+/// Reads `json` with `read` (the error names the JSON path of the field).
+fn read<T>(
     what: &'static str,
     json: &str,
     wrap: fn(String) -> PreviewError,
+    read: impl FnOnce(&mut Reader<'_>) -> Read<T>,
 ) -> Result<T, PreviewError> {
-    parse_json(what, json).map_err(|e| match e {
+    read_json(what, json, read).map_err(|e| match e {
         ParseError::Invalid { path, message, .. } if path.is_empty() => wrap(message),
         ParseError::Invalid { path, message, .. } => wrap(format!("{path}: {message}")),
         other => wrap(other.to_string()),
     })
+}
+
+/// Checks that `json` is one JSON value, so the scanner below can trust the text.
+fn check_syntax(
+    what: &'static str,
+    json: &str,
+    wrap: fn(String) -> PreviewError,
+) -> Result<(), PreviewError> {
+    read(what, json, wrap, |r| r.skip())
 }
 
 /// Prefixes the JSON path of a parse error of one part of the input with where that part is.
@@ -413,8 +486,8 @@ impl Collector {
                 self.add_order(order, None);
             }
         } else if let Some(items) = get("OrderItems") {
-            let id: String = get("AmazonOrderId")
-                .and_then(|id| serde_json::from_str(id).ok())
+            let id = get("AmazonOrderId")
+                .and_then(|id| Reader::document(id, Reader::string).ok())
                 .ok_or_else(|| {
                     PreviewError::Shape(format!(
                         "{here}.AmazonOrderId: a getOrderItems response must name its order"
@@ -466,10 +539,7 @@ impl Collector {
 /// Orders given without items are previewed with none: nothing can block them.
 pub fn parse_orders_input(json: &str) -> Result<Vec<Snapshot>, PreviewError> {
     check_size("orders", json)?;
-    // One pass that only checks the syntax, so the scanner below can trust the text.
-    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(json) {
-        return Err(PreviewError::Shape(e.to_string()));
-    }
+    check_syntax("orders", json, PreviewError::Shape)?;
     let mut collector = Collector::default();
     if scan::first(json) == Some(b'[') {
         for (i, part) in scan::elements(json).into_iter().enumerate() {
@@ -497,9 +567,7 @@ fn to_snake(key: &str) -> String {
 /// The object `json` with its `camelCase` keys written in `snake_case` (`importOrders` →
 /// `import_orders`); a key given both ways keeps the snake_case value. `null` = `{}`.
 fn snake_object(json: &str, wrap: fn(String) -> PreviewError) -> Result<String, PreviewError> {
-    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(json) {
-        return Err(wrap(e.to_string()));
-    }
+    check_syntax("input", json, wrap)?;
     if is_null(json) {
         return Ok("{}".to_owned());
     }
@@ -532,14 +600,19 @@ fn snake_object(json: &str, wrap: fn(String) -> PreviewError) -> Result<String, 
 /// unknown keys are ignored. `null` = all defaults.
 pub fn parse_settings(json: &str) -> Result<OrderSettings, PreviewError> {
     let object = snake_object(json, PreviewError::Settings)?;
-    read("settings", &object, PreviewError::Settings)
+    read(
+        "settings",
+        &object,
+        PreviewError::Settings,
+        OrderSettings::read,
+    )
 }
 
 /// `validateSettings`: every problem of the settings at once, as field errors (`field` in
 /// snake_case). A value of the wrong type is reported on its field too.
 pub fn validate_settings_input(json: &str) -> Result<Vec<FieldError>, PreviewError> {
     let object = snake_object(json, PreviewError::Settings)?;
-    match parse_json::<OrderSettings>("settings", &object) {
+    match read_json("settings", &object, OrderSettings::read) {
         Ok(settings) => Ok(settings.validate()),
         Err(ParseError::Invalid { path, message, .. }) => Ok(vec![FieldError {
             field: path,
@@ -549,53 +622,56 @@ pub fn validate_settings_input(json: &str) -> Result<Vec<FieldError>, PreviewErr
     }
 }
 
-/// `integratedAt`: an ISO 8601 date-time, or Unix milliseconds as a number.
-struct Instant(DateTime<Utc>);
-
-impl<'de> Deserialize<'de> for Instant {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = Instant;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an ISO 8601 date-time or Unix milliseconds")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Instant, E> {
-                parse_time(v).map(Instant).map_err(E::custom)
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Instant, E> {
-                DateTime::from_timestamp_millis(v)
-                    .map(Instant)
-                    .ok_or_else(|| E::custom("out of range"))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Instant, E> {
-                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Instant, E> {
-                self.visit_i64(v as i64)
-            }
+/// `integratedAt`: an ISO 8601 date-time, or Unix milliseconds as a whole number.
+fn read_instant(r: &mut Reader<'_>) -> Read<DateTime<Utc>> {
+    match r.peek()? {
+        Peek::String => r.with_str(parse_time),
+        Peek::Number => {
+            let at = r.value_start()?;
+            let millis = r.i64()?;
+            DateTime::from_timestamp_millis(millis).ok_or_else(|| {
+                Box::new(Fail {
+                    at,
+                    message: "Unix milliseconds out of range".into(),
+                })
+            })
         }
-        d.deserialize_any(Visitor)
+        other => r.wrong_type(other, "an ISO 8601 date-time or Unix milliseconds"),
     }
 }
 
-/// The store of a preview: `{name, integratedAt, marketplaceId, store?}` (or snake_case).
-#[derive(Deserialize)]
+/// The store of a preview: `{name, integratedAt, marketplaceId, store?}` (keys in snake_case
+/// by now, see [`snake_object`]).
 struct StoreInput {
-    #[serde(default)]
     store: Option<String>,
-    #[serde(default)]
     name: Option<String>,
-    #[serde(default)]
     marketplace_id: Option<String>,
-    integrated_at: Instant,
+    integrated_at: DateTime<Utc>,
+}
+
+impl StoreInput {
+    fn read(r: &mut Reader<'_>) -> Read<StoreInput> {
+        let (mut store, mut name, mut marketplace_id, mut integrated_at) = (None, None, None, None);
+        read_object!(r, "a store", |r| {
+            "store" => store = r.opt_string()?,
+            "name" => name = r.opt_string()?,
+            "marketplace_id" => marketplace_id = r.opt_string()?,
+            "integrated_at" => integrated_at = Some(read_instant(r)?),
+        });
+        Ok(StoreInput {
+            store,
+            name,
+            marketplace_id,
+            integrated_at: r.required(integrated_at, "integrated_at")?,
+        })
+    }
 }
 
 /// Reads the store integration of a preview. `integratedAt` is required (orders purchased
 /// before it are skipped): an ISO 8601 date-time, or Unix milliseconds as a number.
 pub fn parse_store(json: &str) -> Result<StoreIntegration, PreviewError> {
     let object = snake_object(json, PreviewError::Store)?;
-    let input: StoreInput = read("store", &object, PreviewError::Store)?;
+    let input = read("store", &object, PreviewError::Store, StoreInput::read)?;
     let store = input
         .store
         .filter(|s| !s.trim().is_empty())
@@ -607,14 +683,16 @@ pub fn parse_store(json: &str) -> Result<StoreIntegration, PreviewError> {
             .unwrap_or_else(|| store.clone()),
         store,
         marketplace_id: input.marketplace_id.unwrap_or_default(),
-        integrated_at: input.integrated_at.0,
+        integrated_at: input.integrated_at,
     })
 }
 
 /// Reads the catalog: an array of `{sku, name?, enabled, qty?}` (`qty` null or absent = stock
 /// not managed). `null` = an empty catalog. A SKU listed twice keeps the last entry.
 pub fn parse_catalog(json: &str) -> Result<CatalogFacts, PreviewError> {
-    let products: Option<Vec<ProductFact>> = read("catalog", json, PreviewError::Catalog)?;
+    let products = read("catalog", json, PreviewError::Catalog, |r| {
+        r.nullable(|r| r.array("a list of products", ProductFact::read))
+    })?;
     Ok(products.unwrap_or_default().into_iter().collect())
 }
 
@@ -685,13 +763,17 @@ pub fn build_order_draft_json(
 
 /// Reads a grid query (camelCase, missing keys take the defaults; `null` = the default query).
 pub fn parse_query(json: &str) -> Result<OrderQuery, PreviewError> {
-    let query: Option<OrderQuery> = read("query", json, PreviewError::Query)?;
+    let query = read("query", json, PreviewError::Query, |r| {
+        r.nullable(OrderQuery::read)
+    })?;
     Ok(query.unwrap_or_default())
 }
 
 /// Reads grid rows (camelCase `GridRow`s).
 pub fn parse_rows(json: &str) -> Result<Vec<GridRow>, PreviewError> {
-    read("rows", json, PreviewError::Rows)
+    read("rows", json, PreviewError::Rows, |r| {
+        r.array("a list of grid rows", GridRow::read)
+    })
 }
 
 /// `queryOrders`: the grid's filters, sort and paging over `rows`.
@@ -702,6 +784,7 @@ pub fn query_orders_json(rows: &str, query: &str) -> Result<OrderPage, PreviewEr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::amazon::Money;
     use crate::blockers::BlockerKind;
 
     const STORE: &str = r#"{"name":"Acme US","integratedAt":"2026-01-01T00:00:00Z","marketplaceId":"ATVPDKIKX0DER"}"#;
@@ -983,6 +1066,168 @@ mod tests {
         let m = map_status("AwaitingDrone", None);
         assert_eq!(m.table_status, TableStatus::Pending);
         assert!(!m.creates_order);
+    }
+
+    const FIXTURES: [&str; 4] = [
+        include_str!("../tests/fixtures/preview/made-up-mixed.json"),
+        include_str!("../tests/fixtures/preview/made-up-import-disabled.json"),
+        include_str!("../tests/fixtures/preview/made-up-reserve-and-status.json"),
+        include_str!("../tests/fixtures/preview/sandbox-samples-in-catalog.json"),
+    ];
+
+    /// An MFN order with everything a draft can show: company, several address lines, escapes,
+    /// a promotion and an Amazon order number.
+    const FULL_ORDER: &str = r#"{"AmazonOrderId":"111-0000009-0000009","PurchaseDate":"2026-03-01T10:00:00Z","LastUpdateDate":"2026-03-01T10:00:00Z","OrderStatus":"Unshipped","FulfillmentChannel":"MFN","MarketplaceId":"ATVPDKIKX0DER","OrderTotal":{"CurrencyCode":"USD","Amount":"41.10"},"BuyerInfo":{"BuyerName":"Zoë \"Q\" Müller","BuyerEmail":"z@marketplace.amazon.com","PurchaseOrderNumber":"PO\t7"},"ShippingAddress":{"Name":"Zoë Müller","CompanyName":"Ünïcode & Co","AddressLine1":"1 Main St","AddressLine2":"Suite \u00e9","City":"Seattle","StateOrRegion":"WA","PostalCode":"98101","CountryCode":"US","Phone":"+1 206"}}"#;
+    const FULL_ITEMS: &str = r#"[{"ASIN":"B1","SellerSKU":"MUG","OrderItemId":"1","Title":"Mug \"red\"","QuantityOrdered":3,"ItemPrice":{"CurrencyCode":"USD","Amount":"30.00"},"ItemTax":{"CurrencyCode":"USD","Amount":"2.40"},"PromotionDiscount":{"CurrencyCode":"USD","Amount":"-1.50"},"ShippingPrice":{"CurrencyCode":"USD","Amount":"4.99"},"ShippingTax":{"CurrencyCode":"USD","Amount":"0.40"}},{"ASIN":"B2","SellerSKU":"TEE","OrderItemId":"2","Title":"Tee","QuantityOrdered":1,"ItemPrice":{"CurrencyCode":"USD","Amount":"4.81"}}]"#;
+
+    fn grid_rows() -> Vec<GridRow> {
+        (0..7)
+            .map(|n| GridRow {
+                amazon_order_id: format!("111-000000{n}-0000001"),
+                purchase_date: 1_767_225_600_000 + n * 86_400_000 - 3 * 86_400_000,
+                status: TableStatus::ALL[n as usize],
+                buyer_name: if n == 2 {
+                    "Zoë \"Q\"\n".into()
+                } else {
+                    format!("Buyer {n}")
+                },
+                grand_total: (n % 3 != 0).then(|| Money::new("EUR", n * 1_001 - 2_000)),
+                notes: if n == 4 {
+                    "Cannot create sales order: Product \"X\" does not exist".into()
+                } else {
+                    String::new()
+                },
+                fulfillment_channel: if n % 2 == 0 { "MFN" } else { "AFN" }.into(),
+                commerce_order_id: (n % 2 == 0).then(|| format!("{}", 100 + n)),
+                view_only: n == 5,
+                seller_central_url: format!(
+                    "https://sellercentral.amazon.com/orders-v3/order/111-000000{n}-0000001"
+                ),
+            })
+            .collect()
+    }
+
+    /// The preview's results are written by hand (no serializer in the package): byte for byte
+    /// what the serde derives of the same types write, which stay the reference.
+    #[test]
+    fn results_are_written_exactly_as_serde_writes_them() {
+        fn same<T: ToJson + Serialize>(value: &T) {
+            assert_eq!(value.to_json(), serde_json::to_string(value).unwrap());
+        }
+        for fixture in FIXTURES {
+            let v: serde_json::Value = serde_json::from_str(fixture).unwrap();
+            let part = |key: &str| v[key].to_string();
+            let entries = preview_import_json(
+                &part("orders"),
+                &part("catalog"),
+                &part("settings"),
+                &part("store"),
+            )
+            .unwrap();
+            assert!(!entries.is_empty());
+            same(&entries);
+            for pair in v["orders"].as_array().unwrap() {
+                let (order, items) = (pair["order"].to_string(), pair["items"].to_string());
+                same(&evaluate_blockers_json(&order, &items, &part("catalog")).unwrap());
+                if let Ok(draft) = build_order_draft_json(&order, &items, &part("settings"), "null")
+                {
+                    same(&draft);
+                }
+            }
+        }
+        for settings in [
+            r#"{"orderNumberSource":"amazon","customerCreation":"account"}"#,
+            "{}",
+        ] {
+            same(&build_order_draft_json(FULL_ORDER, FULL_ITEMS, settings, STORE).unwrap());
+        }
+        for status in [
+            "Pending",
+            "Unshipped",
+            "PartiallyShipped",
+            "Shipped",
+            "Canceled",
+            "New",
+        ] {
+            for channel in [Some("MFN"), Some("AFN"), None] {
+                same(&map_status(status, channel));
+            }
+        }
+        same(&validate_settings_input(r#"{"storeView":"","processingStatus":"x \"y\""}"#).unwrap());
+        same(&validate_settings_input(r#"{"importOrders":"\u0001"}"#).unwrap());
+        let rows = grid_rows();
+        same(&query_orders(rows.clone(), &OrderQuery::default()));
+        same(&query_orders(Vec::new(), &OrderQuery::recent()));
+    }
+
+    /// The inputs are read by the crate's reader: what serde's derives read from the same text.
+    #[test]
+    fn inputs_are_read_as_serde_reads_them() {
+        for settings in [
+            r#"{"import_orders":false,"store_view":"de","customer_creation":"create_account","order_number_source":"amazon","reserve_pending":true,"processing_status":"amazon_new","unknown":[1,{"a":null}]}"#,
+            r#"{"customer_creation":"guest","order_number_source":"commerce"}"#,
+            "{}",
+        ] {
+            let expected: OrderSettings = serde_json::from_str(settings).unwrap();
+            assert_eq!(parse_settings(settings).unwrap(), expected);
+        }
+        for fixture in FIXTURES {
+            let v: serde_json::Value = serde_json::from_str(fixture).unwrap();
+            let catalog = v["catalog"].to_string();
+            let expected: Vec<ProductFact> = serde_json::from_str(&catalog).unwrap();
+            assert_eq!(
+                parse_catalog(&catalog).unwrap(),
+                expected.into_iter().collect()
+            );
+        }
+        assert_eq!(parse_catalog("null").unwrap(), CatalogFacts::new());
+        for query in [
+            r#"{"view":"all","purchaseFrom":1,"purchaseTo":null,"orderNumber":"111","buyerName":null,"totalMin":-5,"totalMax":900,"statuses":["Shipped","Error"],"sort":"grandTotal","descending":false,"page":3,"pageSize":50}"#,
+            r#"{"view":"recent","sort":"buyerName"}"#,
+            "{}",
+        ] {
+            let expected: OrderQuery = serde_json::from_str(query).unwrap();
+            assert_eq!(parse_query(query).unwrap(), expected);
+        }
+        assert_eq!(parse_query("null").unwrap(), OrderQuery::default());
+        let rows = grid_rows();
+        let json = serde_json::to_string(&rows).unwrap();
+        assert_eq!(parse_rows(&json).unwrap(), rows);
+        // Absent optional members read as serde reads them: `None`.
+        let sparse = r#"[{"amazonOrderId":"1","purchaseDate":0,"status":"Pending","buyerName":"","notes":"","fulfillmentChannel":"","viewOnly":false,"sellerCentralUrl":""}]"#;
+        let expected: Vec<GridRow> = serde_json::from_str(sparse).unwrap();
+        assert_eq!(parse_rows(sparse).unwrap(), expected);
+        let store = parse_store(r#"{"store":"acme-us","name":"  ","integratedAt":1767225600000,"marketplace_id":"A1PA6795UKMFR9"}"#).unwrap();
+        assert_eq!(store.store, "acme-us");
+        assert_eq!(store.name, "acme-us");
+        assert_eq!(store.marketplace_id, "A1PA6795UKMFR9");
+        assert_eq!(store.integrated_at.timestamp_millis(), 1_767_225_600_000);
+    }
+
+    #[test]
+    fn malformed_inputs_name_their_field() {
+        let message = |e: PreviewError| format!("{} {e}", e.code());
+        let cases = [
+            (parse_catalog(r#"[{"sku":"A","enabled":true},{"sku":"B","enabled":"yes"}]"#).map(drop), "invalid_catalog catalog: [1].enabled: invalid type: a string, expected a boolean"),
+            (parse_catalog(r#"[{"enabled":true}]"#).map(drop), "invalid_catalog catalog: [0]: missing field `sku`"),
+            (parse_catalog(r#"{"sku":"A"}"#).map(drop), "invalid_catalog catalog: invalid type: an object, expected a list of products"),
+            (parse_query(r#"{"page":-1}"#).map(drop), "invalid_query query: page: invalid value: -1, expected a quantity (u32)"),
+            (parse_query(r#"{"statuses":["Lost"]}"#).map(drop), "invalid_query query: statuses[0]: unknown value \"Lost\""),
+            (parse_rows(r#"[{"amazonOrderId":"1"}]"#).map(drop), "invalid_rows rows: [0]: missing field `purchaseDate`"),
+            (parse_store(r#"{"integratedAt":true}"#).map(drop), "invalid_store store: integrated_at: invalid type: a boolean, expected an ISO 8601 date-time or Unix milliseconds"),
+            (parse_store(r#"{"integratedAt":1.5}"#).map(drop), "invalid_store store: integrated_at: invalid type: 1.5, expected an integer"),
+            (parse_store(r#"{"integratedAt":"x"#).map(drop), "invalid_store store: integratedAt: EOF while parsing a string"),
+            (parse_orders_input(r#"[{"order": {"A": ]"#).map(drop), "invalid_orders orders: [0].order.A: expected value"),
+        ];
+        for (result, expected) in cases {
+            assert_eq!(result.map_err(message).unwrap_err(), expected);
+        }
+        let errors = validate_settings_input(r#"{"customerCreation":"robot"}"#).unwrap();
+        assert_eq!(errors[0].field, "customer_creation");
+        assert_eq!(
+            errors[0].message,
+            "unknown variant `robot`, expected `guest` or `account`"
+        );
     }
 
     #[test]

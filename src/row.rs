@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::Writer;
 use crate::amazon::{read_json, Address, ConfirmShipmentItem, Money, Order, OrderItem, ParseError};
-use crate::blockers::{Blocker, BlockerKind, SkuQty};
+use crate::blockers::{Blocker, SkuQty};
 use crate::marketplace::seller_central_url;
 use crate::status::{CommerceState, TableStatus};
 
@@ -81,16 +81,6 @@ pub struct AmazonOrderRow {
     pub view_only: bool,
 }
 
-/// One of the variants in `all`, read from a string spelled as `name` spells it.
-fn one_of<T: Copy>(r: &mut Reader<'_>, all: &[T], name: fn(T) -> &'static str) -> Read<T> {
-    r.with_str(|text| {
-        all.iter()
-            .copied()
-            .find(|v| name(*v) == text)
-            .ok_or_else(|| format!("unknown value \"{text}\""))
-    })
-}
-
 impl CommerceLink {
     fn read(r: &mut Reader<'_>) -> Read<CommerceLink> {
         let (mut id, mut increment_id, mut state) = (None, None, None);
@@ -98,7 +88,7 @@ impl CommerceLink {
             "id" => id = Some(r.string()?),
             "increment_id" => increment_id = Some(r.string()?),
             "state" => {
-                state = Some(one_of(r, &CommerceState::ALL, CommerceState::as_str)?)
+                state = Some(r.one_of(&CommerceState::ALL, CommerceState::as_str)?)
             },
         });
         Ok(CommerceLink {
@@ -107,33 +97,6 @@ impl CommerceLink {
             state: r.required(state, "state")?,
         })
     }
-}
-
-fn write_blocker(w: &mut Writer, b: &Blocker) {
-    w.object(|w| {
-        w.str_member("sku", &b.sku);
-        w.str_member("kind", b.kind.as_str());
-        w.str_member("message", &b.message);
-        w.str_member("resolution", &b.resolution);
-    })
-}
-
-fn read_blocker(r: &mut Reader<'_>) -> Read<Blocker> {
-    let (mut sku, mut kind, mut message, mut resolution) = (None, None, None, None);
-    read_object!(r, "a blocker", |r| {
-        "sku" => sku = Some(r.string()?),
-        "kind" => {
-            kind = Some(one_of(r, &BlockerKind::ALL, BlockerKind::as_str)?)
-        },
-        "message" => message = Some(r.string()?),
-        "resolution" => resolution = Some(r.string()?),
-    });
-    Ok(Blocker {
-        sku: r.required(sku, "sku")?,
-        kind: r.required(kind, "kind")?,
-        message: r.required(message, "message")?,
-        resolution: r.required(resolution, "resolution")?,
-    })
 }
 
 fn read_sku_qty(r: &mut Reader<'_>) -> Read<SkuQty> {
@@ -174,7 +137,7 @@ impl ShipmentRecord {
                 items = Some(r.array("a list of shipped items", ConfirmShipmentItem::read)?)
             },
             "state" => {
-                state = Some(one_of(r, &ShipmentState::ALL, ShipmentState::as_str)?)
+                state = Some(r.one_of(&ShipmentState::ALL, ShipmentState::as_str)?)
             },
             "error" => error = r.opt_string()?,
         });
@@ -213,7 +176,7 @@ impl AmazonOrderRow {
                     w.str_member("state", c.state.as_str());
                 })
             });
-            w.key("blockers").array(&self.blockers, write_blocker);
+            w.key("blockers").array(&self.blockers, |w, b| b.write(w));
             w.str_member("notes", &self.notes);
             w.key("reserved").array(&self.reserved, |w, r| {
                 w.object(|w| {
@@ -242,10 +205,10 @@ impl AmazonOrderRow {
             "order" => order = Some(Order::read(r)?),
             "items" => items = Some(OrderItem::read_list(r)?),
             "table_status" => {
-                table_status = Some(one_of(r, &TableStatus::ALL, TableStatus::as_str)?)
+                table_status = Some(r.one_of(&TableStatus::ALL, TableStatus::as_str)?)
             },
             "commerce" => row_commerce = r.nullable(CommerceLink::read)?,
-            "blockers" => blockers = r.array("a list of blockers", read_blocker)?,
+            "blockers" => blockers = r.array("a list of blockers", Blocker::read)?,
             "notes" => notes = r.string()?,
             "reserved" => reserved = r.array("a list of SKU quantities", read_sku_qty)?,
             "shipments" => shipments = r.array("a list of shipments", ShipmentRecord::read)?,
@@ -402,7 +365,7 @@ impl OrderDetail<'_> {
                 Writer::string,
             );
             w.nullable_member("commerce_status", self.commerce_status, Writer::string);
-            w.key("blockers").array(self.blockers, write_blocker);
+            w.key("blockers").array(self.blockers, |w, b| b.write(w));
             w.str_member("notes", self.notes);
             w.key("inventory_reserved").bool(self.inventory_reserved);
             w.key("shipments").array(self.shipments, |w, s| s.write(w));
@@ -417,6 +380,7 @@ impl OrderDetail<'_> {
 mod tests {
     use super::*;
     use crate::amazon::{parse_get_order_items, parse_get_orders, parse_order};
+    use crate::blockers::BlockerKind;
     use crate::status::CommerceState;
 
     /// Every SP-API sample order, with every optional part of a row filled in and strings that

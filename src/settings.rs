@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::amazon::parse_time;
+use crate::amazon::read::{read_object, Read, Reader};
+use crate::amazon::write::Writer;
 use crate::marketplace::Marketplace;
 
 /// *Customer Creation*.
@@ -19,6 +21,15 @@ pub enum CustomerCreation {
     Account,
 }
 
+impl CustomerCreation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerCreation::Guest => "guest",
+            CustomerCreation::Account => "account",
+        }
+    }
+}
+
 /// *Order Number Source*.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -28,6 +39,15 @@ pub enum OrderNumberSource {
     Commerce,
     /// `Build Using Amazon Order Number`: the increment id is the Amazon order id.
     Amazon,
+}
+
+impl OrderNumberSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderNumberSource::Commerce => "commerce",
+            OrderNumberSource::Amazon => "amazon",
+        }
+    }
 }
 
 /// The order settings. Missing fields take the ASC defaults.
@@ -68,6 +88,15 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    pub(crate) fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.str_member("field", &self.field);
+            w.str_member("message", &self.message);
+        })
+    }
+}
+
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.field, self.message)
@@ -91,23 +120,41 @@ impl OrderSettings {
             ("store_view".into(), self.store_view.clone()),
             (
                 "customer_creation".into(),
-                match self.customer_creation {
-                    CustomerCreation::Guest => "guest",
-                    CustomerCreation::Account => "account",
-                }
-                .into(),
+                self.customer_creation.as_str().into(),
             ),
             (
                 "order_number_source".into(),
-                match self.order_number_source {
-                    OrderNumberSource::Commerce => "commerce",
-                    OrderNumberSource::Amazon => "amazon",
-                }
-                .into(),
+                self.order_number_source.as_str().into(),
             ),
             ("reserve_pending".into(), text(self.reserve_pending)),
             ("processing_status".into(), self.processing_status.clone()),
         ]
+    }
+
+    /// The settings as an object with snake_case keys; a missing key takes its default.
+    pub(crate) fn read(r: &mut Reader<'_>) -> Read<OrderSettings> {
+        let mut s = OrderSettings::default();
+        read_object!(r, "order settings", |r| {
+            "import_orders" => s.import_orders = r.bool()?,
+            "store_view" => s.store_view = r.string()?,
+            "customer_creation" => {
+                s.customer_creation = r.with_str(|text| match text {
+                    "guest" => Ok(CustomerCreation::Guest),
+                    "account" | "create_account" => Ok(CustomerCreation::Account),
+                    _ => Err(format!("unknown variant `{text}`, expected `guest` or `account`")),
+                })?
+            },
+            "order_number_source" => {
+                s.order_number_source = r.with_str(|text| match text {
+                    "commerce" => Ok(OrderNumberSource::Commerce),
+                    "amazon" => Ok(OrderNumberSource::Amazon),
+                    _ => Err(format!("unknown variant `{text}`, expected `commerce` or `amazon`")),
+                })?
+            },
+            "reserve_pending" => s.reserve_pending = r.bool()?,
+            "processing_status" => s.processing_status = r.string()?,
+        });
+        Ok(s)
     }
 
     /// Every problem at once, so an admin form can show them all.

@@ -21,7 +21,6 @@ use read::{read_object, Read, Reader};
 use write::Writer;
 
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
@@ -449,25 +448,6 @@ fn check_size(what: &'static str, json: &str) -> Result<(), ParseError> {
         });
     }
     Ok(())
-}
-
-/// Deserializes `json` with serde (settings and the engine's own small records), naming the
-/// offending field on failure.
-pub fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<T, ParseError> {
-    check_size(what, json)?;
-    serde_json::from_str(json).map_err(|e| {
-        let message = e.to_string();
-        // serde_json appends " at line X column Y"; the path says where instead.
-        let message = match message.rfind(" at line ") {
-            Some(cut) if e.line() > 0 => message[..cut].to_owned(),
-            _ => message,
-        };
-        ParseError::Invalid {
-            what,
-            path: path_at(json, path::offset(json, e.line(), e.column())),
-            message,
-        }
-    })
 }
 
 /// Reads the whole of `json` with `read` (see [`read`]), naming the offending field on failure.

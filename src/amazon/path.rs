@@ -1,4 +1,4 @@
-//! The JSON path (`payload.Orders[2].PurchaseDate`) at the position serde_json reports an error.
+//! The JSON path (`payload.Orders[2].PurchaseDate`) at the byte offset where the reader failed.
 //!
 //! A wrapping deserializer (serde_path_to_error) would track the path as it parses, but it
 //! doubles every `Deserialize` instantiation and cost the component ~130 KB; rescanning the text
@@ -10,16 +10,6 @@ enum Frame {
         expecting_key: bool,
     },
     Array(usize),
-}
-
-/// Byte offset of serde_json's 1-based `line`/`column` (column counts bytes).
-pub fn offset(json: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = json
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (line_start + column).min(json.len())
 }
 
 /// The path of the value being read at byte offset `end`; `""` for the document itself.
@@ -83,13 +73,11 @@ pub fn path_at(json: &str, end: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::amazon::read::Reader;
 
     fn path_of_error(json: &str) -> String {
-        let e = serde_json::from_str::<serde_json::Value>(json)
-            .err()
-            .map(|e| (e.line(), e.column()))
-            .unwrap_or((1, json.find('!').unwrap_or(0)));
-        path_at(json, offset(json, e.0, e.1))
+        let fail = Reader::document(json, |r| r.skip()).unwrap_err();
+        path_at(json, fail.at)
     }
 
     #[test]

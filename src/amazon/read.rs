@@ -138,7 +138,7 @@ impl<'j> Reader<'j> {
         }))
     }
 
-    fn wrong_type<T>(&self, found: Peek, expected: &str) -> Read<T> {
+    pub(crate) fn wrong_type<T>(&self, found: Peek, expected: &str) -> Read<T> {
         self.fail_here(format!(
             "invalid type: {}, expected {expected}",
             found.kind()
@@ -493,6 +493,16 @@ impl<'j> Reader<'j> {
         let at = self.at;
         let text = self.raw_string()?;
         parse(&text).map_err(|message| Box::new(Fail { at, message }))
+    }
+
+    /// One of the variants in `all`, read from a string spelled as `name` spells it.
+    pub(crate) fn one_of<T: Copy>(&mut self, all: &[T], name: fn(T) -> &'static str) -> Read<T> {
+        self.with_str(|text| {
+            all.iter()
+                .copied()
+                .find(|v| name(*v) == text)
+                .ok_or_else(|| format!("unknown value \"{text}\""))
+        })
     }
 
     pub(crate) fn string(&mut self) -> Read<String> {
