@@ -165,9 +165,7 @@ impl OrderQuery {
     /// Whether `row` passes the filters (`self` normalized).
     pub fn matches(&self, row: &GridRow) -> bool {
         let contains = |hay: &str, needle: &Option<String>| {
-            needle
-                .as_deref()
-                .is_none_or(|n| folded(hay).contains(&folded(n)))
+            needle.as_deref().is_none_or(|n| contains_folded(hay, n))
         };
         let total = row.grand_total.as_ref().map_or(0, |m| m.cents);
         self.purchase_from
@@ -369,8 +367,24 @@ fn fold_case(c: char) -> char {
     char::from_u32(lower).unwrap_or(c)
 }
 
-fn folded(text: &str) -> String {
-    text.chars().map(fold_case).collect()
+/// Whether `needle` occurs in `hay`, both case folded. Character by character from each start:
+/// names and order numbers are short, so this beats folding copies of both for every row
+/// (and links no general substring search).
+fn contains_folded(hay: &str, needle: &str) -> bool {
+    let mut rest = hay.chars();
+    loop {
+        let mut candidate = rest.clone().map(fold_case);
+        if needle
+            .chars()
+            .map(fold_case)
+            .all(|n| candidate.next() == Some(n))
+        {
+            return true;
+        }
+        if rest.next().is_none() {
+            return false;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -399,9 +413,39 @@ mod tests {
         for c in ['日', 'ß', 'ا', '😀', 'Ω'] {
             assert_eq!(fold_case(c), c.to_lowercase().next().unwrap());
         }
-        assert_eq!(
-            folded("JOSÉ GARCÍA-ŁUKASZ ŞTEFAN ΣΩΚΡΆΤΗΣ ЁЖИК"),
-            "josé garcía-łukasz ştefan σωκράτησ ёжик"
-        );
+        let folded: String = "JOSÉ GARCÍA-ŁUKASZ ŞTEFAN ΣΩΚΡΆΤΗΣ ЁЖИК"
+            .chars()
+            .map(fold_case)
+            .collect();
+        assert_eq!(folded, "josé garcía-łukasz ştefan σωκράτησ ёжик");
+    }
+
+    /// The grid's text filter finds what searching folded copies of both texts finds.
+    #[test]
+    fn text_filters_match_case_insensitively_anywhere_in_the_text() {
+        let folded = |t: &str| t.chars().map(fold_case).collect::<String>();
+        let hays = [
+            "",
+            "a",
+            "Jane van Dyke",
+            "JOSÉ García",
+            "ΣΩΚΡΆΤΗΣ",
+            "aaab",
+            "111-0000001-0000013",
+        ];
+        let needles = [
+            "", "a", "AAB", "van d", "josé g", "σωκ", "ίας", "0013", "dykes", "ab", "b",
+        ];
+        for hay in hays {
+            for needle in needles {
+                assert_eq!(
+                    contains_folded(hay, needle),
+                    folded(hay).contains(&folded(needle)),
+                    "{needle:?} in {hay:?}"
+                );
+            }
+        }
+        assert!(contains_folded("Jane van Dyke", "VAN DYKE"));
+        assert!(!contains_folded("aaa", "aaaa"));
     }
 }

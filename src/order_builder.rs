@@ -173,18 +173,20 @@ pub fn split_name(name: Option<&str>) -> (String, String) {
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let mut words = cleaned.split_whitespace();
-    match words.next() {
-        None => (PLACEHOLDER_FIRSTNAME.into(), PLACEHOLDER_LASTNAME.into()),
-        Some(first) => {
-            let rest = words.collect::<Vec<_>>().join(" ");
-            let last = if rest.is_empty() {
-                PLACEHOLDER_LASTNAME.to_owned()
-            } else {
-                rest
-            };
-            (first.to_owned(), last)
+    let Some(first) = words.next() else {
+        return (PLACEHOLDER_FIRSTNAME.into(), PLACEHOLDER_LASTNAME.into());
+    };
+    let mut last = String::new();
+    for word in words {
+        if !last.is_empty() {
+            last.push(' ');
         }
+        last.push_str(word);
     }
+    if last.is_empty() {
+        last.push_str(PLACEHOLDER_LASTNAME);
+    }
+    (first.to_owned(), last)
 }
 
 fn address(

@@ -381,19 +381,21 @@ fn is_null(text: &str) -> bool {
 /// Collects orders and item lists from the parts of the input, then joins them by order id.
 #[derive(Default)]
 struct Collector {
-    /// Order ids in first-seen order.
-    ids: Vec<String>,
-    orders: BTreeMap<String, (Order, Option<Vec<OrderItem>>)>,
+    /// Orders and their items in first-seen order.
+    orders: Vec<(Order, Option<Vec<OrderItem>>)>,
+    /// Where each order id is in `orders` (only ever inserted into).
+    index: BTreeMap<String, usize>,
     /// Items from getOrderItems responses: (where, order id, items).
     items: Vec<(String, String, Vec<OrderItem>)>,
 }
 
 impl Collector {
     fn add_order(&mut self, order: Order, items: Option<Vec<OrderItem>>) {
-        match self.orders.get_mut(&order.amazon_order_id) {
+        match self.index.get(&order.amazon_order_id) {
             // The same order twice (a getOrders page and a getOrder response): keep the newer
             // snapshot and whichever items were given.
-            Some((kept, kept_items)) => {
+            Some(&at) => {
+                let (kept, kept_items) = &mut self.orders[at];
                 if order.last_update_date >= kept.last_update_date {
                     *kept = order;
                 }
@@ -402,9 +404,9 @@ impl Collector {
                 }
             }
             None => {
-                self.ids.push(order.amazon_order_id.clone());
-                self.orders
-                    .insert(order.amazon_order_id.clone(), (order, items));
+                self.index
+                    .insert(order.amazon_order_id.clone(), self.orders.len());
+                self.orders.push((order, items));
             }
         }
     }
@@ -505,8 +507,8 @@ impl Collector {
 
     fn finish(mut self) -> Result<Vec<Snapshot>, PreviewError> {
         for (at, id, items) in std::mem::take(&mut self.items) {
-            match self.orders.get_mut(&id) {
-                Some((_, kept)) => *kept = Some(items),
+            match self.index.get(&id) {
+                Some(&slot) => self.orders[slot].1 = Some(items),
                 None => {
                     return Err(PreviewError::Shape(format!(
                         "{}items of order {id}, which is not among the orders",
@@ -516,9 +518,8 @@ impl Collector {
             }
         }
         Ok(self
-            .ids
-            .iter()
-            .filter_map(|id| self.orders.remove(id))
+            .orders
+            .into_iter()
             .map(|(order, items)| Snapshot {
                 order,
                 items: items.unwrap_or_default(),
