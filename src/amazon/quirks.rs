@@ -89,7 +89,7 @@ fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
 
 /// `"1.569521782042E9"` → that many seconds since the epoch, in integer arithmetic.
 fn epoch_seconds(text: &str) -> Option<DateTime<Utc>> {
-    let millis = i64::try_from(scaled_decimal(text, 3)?).ok()?;
+    let millis = scaled_decimal(text, 3)?;
     if millis.abs() > 100_000_000_000_000 {
         return None;
     }
@@ -97,9 +97,10 @@ fn epoch_seconds(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// A decimal number, with or without exponent (`-1.5`, `1.569521782042E9`), times
-/// 10^`scale`, rounded half away from zero, in integer arithmetic: exact where a float is not,
-/// and no float parsing code in the component.
-pub(crate) fn scaled_decimal(text: &str, scale: i32) -> Option<i128> {
+/// 10^`scale`, rounded half away from zero; `None` when it is not one or the result does not
+/// fit an `i64`. Digit by digit: exact where a float is not, and neither float nor 128-bit
+/// arithmetic in the component.
+pub(crate) fn scaled_decimal(text: &str, scale: i32) -> Option<i64> {
     let (mantissa, exponent) = match text.find(['e', 'E']) {
         Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
         None => (text, 0),
@@ -109,27 +110,29 @@ pub(crate) fn scaled_decimal(text: &str, scale: i32) -> Option<i128> {
         None => (false, mantissa),
     };
     let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let all_digits = format!("{whole}{fraction}");
-    if all_digits.is_empty()
-        || all_digits.len() > 30
-        || !all_digits.bytes().all(|b| b.is_ascii_digit())
+    let digits = || whole.bytes().chain(fraction.bytes());
+    let count = (whole.len() + fraction.len()) as i32;
+    // Exponents beyond ±40 give nothing representable; refusing them also keeps the arithmetic
+    // below from overflowing (found by fuzzing).
+    if count == 0
+        || count > 30
+        || !digits().all(|b| b.is_ascii_digit())
+        || !(-40..=40).contains(&exponent)
     {
         return None;
     }
-    let value: i128 = all_digits.parse().ok()?;
-    // value × 10^(exponent − fraction digits + scale).
-    // Exponents beyond ±40 give nothing representable; refusing them also keeps the arithmetic
-    // below from overflowing (found by fuzzing).
-    if !(-40..=40).contains(&exponent) {
-        return None;
+    // The value is the digits × 10^shift: a negative shift cuts digits off the end, the first
+    // of them rounds.
+    let shift = exponent - fraction.len() as i32 + scale;
+    let kept = (count + shift.min(0)).max(0) as usize;
+    let mut magnitude = digits().take(kept).try_fold(0i64, |n, b| {
+        n.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+    })?;
+    if shift > 0 && magnitude != 0 {
+        magnitude = magnitude.checked_mul(10i64.checked_pow(shift as u32)?)?;
+    } else if count + shift >= 0 && digits().nth(kept).is_some_and(|b| b >= b'5') {
+        magnitude = magnitude.checked_add(1)?;
     }
-    let scale = exponent - fraction.len() as i32 + scale;
-    let magnitude = if scale >= 0 {
-        value.checked_mul(10i128.checked_pow(scale.try_into().ok()?)?)?
-    } else {
-        let divisor = 10i128.checked_pow((-scale).try_into().ok()?)?;
-        (value + divisor / 2) / divisor
-    };
     Some(if negative { -magnitude } else { magnitude })
 }
 
@@ -171,6 +174,115 @@ pub fn serialize_opt_time<S: Serializer>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The previous implementation, in 128-bit arithmetic: the reference for `scaled_decimal`.
+    fn scaled_decimal_by_i128(text: &str, scale: i32) -> Option<i64> {
+        let (mantissa, exponent) = match text.find(['e', 'E']) {
+            Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
+            None => (text, 0),
+        };
+        let (negative, mantissa) = match mantissa.strip_prefix('-') {
+            Some(m) => (true, m),
+            None => (false, mantissa),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let all_digits = format!("{whole}{fraction}");
+        if all_digits.is_empty()
+            || all_digits.len() > 30
+            || !all_digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let value: i128 = all_digits.parse().ok()?;
+        if !(-40..=40).contains(&exponent) {
+            return None;
+        }
+        let scale = exponent - fraction.len() as i32 + scale;
+        // Zero times a power past 10^38 is zero (the 128-bit implementation refused it).
+        if value == 0 {
+            return Some(0);
+        }
+        let magnitude = if scale >= 0 {
+            value.checked_mul(10i128.checked_pow(scale.try_into().ok()?)?)?
+        } else {
+            // A divisor past 10^38 leaves nothing of 30 digits; the 128-bit implementation
+            // refused such numbers, `scaled_decimal` rounds them to 0.
+            let Some(divisor) = 10i128.checked_pow((-scale).try_into().ok()?) else {
+                return Some(0);
+            };
+            (value + divisor / 2) / divisor
+        };
+        i64::try_from(if negative { -magnitude } else { magnitude }).ok()
+    }
+
+    #[test]
+    fn decimals_scale_as_the_128_bit_reference_does() {
+        let mut inputs = vec![
+            "0",
+            "-0",
+            "1",
+            "0.005",
+            "0.004999",
+            "-0.005",
+            "2.675",
+            "1.569521782042E9",
+            "1.5e-3",
+            "15E-4",
+            "1e18",
+            "9.223372036854775807e18",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775807",
+            "92233720368547758.075",
+            "000000000000000000000000000001",
+            "0000000000000000000000000000001",
+            "1e40",
+            "1e41",
+            "1e-40",
+            "5e-3",
+            "4.9999999999999999999999999e-1",
+            ".5",
+            "5.",
+            "-",
+            "",
+            "1e",
+            "e5",
+            "1.2.3",
+            "1-2",
+            "+1",
+            "1e+2",
+            "٣",
+        ];
+        let mut generated = Vec::new();
+        for digits in [
+            "0",
+            "5",
+            "49",
+            "50",
+            "51",
+            "999",
+            "12345678901234567",
+            "99999999999999999999",
+        ] {
+            for point in 0..=digits.len() {
+                for exponent in ["", "e0", "e-1", "e-5", "E2", "e15", "e-25", "e39"] {
+                    let (whole, fraction) = digits.split_at(point);
+                    generated.push(format!("{whole}.{fraction}{exponent}"));
+                    generated.push(format!("-{whole}{fraction}{exponent}"));
+                }
+            }
+        }
+        inputs.extend(generated.iter().map(String::as_str));
+        for text in inputs {
+            for scale in [0, 2, 3] {
+                assert_eq!(
+                    scaled_decimal(text, scale),
+                    scaled_decimal_by_i128(text, scale),
+                    "{text:?} × 10^{scale}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn sandbox_epoch_seconds_in_scientific_notation_parse() {

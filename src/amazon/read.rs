@@ -665,7 +665,6 @@ impl<'j> Reader<'j> {
         match self.number("a decimal amount as a string")? {
             Number::Int(n) => cents_from_i64(n),
             Number::Decimal(text) => scaled_decimal(text, 2)
-                .and_then(|cents| i64::try_from(cents).ok())
                 .filter(|cents| cents.abs() <= MAX_ABS_CENTS)
                 .ok_or_else(|| "amount is too large".to_owned()),
         }
