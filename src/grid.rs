@@ -317,7 +317,9 @@ pub fn query_orders(rows: impl IntoIterator<Item = GridRow>, query: &OrderQuery)
 
 /// Sorts rows that already passed `query`'s filters (`query` normalized) and cuts the page.
 pub fn sorted_page(mut kept: Vec<GridRow>, query: &OrderQuery) -> OrderPage {
-    kept.sort_by(|a, b| compare(query, a, b));
+    // `compare` breaks ties by order number, unique per store, so stability buys nothing (and
+    // the stable sort is 1.4 KB more of the JS package).
+    kept.sort_unstable_by(|a, b| compare(query, a, b));
     page_of(kept, query)
 }
 
