@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::amazon::read::{read_object, Fail, Peek, Read, Reader};
 use crate::amazon::write::Writer;
 use crate::amazon::{
-    join_path, parse_api_errors, parse_order, parse_order_items, parse_time, read_json, ApiErrors,
-    FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError,
+    join_path, parse_api_errors, parse_order, parse_order_items, parse_time, read_json,
+    read_json_unbounded, ApiErrors, FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError,
 };
 use crate::blockers::{evaluate, Blocker, CatalogFacts, ProductFact};
 use crate::decide::{decide, Action, Decision, Reason, Snapshot};
@@ -308,20 +308,15 @@ fn read<T>(
     wrap: fn(String) -> PreviewError,
     read: impl FnOnce(&mut Reader<'_>) -> Read<T>,
 ) -> Result<T, PreviewError> {
-    read_json(what, json, read).map_err(|e| match e {
+    read_json(what, json, read).map_err(|e| rewrap(e, wrap))
+}
+
+fn rewrap(error: ParseError, wrap: fn(String) -> PreviewError) -> PreviewError {
+    match error {
         ParseError::Invalid { path, message, .. } if path.is_empty() => wrap(message),
         ParseError::Invalid { path, message, .. } => wrap(format!("{path}: {message}")),
         other => wrap(other.to_string()),
-    })
-}
-
-/// Checks that `json` is one JSON value, so the scanner below can trust the text.
-fn check_syntax(
-    what: &'static str,
-    json: &str,
-    wrap: fn(String) -> PreviewError,
-) -> Result<(), PreviewError> {
-    read(what, json, wrap, |r| r.skip())
+    }
 }
 
 /// Prefixes the JSON path of a parse error of one part of the input with where that part is.
@@ -540,7 +535,10 @@ impl Collector {
 /// Orders given without items are previewed with none: nothing can block them.
 pub fn parse_orders_input(json: &str) -> Result<Vec<Snapshot>, PreviewError> {
     check_size("orders", json)?;
-    check_syntax("orders", json, PreviewError::Shape)?;
+    // One pass that only checks the syntax, so the scanner below can trust the text. Without
+    // the per-body limit: a whole preview is larger than one body.
+    read_json_unbounded("orders", json, |r| r.skip())
+        .map_err(|e| rewrap(e, PreviewError::Shape))?;
     let mut collector = Collector::default();
     if scan::first(json) == Some(b'[') {
         for (i, part) in scan::elements(json).into_iter().enumerate() {
@@ -568,7 +566,8 @@ fn to_snake(key: &str) -> String {
 /// The object `json` with its `camelCase` keys written in `snake_case` (`importOrders` →
 /// `import_orders`); a key given both ways keeps the snake_case value. `null` = `{}`.
 fn snake_object(json: &str, wrap: fn(String) -> PreviewError) -> Result<String, PreviewError> {
-    check_syntax("input", json, wrap)?;
+    // The syntax first, so the scanner below can trust the text.
+    read("input", json, wrap, |r| r.skip())?;
     if is_null(json) {
         return Ok("{}".to_owned());
     }
@@ -1203,6 +1202,17 @@ mod tests {
         assert_eq!(store.name, "acme-us");
         assert_eq!(store.marketplace_id, "A1PA6795UKMFR9");
         assert_eq!(store.integrated_at.timestamp_millis(), 1_767_225_600_000);
+    }
+
+    /// A preview may be larger than one SP-API body (10 MB), up to [`MAX_PREVIEW_BYTES`].
+    #[test]
+    fn a_preview_larger_than_one_amazon_body_is_accepted() {
+        let padding = " ".repeat(crate::amazon::MAX_BODY_BYTES);
+        let orders = format!(
+            "[{padding}{}]",
+            pair("111-0000001-0000001", "Unshipped", "MFN", "MUG")
+        );
+        assert_eq!(preview(&orders, CATALOG, "{}").len(), 1);
     }
 
     #[test]

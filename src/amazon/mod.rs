@@ -457,6 +457,15 @@ pub(crate) fn read_json<T>(
     read: impl FnOnce(&mut Reader<'_>) -> Read<T>,
 ) -> Result<T, ParseError> {
     check_size(what, json)?;
+    read_json_unbounded(what, json, read)
+}
+
+/// [`read_json`] without its size limit, for callers that apply their own.
+pub(crate) fn read_json_unbounded<T>(
+    what: &'static str,
+    json: &str,
+    read: impl FnOnce(&mut Reader<'_>) -> Read<T>,
+) -> Result<T, ParseError> {
     Reader::document(json, read).map_err(|fail| ParseError::Invalid {
         what,
         path: path_at(json, fail.at),
