@@ -1,8 +1,9 @@
 //! Order creation blockers: what keeps an Amazon order from becoming a Commerce order, the
 //! message the admin sees, and the fix the seed documents for it.
 
+use crate::prelude::*;
+use alloc::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::Writer;

@@ -1,6 +1,8 @@
 //! The WASM component skin (`wasm32-wasip2` only): WIT imports become a [`Host`], exported hooks
 //! call the [`Engine`]. No business rule lives here.
 
+use crate::prelude::*;
+
 wit_bindgen::generate!({
     world: "plugin",
     path: "wit",
@@ -20,6 +22,50 @@ use crate::status::TableStatus;
 
 use commerce::amazon_order_sync::{commerce as wit_commerce, http, settings, storage, types};
 use exports::commerce::amazon_order_sync::{admin, hooks};
+
+// The crate is `no_std` here (see lib.rs), so the component brings its allocator and its
+// panic handler. A panic traps at once: nothing formats or prints a message first (the host
+// sees the trap; the engine is written and tested not to panic).
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+// memcpy, memcmp and their kin come from wasi-libc, as they do under std.
+#[link(name = "c")]
+extern "C" {}
+
+/// The canonical ABI's allocator: the host calls it to hand over strings and lists. std
+/// exports it on `wasm32-wasip2`, so without std the component does.
+#[unsafe(no_mangle)]
+unsafe extern "C" fn cabi_realloc(
+    old_ptr: *mut u8,
+    old_len: usize,
+    align: usize,
+    new_len: usize,
+) -> *mut u8 {
+    use core::alloc::{GlobalAlloc, Layout};
+    if new_len == 0 {
+        return align as *mut u8;
+    }
+    // SAFETY: the canonical ABI passes a power-of-two `align` and, for a reallocation, the
+    // pointer, size and alignment of an earlier allocation made here.
+    let ptr = unsafe {
+        if old_len == 0 {
+            ALLOCATOR.alloc(Layout::from_size_align_unchecked(new_len, align))
+        } else {
+            let old = Layout::from_size_align_unchecked(old_len, align);
+            ALLOCATOR.realloc(old_ptr, old, new_len)
+        }
+    };
+    if ptr.is_null() {
+        core::arch::wasm32::unreachable();
+    }
+    ptr
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 /// The host as seen through the WIT imports.
 struct Imports;

@@ -2,7 +2,8 @@
 //! the order settings and the store integration, what should happen. No I/O here; the engine
 //! performs the decision.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 use chrono::{DateTime, Utc};
 

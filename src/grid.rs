@@ -1,7 +1,8 @@
 //! Recent Orders and All Orders: the grid's rows, filters, sort and paging.
 
+use crate::prelude::*;
+use core::cmp::Ordering;
 use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
 
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::Writer;

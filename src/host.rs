@@ -3,6 +3,7 @@
 
 use crate::blockers::{ProductFact, SkuQty};
 use crate::order_builder::OrderDraft;
+use crate::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {

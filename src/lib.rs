@@ -14,6 +14,13 @@
 //!   the hooks;
 //! - `js` (only on `wasm32-unknown-unknown`) is the wasm-bindgen API of `pkg/`.
 
+// The component carries no std: without it go std's panic hook, stdio and environment and
+// the WASI imports they need. Every other build (native, the JS package) has std.
+#![cfg_attr(all(target_arch = "wasm32", target_os = "wasi"), no_std)]
+
+#[macro_use]
+extern crate alloc;
+
 pub mod amazon;
 pub mod blockers;
 pub mod decide;
@@ -21,12 +28,21 @@ pub mod engine;
 pub mod grid;
 pub mod host;
 pub mod marketplace;
+#[cfg(not(all(target_arch = "wasm32", target_os = "wasi")))]
 pub mod memory;
 pub mod order_builder;
 pub mod preview;
 pub mod row;
 pub mod settings;
 pub mod status;
+
+/// What std's prelude adds to core's, for the `no_std` build; every module imports it.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+}
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod component;

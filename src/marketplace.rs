@@ -1,5 +1,7 @@
 //! Amazon marketplaces: country, currency, SP-API region and Seller Central address.
 
+use crate::prelude::*;
+
 /// SP-API regions and their endpoints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Region {

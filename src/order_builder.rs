@@ -1,8 +1,9 @@
 //! Amazon order → Commerce order draft: customer, addresses (with placeholders where Amazon
 //! sends nothing, as for FBA orders), lines at Amazon's prices, discounts, taxes and totals.
 
+use crate::prelude::*;
+use alloc::borrow::Cow;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 
 use crate::amazon::money::div_round;
 use crate::amazon::write::Writer;

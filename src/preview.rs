@@ -9,7 +9,8 @@
 //! The `js` skin (wasm-bindgen, `pkg/`) only converts between JS values and the JSON text these
 //! functions take and return.
 
-use std::collections::BTreeMap;
+use crate::prelude::*;
+use alloc::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -331,6 +332,7 @@ fn located(at: &str, error: ParseError) -> PreviewError {
 /// as the very text the caller gave (no tree, no re-serialization).
 mod scan {
     use crate::amazon::read::Reader;
+    use crate::prelude::*;
 
     /// The first significant byte of `text`.
     pub fn first(text: &str) -> Option<u8> {
@@ -501,7 +503,7 @@ impl Collector {
     }
 
     fn finish(mut self) -> Result<Vec<Snapshot>, PreviewError> {
-        for (at, id, items) in std::mem::take(&mut self.items) {
+        for (at, id, items) in core::mem::take(&mut self.items) {
             match self.index.get(&id) {
                 Some(&slot) => self.orders[slot].1 = Some(items),
                 None => {

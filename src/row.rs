@@ -1,5 +1,6 @@
 //! The Amazon Orders table row: the last applied Amazon snapshot plus what Commerce did with it.
 
+use crate::prelude::*;
 use serde::Serialize;
 
 use crate::amazon::read::{read_object, Read, Reader};

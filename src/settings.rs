@@ -1,8 +1,9 @@
 //! Order settings of one Amazon store (ASC *Order Settings*), with the ASC defaults.
 
+use crate::prelude::*;
 use chrono::{DateTime, Utc};
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use crate::amazon::parse_time;
 use crate::amazon::read::{read_object, Read, Reader};

@@ -1,8 +1,9 @@
 //! Status rules: Amazon status → Amazon Orders table status, the creation rule, the Commerce
 //! order's state, and the order in which statuses may follow each other.
 
+use crate::prelude::*;
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 use crate::amazon::{FulfillmentChannel, OrderStatus};
 

@@ -14,6 +14,7 @@ mod quirks;
 pub(crate) mod read;
 pub(crate) mod write;
 
+use crate::prelude::*;
 pub use money::Money;
 use path::path_at;
 pub use quirks::parse_time;
@@ -21,8 +22,8 @@ use read::{read_object, Read, Reader};
 use write::Writer;
 
 use chrono::{DateTime, Utc};
+use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
 
 /// Largest body accepted from Amazon or from a host hook. getOrders pages of 100 orders are
 /// ~300 KB; anything past 10 MB is refused before parsing.
@@ -141,7 +142,7 @@ macro_rules! string_enum {
 
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let text = std::borrow::Cow::<str>::deserialize(d)?;
+                let text = alloc::borrow::Cow::<str>::deserialize(d)?;
                 Ok($ty::parse(&text))
             }
         }
@@ -988,7 +989,7 @@ pub struct PageOrder {
     pub last_update_date: DateTime<Utc>,
     pub order_status: OrderStatus,
     /// Byte range of the order's JSON object in the page.
-    span: std::ops::Range<usize>,
+    span: core::ops::Range<usize>,
     index: usize,
 }
 

@@ -4,9 +4,10 @@
 //! decimals, and order arithmetic here is only sums, differences and one division per line, so a
 //! fixed-point integer is exact where it matters and keeps the component free of a decimal crate.
 
+use crate::prelude::*;
+use alloc::borrow::Cow;
+use core::fmt;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
-use std::borrow::Cow;
-use std::fmt;
 
 use crate::marketplace::Marketplace;
 
@@ -145,12 +146,15 @@ pub fn cents_from_i64(units: i64) -> Result<i64, String> {
 /// A bare JSON fractional amount in hundredths. Only reached for non-string input; Amazon
 /// itself always sends strings.
 pub fn cents_from_f64(units: f64) -> Result<i64, String> {
-    let cents = (units * 100.0).round();
-    if cents.is_finite() && cents.abs() <= MAX_ABS_CENTS as f64 {
-        Ok(cents as i64)
-    } else {
-        Err("amount is too large".to_owned())
+    let scaled = units * 100.0;
+    if !scaled.is_finite() || scaled.abs() > MAX_ABS_CENTS as f64 {
+        return Err("amount is too large".to_owned());
     }
+    // Rounded half away from zero by hand: `f64::round` is std's (the component has none).
+    // Within ±MAX_ABS_CENTS the truncation and the difference are exact.
+    let whole = scaled as i64;
+    let rest = scaled - whole as f64;
+    Ok(whole + i64::from(rest >= 0.5) - i64::from(rest <= -0.5))
 }
 
 /// Divides with rounding half away from zero (unit price = row total ÷ quantity).
@@ -201,6 +205,29 @@ mod amount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bare_fractional_amounts_round_half_away_from_zero_as_f64_round_does() {
+        let mut values = vec![
+            0.0,
+            0.005,
+            -0.005,
+            0.015,
+            2.675,
+            -2.675,
+            1.005,
+            99_999_999_999.994,
+        ];
+        values.extend((-20_000..20_000).map(|n| f64::from(n) * 0.0013));
+        values.extend((0..2_000).map(|n| f64::from(n) / 200.0 - 5.0));
+        for units in values {
+            let expected = (units * 100.0).round() as i64;
+            assert_eq!(cents_from_f64(units), Ok(expected), "{units}");
+        }
+        for bad in [f64::NAN, f64::INFINITY, -f64::INFINITY, 1e12, -1e12] {
+            assert!(cents_from_f64(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn amounts_parse_to_exact_hundredths() {

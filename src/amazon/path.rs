@@ -4,6 +4,8 @@
 //! doubles every `Deserialize` instantiation and cost the component ~130 KB; rescanning the text
 //! up to the error only runs when there is an error.
 
+use crate::prelude::*;
+
 enum Frame {
     Object {
         key: Option<String>,

@@ -1,5 +1,6 @@
 //! Deserializers for the shapes Amazon really sends, beyond what its model promises.
 
+use crate::prelude::*;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Utc};
 use serde::Serializer;
 
@@ -24,7 +25,7 @@ fn four_digit_year(t: &DateTime<Utc>) -> bool {
 }
 
 /// The decimal number written in `text[range]` (at most nine digits, every byte a digit).
-fn digits(text: &str, range: std::ops::Range<usize>) -> Option<u32> {
+fn digits(text: &str, range: core::ops::Range<usize>) -> Option<u32> {
     let part = text.as_bytes().get(range)?;
     if part.is_empty() || part.len() > 9 {
         return None;

@@ -9,7 +9,8 @@
 //! keeps no tape. Errors carry the byte offset where they happened; the JSON path is
 //! recovered from it by [`super::path::path_at`] only when there is an error.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
@@ -703,7 +704,7 @@ impl<'j> Reader<'j> {
     }
 
     /// A key being skipped and its colon; where the key's text (without quotes) is.
-    fn skip_key(&mut self) -> Read<std::ops::Range<usize>> {
+    fn skip_key(&mut self) -> Read<core::ops::Range<usize>> {
         if self.next_byte() != b'"' {
             return self.unexpected("an object", "key must be a string");
         }

@@ -6,6 +6,7 @@
 //! same values — the derives stay the reference, and `tests` check the two agree — with keys
 //! written as literals and strings escaped run by run.
 
+use crate::prelude::*;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::money::{cents_text, decimal_into, CENTS_TEXT_BYTES};
@@ -192,8 +193,8 @@ pub(crate) fn assert_same_as_serde<T, E>(
     to_json: impl Fn(&T) -> String,
     from_json: impl Fn(&str) -> Result<T, E>,
 ) where
-    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-    E: std::fmt::Debug,
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + core::fmt::Debug,
+    E: core::fmt::Debug,
 {
     let json = to_json(value);
     assert_eq!(json, serde_json::to_string(value).unwrap());

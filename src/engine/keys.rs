@@ -1,6 +1,7 @@
 //! Storage keys (documented in `wit/STORAGE.md`). Every key is versioned with `v1/`.
 
 use crate::amazon::money::decimal_into;
+use crate::prelude::*;
 
 /// Purchase times are inverted so that ascending key order is newest first.
 const INVERT_FROM: i64 = 9_999_999_999_999;
@@ -39,7 +40,7 @@ pub fn by_date(store: &str, purchase_millis: i64, id: &str) -> String {
     // of zeros.
     let mut buf = [b'0'; 20];
     decimal_into(inverted, &mut buf);
-    let digits = std::str::from_utf8(&buf[20 - 13..]).unwrap_or_default();
+    let digits = core::str::from_utf8(&buf[20 - 13..]).unwrap_or_default();
     store_key(store, &["by-date/", digits, "/", id])
 }
 

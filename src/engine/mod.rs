@@ -18,6 +18,7 @@ use crate::decide::{decide, next_row, system_message, Action, Applied, Decision,
 use crate::grid::{sorted_page, GridRow, OrderPage, OrderQuery};
 use crate::host::{CommerceError, Host, StorageError, StorageOp};
 use crate::order_builder::build_draft;
+use crate::prelude::*;
 use crate::row::{AmazonOrderRow, CommerceLink};
 use crate::settings::{is_store_code, StoreConfig};
 use crate::status::{creates_commerce_order, reserves_quantity, CommerceState, TableStatus};

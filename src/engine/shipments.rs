@@ -1,5 +1,6 @@
 //! Commerce shipments → Amazon `confirmShipment`: queued on the event, pushed on the tick.
 
+use crate::prelude::*;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::spapi::{ApiFailure, SpApi};

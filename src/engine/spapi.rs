@@ -1,6 +1,7 @@
 //! The SP-API client over the host's `http`: LWA token refresh (cached in storage), usage-plan
 //! token buckets (kept in storage), getOrders, getOrderItems and confirmShipment.
 
+use crate::prelude::*;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::keys;

@@ -1,5 +1,6 @@
 //! The cron tick: push queued shipments, retry blocked orders, poll Amazon for changed orders.
 
+use crate::prelude::*;
 use chrono::{DateTime, Duration, Utc};
 
 use super::shipments::push_queue;
