@@ -9,8 +9,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import * as cli from '@bytecodealliance/preview2-shim/cli';
-import * as io from '@bytecodealliance/preview2-shim/io';
 import { HttpClient } from './http.mjs';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -388,7 +386,6 @@ export class Runtime {
     this.settings = new Settings();
     this.http = new HttpClient();
     this.calls = 0;
-    this.stderr = [];
   }
 
   async load(outDir = OUT_DIR) {
@@ -404,27 +401,13 @@ export class Runtime {
   }
 
   #imports() {
-    // WASI as host-example gives it: no environment, no arguments; stdout/stderr from the shim.
-    const environment = { ...cli.environment, getEnvironment: () => [], getArguments: () => [], initialCwd: () => undefined };
+    // The component imports only its own contract (it is built without std, so no WASI).
     return {
       'commerce:amazon-order-sync/storage': this.storage.imports(),
       'commerce:amazon-order-sync/settings': { getAll: (s) => this.settings.getAll(s) },
       'commerce:amazon-order-sync/commerce': this.commerce.imports(),
       'commerce:amazon-order-sync/http': { send: (r) => this.http.send(r) },
       'commerce:amazon-order-sync/types': {},
-      'wasi:cli/environment': environment,
-      'wasi:cli/exit': cli.exit,
-      'wasi:cli/stdin': cli.stdin,
-      'wasi:cli/stdout': cli.stdout,
-      'wasi:cli/stderr': cli.stderr,
-      'wasi:cli/terminal-input': cli.terminalInput,
-      'wasi:cli/terminal-output': cli.terminalOutput,
-      'wasi:cli/terminal-stdin': cli.terminalStdin,
-      'wasi:cli/terminal-stdout': cli.terminalStdout,
-      'wasi:cli/terminal-stderr': cli.terminalStderr,
-      'wasi:io/error': io.error,
-      'wasi:io/poll': io.poll,
-      'wasi:io/streams': io.streams,
     };
   }
 

@@ -7,10 +7,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder, Trap};
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::bindings::commerce::amazon_order_sync::{commerce, http, settings, storage, types};
 use crate::bindings::exports::commerce::amazon_order_sync::admin::{OrderPage, OrderQuery};
@@ -26,7 +24,6 @@ pub use crate::bindings::commerce::amazon_order_sync::types::PluginError;
 
 pub const DEFAULT_FUEL: u64 = 5_000_000_000;
 pub const DEFAULT_MEMORY_MB: usize = 64;
-const STDERR_CAPACITY: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -53,25 +50,14 @@ pub struct HttpEvent {
     pub outcome: String,
 }
 
-/// Data of one `Store`: handles to the shared host services plus this call's WASI context.
+/// Data of one `Store`: handles to the shared host services plus this call's time and limits.
 pub struct HostState {
     db: Arc<Mutex<Db>>,
     settings: Arc<RwLock<Settings>>,
     http: Arc<HttpClient>,
     http_log: Arc<Mutex<Vec<HttpEvent>>>,
     now: i64,
-    wasi: WasiCtx,
-    table: ResourceTable,
     limits: StoreLimits,
-}
-
-impl WasiView for HostState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
-    }
 }
 
 impl HostState {
@@ -317,7 +303,6 @@ impl Runtime {
     ) -> Result<Runtime> {
         let (engine, component) = compiled(component_path)?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Plugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
         let pre = PluginPre::new(linker.instantiate_pre(&component)?)?;
         let http = Arc::new(HttpClient::new(&settings.endpoints(), HTTP_TIMEOUT));
@@ -378,15 +363,12 @@ impl Runtime {
         f: impl FnOnce(&Plugin, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallFailure> {
         let budget = fuel.unwrap_or(self.limits.fuel);
-        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let state = HostState {
             db: self.db.clone(),
             settings: self.settings.clone(),
             http: self.http.clone(),
             http_log: self.http_log.clone(),
             now,
-            wasi: WasiCtx::builder().stderr(stderr.clone()).build(),
-            table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new()
                 .memory_size(self.limits.memory_bytes)
                 .trap_on_grow_failure(true)
@@ -407,23 +389,7 @@ impl Runtime {
             cb(&name, used, result.is_ok());
         }
         result.map_err(|e| {
-            let (kind, mut message) = classify(&e, budget, self.limits.memory_bytes);
-            let err = String::from_utf8_lossy(&stderr.contents())
-                .trim()
-                .to_string();
-            if !err.is_empty() {
-                // The guest's panic message, when it printed one, says what went wrong inside.
-                let tail: String = err
-                    .lines()
-                    .rev()
-                    .take(5)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect::<Vec<_>>()
-                    .join(" | ");
-                message.push_str(&format!("; guest stderr: {tail}"));
-            }
+            let (kind, message) = classify(&e, budget, self.limits.memory_bytes);
             CallFailure {
                 call: name,
                 kind,

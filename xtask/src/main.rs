@@ -133,7 +133,7 @@ fn setup(full: bool) -> Result {
         run("npm", &["ci", "--no-audit", "--no-fund"])?;
     }
     if !Path::new("host-example/jco/node_modules/.bin/jco").exists() {
-        step("npm ci in host-example/jco (jco, preview2-shim)");
+        step("npm ci in host-example/jco (jco)");
         run(
             "npm",
             &[

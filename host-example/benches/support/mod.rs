@@ -31,9 +31,8 @@ use host_example::bindings::exports::commerce::amazon_order_sync::hooks::{
     self, DecisionKind, TickStatus as WitTickStatus,
 };
 use host_example::bindings::{Plugin, PluginPre};
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 pub const STORE: &str = "acme-us";
 pub const US: &str = "ATVPDKIKX0DER";
@@ -287,11 +286,9 @@ pub fn publish(host: &mut MemoryHost, orders: &[CorpusOrder]) {
 
 // ---------------------------------------------------------------- WIT imports in memory
 
-/// The data of one wasmtime `Store`: the memory host behind every import, plus WASI.
+/// The data of one wasmtime `Store`: the memory host behind every import.
 pub struct BenchState {
     pub host: MemoryHost,
-    wasi: WasiCtx,
-    table: ResourceTable,
     /// The import being called, for the fuel trace.
     calling: &'static str,
     /// Fuel left when the guest last resumed, and the guest fuel spent before each import.
@@ -306,19 +303,8 @@ impl BenchState {
     pub fn new(host: MemoryHost) -> Self {
         BenchState {
             host,
-            wasi: WasiCtx::builder().build(),
-            table: ResourceTable::new(),
             calling: "",
             trace: None,
-        }
-    }
-}
-
-impl WasiView for BenchState {
-    fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
         }
     }
 }
@@ -604,7 +590,6 @@ impl Rig {
         let engine = Engine::new(config)?;
         let component = load(&engine, &path)?;
         let mut linker: Linker<BenchState> = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
         Plugin::add_to_linker::<BenchState, HasSelf<BenchState>>(&mut linker, |s| s)?;
         let pre = PluginPre::new(linker.instantiate_pre(&component)?)?;
         Ok(Rig {
