@@ -120,7 +120,7 @@ export interface StoreInput {
   name?: string;
   /** Store code (default "preview"). */
   store?: string;
-  /** Orders purchased before this are skipped: ISO 8601, or Unix milliseconds. */
+  /** Orders purchased before this are skipped: ISO 8601, or Unix milliseconds (whole). */
   integratedAt: string | number;
   marketplaceId?: string;
 }
