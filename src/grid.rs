@@ -78,11 +78,7 @@ impl OrderQuery {
         let mut q = OrderQuery::default();
         read_object!(r, "a grid query", |r| {
             "view" => {
-                q.view = r.with_str(|text| match text {
-                    "recent" => Ok(View::Recent),
-                    "all" => Ok(View::All),
-                    _ => Err(format!("unknown variant `{text}`, expected `recent` or `all`")),
-                })?
+                q.view = [View::Recent, View::All][r.variant(&["recent", "all"], &[])?]
             },
             "purchaseFrom" => q.purchase_from = r.opt_i64()?,
             "purchaseTo" => q.purchase_to = r.opt_i64()?,
@@ -96,17 +92,14 @@ impl OrderQuery {
                 })?
             },
             "sort" => {
-                q.sort = r.with_str(|text| match text {
-                    "purchaseDate" => Ok(SortColumn::PurchaseDate),
-                    "orderNumber" => Ok(SortColumn::OrderNumber),
-                    "status" => Ok(SortColumn::Status),
-                    "buyerName" => Ok(SortColumn::BuyerName),
-                    "grandTotal" => Ok(SortColumn::GrandTotal),
-                    _ => Err(format!(
-                        "unknown variant `{text}`, expected one of `purchaseDate`, \
-                         `orderNumber`, `status`, `buyerName`, `grandTotal`"
-                    )),
-                })?
+                let names = ["purchaseDate", "orderNumber", "status", "buyerName", "grandTotal"];
+                q.sort = [
+                    SortColumn::PurchaseDate,
+                    SortColumn::OrderNumber,
+                    SortColumn::Status,
+                    SortColumn::BuyerName,
+                    SortColumn::GrandTotal,
+                ][r.variant(&names, &[])?]
             },
             "descending" => q.descending = r.bool()?,
             "page" => q.page = r.u32()?,

@@ -139,18 +139,13 @@ impl OrderSettings {
             "import_orders" => s.import_orders = r.bool()?,
             "store_view" => s.store_view = r.string()?,
             "customer_creation" => {
-                s.customer_creation = r.with_str(|text| match text {
-                    "guest" => Ok(CustomerCreation::Guest),
-                    "account" | "create_account" => Ok(CustomerCreation::Account),
-                    _ => Err(format!("unknown variant `{text}`, expected `guest` or `account`")),
-                })?
+                let names = ["guest", "account"];
+                s.customer_creation = [CustomerCreation::Guest, CustomerCreation::Account]
+                    [r.variant(&names, &[("create_account", 1)])?]
             },
             "order_number_source" => {
-                s.order_number_source = r.with_str(|text| match text {
-                    "commerce" => Ok(OrderNumberSource::Commerce),
-                    "amazon" => Ok(OrderNumberSource::Amazon),
-                    _ => Err(format!("unknown variant `{text}`, expected `commerce` or `amazon`")),
-                })?
+                s.order_number_source = [OrderNumberSource::Commerce, OrderNumberSource::Amazon]
+                    [r.variant(&["commerce", "amazon"], &[])?]
             },
             "reserve_pending" => s.reserve_pending = r.bool()?,
             "processing_status" => s.processing_status = r.string()?,

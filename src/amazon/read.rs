@@ -506,6 +506,26 @@ impl<'j> Reader<'j> {
         })
     }
 
+    /// The index in `names` of the name here, or of the name an alias in `aliases` stands
+    /// for; an unknown name is reported as serde reports an unknown variant. Not generic, so
+    /// one copy serves every enum (callers index their values with the result).
+    pub(crate) fn variant(&mut self, names: &[&str], aliases: &[(&str, usize)]) -> Read<usize> {
+        self.with_str(|text| {
+            if let Some(index) = names.iter().position(|name| *name == text) {
+                return Ok(index);
+            }
+            if let Some(&(_, index)) = aliases.iter().find(|(alias, _)| *alias == text) {
+                return Ok(index);
+            }
+            let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+            let expected = match quoted.as_slice() {
+                [a, b] => format!("{a} or {b}"),
+                _ => format!("one of {}", quoted.join(", ")),
+            };
+            Err(format!("unknown variant `{text}`, expected {expected}"))
+        })
+    }
+
     pub(crate) fn string(&mut self) -> Read<String> {
         match self.peek()? {
             Peek::String => self.raw_string().map(Cow::into_owned),
