@@ -102,15 +102,7 @@ fn epoch_seconds(text: &str) -> Option<DateTime<Utc>> {
 /// fit an `i64`. Digit by digit: exact where a float is not, and neither float nor 128-bit
 /// arithmetic in the component.
 pub(crate) fn scaled_decimal(text: &str, scale: i32) -> Option<i64> {
-    let (mantissa, exponent) = match text.find(['e', 'E']) {
-        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
-        None => (text, 0),
-    };
-    let (negative, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (negative, whole, fraction, exponent) = decimal_parts(text)?;
     let digits = || whole.bytes().chain(fraction.bytes());
     let count = (whole.len() + fraction.len()) as i32;
     // Exponents beyond ±40 give nothing representable; refusing them also keeps the arithmetic
@@ -135,6 +127,20 @@ pub(crate) fn scaled_decimal(text: &str, scale: i32) -> Option<i64> {
         magnitude = magnitude.checked_add(1)?;
     }
     Some(if negative { -magnitude } else { magnitude })
+}
+
+/// `-12.5e3` → (negative, `"12"`, `"5"`, 3); the digits are not checked here.
+fn decimal_parts(text: &str) -> Option<(bool, &str, &str, i32)> {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    Some((negative, whole, fraction, exponent))
 }
 
 /// Epoch seconds sent as a JSON number.
@@ -176,17 +182,10 @@ pub fn serialize_opt_time<S: Serializer>(
 mod tests {
     use super::*;
 
-    /// The previous implementation, in 128-bit arithmetic: the reference for `scaled_decimal`.
+    /// The previous implementation's arithmetic, in 128 bits: the reference for
+    /// `scaled_decimal` (both split the text with `decimal_parts`).
     fn scaled_decimal_by_i128(text: &str, scale: i32) -> Option<i64> {
-        let (mantissa, exponent) = match text.find(['e', 'E']) {
-            Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
-            None => (text, 0),
-        };
-        let (negative, mantissa) = match mantissa.strip_prefix('-') {
-            Some(m) => (true, m),
-            None => (false, mantissa),
-        };
-        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let (negative, whole, fraction, exponent) = decimal_parts(text)?;
         let all_digits = format!("{whole}{fraction}");
         if all_digits.is_empty()
             || all_digits.len() > 30
