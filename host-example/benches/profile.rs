@@ -1,47 +1,56 @@
-//! Where the guest's time goes, by wasm function: samples the component's stack every 50 µs
-//! (epoch interruption) while it imports orders through the push path and the cron tick.
+//! Where the guest's fuel goes, by wasm function: samples the component's stack every few µs
+//! (epoch interruption, a spinning ticker thread) while it imports orders through the push path
+//! and the cron tick; each sample weighs the fuel spent since the one before.
 //! Needs a component built with its name section:
 //!
 //! ```sh
 //! CARGO_PROFILE_RELEASE_STRIP=false CARGO_TARGET_DIR=target/profiled \
 //!   cargo build -p amazon-order-sync --target wasm32-wasip2 --release
 //! AMAZON_ORDER_SYNC_COMPONENT=target/profiled/wasm32-wasip2/release/amazon_order_sync.wasm \
-//!   cargo bench -p host-example --bench profile [-- --top N]
+//!   cargo bench -p host-example --bench profile [-- --top N --only push|tick]
 //! ```
 //!
-//! Prints the functions with the most samples at the top of the stack (self) and anywhere on
-//! it (inclusive), as a share of all samples. Host time in imports is left out.
+//! Prints the functions with the most fuel at the top of the stack (self) and anywhere on it
+//! (inclusive), as a share of all the guest's fuel. Imports cost the guest no fuel.
 
 mod support;
 
 use std::collections::{HashMap, HashSet};
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use support::{corpus, memory_host, publish, t0, ticks_until_done, warm, Driver, Mix, Rig, Wasm};
 use wasmtime::{CallHook, Config, UpdateDeadline, WasmBacktrace};
 
-/// Each sample weighs the fuel spent since the one before (so time the host spends in its
-/// imports, which costs no fuel, is not blamed on the guest).
+/// Fuel by function: each sample weighs the guest's fuel spent since the previous sample.
 #[derive(Default)]
 struct Samples {
     total: u64,
+    /// The guest's fuel left when the interval being weighed began.
+    mark: u64,
     self_: HashMap<String, u64>,
     inclusive: HashMap<String, u64>,
 }
 
 impl Samples {
-    fn record(&mut self, trace: &WasmBacktrace) {
-        self.total += 1;
+    fn record(&mut self, trace: &WasmBacktrace, fuel_left: u64) {
+        let weight = self.mark.saturating_sub(fuel_left);
+        self.mark = fuel_left;
+        if weight == 0 {
+            return;
+        }
+        self.total += weight;
         let mut seen = HashSet::new();
-        for (depth, frame) in trace.frames().iter().enumerate() {
-            let name = frame.func_name().unwrap_or("?").to_owned();
+        // Trampolines have no name.
+        let named = trace.frames().iter().filter_map(|f| f.func_name());
+        for (depth, name) in named.enumerate() {
+            let name = name.to_owned();
             if depth == 0 {
-                *self.self_.entry(name.clone()).or_default() += 1;
+                *self.self_.entry(name.clone()).or_default() += weight;
             }
             if seen.insert(name.clone()) {
-                *self.inclusive.entry(name).or_default() += 1;
+                *self.inclusive.entry(name).or_default() += weight;
             }
         }
     }
@@ -54,14 +63,23 @@ fn main() {
         .position(|a| a == "--top")
         .and_then(|i| args.get(i + 1)?.parse().ok())
         .unwrap_or(40usize);
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1).cloned());
+    let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
     let mut config = Config::new();
     config.consume_fuel(true);
     config.epoch_interruption(true);
     config.wasm_backtrace_max_frames(NonZeroUsize::new(200));
     let rig = Rig::with_config(&config).expect("component loads");
     let engine = rig.engine.clone();
+    // A spinning ticker: sleeping would tick every 50 µs at best, about once per push.
     std::thread::spawn(move || loop {
-        std::thread::sleep(Duration::from_micros(50));
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_micros(3) {
+            std::hint::spin_loop();
+        }
         engine.increment_epoch();
     });
     let samples = Arc::new(Mutex::new(Samples::default()));
@@ -71,15 +89,21 @@ fn main() {
             let on_tick = samples.clone();
             store.set_epoch_deadline(1);
             store.epoch_deadline_callback(move |ctx| {
+                let fuel = ctx.get_fuel().unwrap_or(0);
                 on_tick
                     .lock()
                     .unwrap()
-                    .record(&WasmBacktrace::capture(&ctx));
+                    .record(&WasmBacktrace::capture(&ctx), fuel);
                 Ok(UpdateDeadline::Continue(1))
             });
-            // Time the host spends in an import is not the guest's: the next sample is due
-            // one tick after the guest resumes.
-            store.call_hook(|mut ctx, hook| {
+            // A fresh store starts with its fuel full: the interval being weighed starts there.
+            // Samples are taken only on epoch ticks, which do not follow the program, so
+            // weighing each by the fuel since the previous one blames no function unfairly.
+            let on_hook = samples.clone();
+            store.call_hook(move |mut ctx, hook| {
+                let fuel = ctx.get_fuel().unwrap_or(0);
+                let mut samples = on_hook.lock().unwrap();
+                samples.mark = samples.mark.max(fuel);
                 if matches!(hook, CallHook::ReturningFromHost | CallHook::CallingWasm) {
                     ctx.set_epoch_deadline(1);
                 }
@@ -88,27 +112,28 @@ fn main() {
         }
     };
 
-    let pushed = corpus(1, 200, 2_000, Mix::importable(3), t0());
-    let mut w = Wasm::new(&rig, memory_host());
-    w.prepare = Some(Box::new(sampler.clone()));
-    for o in &pushed {
-        w.push(t0(), o);
+    if runs("push") {
+        let pushed = corpus(1, 200, 2_000, Mix::importable(3), t0());
+        let mut w = Wasm::new(&rig, memory_host());
+        w.prepare = Some(Box::new(sampler.clone()));
+        for o in &pushed {
+            w.push(t0(), o);
+        }
     }
-    for o in &pushed {
-        w.push(t0(), o);
+    if runs("tick") {
+        let mut w = Wasm::new(&rig, memory_host());
+        w.prepare = Some(Box::new(sampler));
+        warm(&mut w);
+        publish(
+            w.host(),
+            &corpus(3, 400, 300, Mix::importable(3), support::changed_at()),
+        );
+        ticks_until_done(&mut w, support::measure_at());
     }
-    let mut w = Wasm::new(&rig, memory_host());
-    w.prepare = Some(Box::new(sampler));
-    warm(&mut w);
-    publish(
-        w.host(),
-        &corpus(3, 400, 300, Mix::importable(3), support::changed_at()),
-    );
-    ticks_until_done(&mut w, support::measure_at());
 
     let s = samples.lock().unwrap();
     let print = |title: &str, map: &HashMap<String, u64>| {
-        println!("{title} ({} samples)", s.total);
+        println!("{title} ({} fuel)", s.total);
         let mut v: Vec<_> = map.iter().collect();
         v.sort_by(|a, b| b.1.cmp(a.1));
         for (name, n) in v.into_iter().take(top) {
