@@ -29,9 +29,7 @@ use exports::commerce::amazon_order_sync::{admin, hooks};
 #[global_allocator]
 static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
 
-// memcpy, memcmp and their kin come from wasi-libc, as they do under std.
-#[link(name = "c")]
-extern "C" {}
+// memcpy and memset are the bulk-memory instructions; memcmp is `crate::bytes`.
 
 /// The canonical ABI's allocator: the host calls it to hand over strings and lists. std
 /// exports it on `wasm32-wasip2`, so without std the component does.

@@ -44,6 +44,8 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
+#[cfg(any(test, all(target_arch = "wasm32", target_os = "wasi")))]
+mod bytes;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod component;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

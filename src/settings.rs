@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use core::fmt;
 use serde::{Deserialize, Serialize};
 
-use crate::amazon::parse_time;
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::Writer;
+use crate::amazon::{parse_time, trimmed};
 use crate::marketplace::Marketplace;
 
 /// *Customer Creation*.
@@ -248,7 +248,7 @@ impl StoreConfig {
                 .iter()
                 .rev()
                 .find(|(k, _)| k == key)
-                .map(|(_, v)| v.trim())
+                .map(|(_, v)| trimmed(v))
                 .filter(|v| !v.is_empty())
         };
         let mut errors = Vec::new();

@@ -8,6 +8,7 @@
 //! row is written by `write.rs`; the serde derives serialize the same shapes for the order
 //! detail, the simulated Amazon and tests, and `write`'s output is checked against them.
 
+pub(crate) mod keys;
 pub mod money;
 mod path;
 mod quirks;
@@ -18,6 +19,7 @@ use crate::prelude::*;
 pub use money::Money;
 use path::path_at;
 pub use quirks::parse_time;
+pub(crate) use quirks::trimmed;
 use read::{read_object, Read, Reader};
 use write::Writer;
 
@@ -290,7 +292,7 @@ impl Order {
 }
 
 pub(crate) fn non_empty(s: Option<&str>) -> Option<&str> {
-    s.map(str::trim).filter(|s| !s.is_empty())
+    s.map(quirks::trimmed).filter(|s| !s.is_empty())
 }
 
 /// `BuyerRequestedCancel` of an order item.
@@ -1169,7 +1171,7 @@ fn validate_order_id(id: &str) -> Result<(), (&'static str, String)> {
 
 fn validate_items(items: &[OrderItem]) -> Result<(), (usize, &'static str, String)> {
     for (i, item) in items.iter().enumerate() {
-        if item.order_item_id.trim().is_empty() {
+        if quirks::trimmed(&item.order_item_id).is_empty() {
             return Err((i, "OrderItemId", "is empty".into()));
         }
         if item.quantity_ordered > MAX_LINE_QUANTITY {

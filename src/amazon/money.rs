@@ -114,7 +114,7 @@ pub fn parse_cents(text: &str) -> Result<i64, String> {
     }
     // Tenths, hundredths and the digit that decides the rounding.
     let (mut fraction, mut fraction_digits) = ([0i64; 3], 0usize);
-    if bytes.get(at) == Some(&b'.') {
+    if matches!(bytes.get(at), Some(b'.')) {
         at += 1;
         while let Some(digit) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
             if let Some(slot) = fraction.get_mut(fraction_digits) {

@@ -4,6 +4,15 @@ use crate::prelude::*;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Utc};
 use serde::Serializer;
 
+/// `str::trim` without its Unicode scan when the text starts and ends with a visible ASCII
+/// character, as nearly every field and setting does (trimming runs on each of them).
+pub(crate) fn trimmed(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// Parses an SP-API time: RFC 3339 (`2019-05-07T15:42:57.058Z`, any offset), the same without
 /// zone (taken as UTC), or epoch seconds as a decimal string — the sandbox's
 /// `CreatedBefore: "1.569521782042E9"`.
@@ -181,6 +190,30 @@ pub fn serialize_opt_time<S: Serializer>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimmed_trims_as_str_trim_does() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a",
+            "a\u{3000}",
+            "\u{a0}",
+            "a b",
+            "\t\nx\r\n",
+            "é",
+            " é ",
+            "x\u{2028}",
+            "\u{85}y",
+            "ab",
+            "!~",
+        ] {
+            assert_eq!(trimmed(text), text.trim(), "{text:?}");
+        }
+    }
 
     /// The previous implementation's arithmetic, in 128 bits: the reference for
     /// `scaled_decimal` (both split the text with `decimal_parts`).

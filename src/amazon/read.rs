@@ -14,6 +14,7 @@ use alloc::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
+use super::keys::Keys;
 use super::money::{cents_from_i64, parse_cents, MAX_ABS_CENTS};
 use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal};
 
@@ -96,8 +97,7 @@ pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
 /// `Option`s, checked with [`Reader::required`].
 macro_rules! read_object {
     ($reader:expr, $what:expr, |$r:ident| { $($key:literal => $arm:expr),* $(,)? }) => {{
-        const KEYS: &[&str] = &[$($key),*];
-        $reader.object($what, KEYS, |$r, index| {
+        $reader.object($what, $crate::amazon::keys::keys![$($key),*], |$r, index| {
             let mut arm = 0usize;
             $(
                 if index == arm {
@@ -223,7 +223,7 @@ impl<'j> Reader<'j> {
         let bytes = self.bytes();
         let start = self.at + 1;
         let at = plain_run_end(bytes, start);
-        if bytes.get(at) == Some(&b'"') {
+        if matches!(bytes.get(at), Some(b'"')) {
             self.at = at + 1;
             return Ok(Cow::Borrowed(&self.text[start..at]));
         }
@@ -320,27 +320,26 @@ impl<'j> Reader<'j> {
 
     /// The index in `keys` of the key here (`None` for a key not listed), and its colon. Keys
     /// without escapes, i.e. all of them in practice, are compared where they stand.
-    fn key_index(&mut self, keys: &[&str]) -> Read<Option<usize>> {
+    fn key_index(&mut self, keys: &Keys) -> Read<Option<usize>> {
         if self.next_byte() != b'"' {
             return self.unexpected("an object", "key must be a string");
         }
         let bytes = self.bytes();
         let start = self.at + 1;
         let end = plain_run_end(bytes, start);
-        let index = if bytes.get(end) == Some(&b'"') {
+        let index = if matches!(bytes.get(end), Some(b'"')) {
             self.at = end + 1;
-            let key = &bytes[start..end];
-            keys.iter().position(|k| k.as_bytes() == key)
+            keys.index(&bytes[start..end])
         } else {
             let key = self.raw_string()?;
-            keys.iter().position(|k| *k == key)
+            keys.index(key.as_bytes())
         };
         self.colon()?;
         Ok(index)
     }
 
     /// Consumes `{` and the first key (see [`Self::key_index`]); `None` for `{}`.
-    fn open_object(&mut self, keys: &[&str]) -> Read<Option<Option<usize>>> {
+    fn open_object(&mut self, keys: &Keys) -> Read<Option<Option<usize>>> {
         self.at += 1;
         if self.next_byte() == b'}' {
             self.at += 1;
@@ -372,7 +371,7 @@ impl<'j> Reader<'j> {
     }
 
     /// After a member: the next key (see [`Self::key_index`]), or `None` at `}`.
-    fn next_key(&mut self, keys: &[&str]) -> Read<Option<Option<usize>>> {
+    fn next_key(&mut self, keys: &Keys) -> Read<Option<Option<usize>>> {
         if self.member_step()? {
             self.key_index(keys).map(Some)
         } else {
@@ -401,7 +400,7 @@ impl<'j> Reader<'j> {
     pub(crate) fn object(
         &mut self,
         what: &str,
-        keys: &[&str],
+        keys: &Keys,
         mut field: impl FnMut(&mut Self, usize) -> Read<()>,
     ) -> Read<()> {
         let peek = self.peek()?;
@@ -584,7 +583,7 @@ impl<'j> Reader<'j> {
         let whole = digits(&mut end);
         let leading_zero = whole > 1 && bytes[end - whole] == b'0';
         let mut integer = true;
-        if bytes.get(end) == Some(&b'.') {
+        if matches!(bytes.get(end), Some(b'.')) {
             end += 1;
             integer = false;
             if digits(&mut end) == 0 {
@@ -799,6 +798,7 @@ impl<'j> Reader<'j> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::amazon::keys::keys;
 
     fn read_string(json: &str) -> Read<String> {
         Reader::document(json, Reader::string)
@@ -940,7 +940,7 @@ mod tests {
         Reader::document(
             r#"{"x": [1, {"y": [true, null, "s"]}], "k": "v", "z": {}}"#,
             |r| {
-                r.object("an object", &["k"], |r, _| {
+                r.object("an object", keys!["k"], |r, _| {
                     seen.push(r.string()?);
                     Ok(())
                 })
@@ -948,10 +948,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(seen, ["v"]);
-        let fail = Reader::document(r#"{"a": [1, 2,]}"#, |r| r.object("o", &[], |_, _| Ok(())))
-            .unwrap_err();
+        let fail = Reader::document(r#"{"a": [1, 2,]}"#, |r| {
+            r.object("o", keys![], |_, _| Ok(()))
+        })
+        .unwrap_err();
         assert_eq!((fail.at, fail.message.as_str()), (12, "expected value"));
-        let fail = Reader::document("{} x", |r| r.object("o", &[], |_, _| Ok(()))).unwrap_err();
+        let fail = Reader::document("{} x", |r| r.object("o", keys![], |_, _| Ok(()))).unwrap_err();
         assert_eq!(fail.message, "trailing characters");
         // A skipped value is checked to be JSON but not decoded, as serde_json ignores values.
         let skip = |json: &str| Reader::document(json, Reader::skip);
