@@ -293,6 +293,34 @@ pub struct BenchState {
     calling: &'static str,
     /// Fuel left when the guest last resumed, and the guest fuel spent before each import.
     trace: Option<(u64, FuelTrace)>,
+    memory: PeakMemory,
+}
+
+/// Records the size linear memory grows to; refuses nothing.
+#[derive(Default)]
+struct PeakMemory {
+    bytes: usize,
+}
+
+impl wasmtime::ResourceLimiter for PeakMemory {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.bytes = self.bytes.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 /// The guest fuel spent before each host call of one export, in call order; the last entry
@@ -305,6 +333,7 @@ impl BenchState {
             host,
             calling: "",
             trace: None,
+            memory: PeakMemory::default(),
         }
     }
 }
@@ -565,11 +594,13 @@ pub struct Rig {
 /// Sets up each new `Store` before instantiation (the profiler's sampler).
 pub type Prepare = Box<dyn Fn(&mut Store<BenchState>)>;
 
-/// Fuel of one call: instantiation (from the `InstancePre`) and the export itself.
+/// Fuel of one call: instantiation (from the `InstancePre`) and the export itself; and the
+/// size its linear memory reached.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Fuel {
     pub instantiate: u64,
     pub call: u64,
+    pub memory_bytes: usize,
 }
 
 impl Rig {
@@ -611,11 +642,13 @@ impl Rig {
         let after_instantiate = store.get_fuel().expect("fuel is enabled");
         let r = f(&plugin, &mut store).expect("the call does not trap");
         let after_call = store.get_fuel().expect("fuel is enabled");
+        let state = store.into_data();
         let fuel = Fuel {
             instantiate: FUEL - after_instantiate,
             call: after_instantiate - after_call,
+            memory_bytes: state.memory.bytes,
         };
-        (store.into_data().host, r, fuel)
+        (state.host, r, fuel)
     }
 
     /// A fresh `Store` over `host` with `FUEL`, set up by `prepare`, and the plugin in it.
@@ -626,6 +659,7 @@ impl Rig {
     ) -> (Store<BenchState>, Plugin) {
         let mut store = Store::new(&self.engine, BenchState::new(host));
         store.set_fuel(FUEL).expect("fuel is enabled");
+        store.limiter(|s| &mut s.memory);
         if let Some(prepare) = prepare {
             prepare(&mut store);
         }
@@ -1012,6 +1046,10 @@ pub fn populated_storage(rows: u64) -> std::collections::BTreeMap<String, String
 pub struct FuelFigures {
     /// Instantiating the component from its `InstancePre` (paid by every call).
     pub instantiate: u64,
+    /// Linear memory at the end of a push, the largest over the 100 pushes (bytes).
+    pub push_memory: usize,
+    /// Linear memory at the end of a tick of the 100-order page, the largest (bytes).
+    pub tick_100_memory: usize,
     /// `on-amazon-order`, one 3-item MFN order, first order of an empty store.
     pub push_first: u64,
     /// `on-amazon-order`, mean over 100 such orders pushed one after another.
@@ -1112,6 +1150,7 @@ pub fn fuel_figures(rig: &Rig, scale_rows: &[u64]) -> FuelFigures {
             f.instantiate = fuel.instantiate;
         }
         f.push_mean += fuel.call;
+        f.push_memory = f.push_memory.max(fuel.memory_bytes);
     }
     f.push_mean /= orders.len() as u64;
     assert_eq!(w.push(t0(), &orders[0]), "ignore");
@@ -1144,6 +1183,11 @@ pub fn fuel_figures(rig: &Rig, scale_rows: &[u64]) -> FuelFigures {
         "every order of the page is imported: {ticks:?}"
     );
     f.tick_100 = ticks.iter().map(|(_, fuel)| fuel.unwrap().call).collect();
+    f.tick_100_memory = ticks
+        .iter()
+        .map(|(_, fuel)| fuel.unwrap().memory_bytes)
+        .max()
+        .unwrap_or(0);
 
     for &rows in scale_rows {
         f.scale.push(scale_figures(rig, rows));
@@ -1291,6 +1335,12 @@ impl std::fmt::Display for FuelFigures {
             fmt(self.pull_per_order()),
             fmt(BUDGET_PER_ORDER),
             ok(self.pull_per_order() <= BUDGET_PER_ORDER)
+        )?;
+        writeln!(
+            f,
+            "  linear memory at most: push {} KiB, 100-order page tick {} KiB",
+            self.push_memory / 1024,
+            self.tick_100_memory / 1024
         )?;
         for s in &self.scale {
             writeln!(
