@@ -27,7 +27,8 @@ use exports::commerce::amazon_order_sync::{admin, hooks};
 // panic handler. A panic traps at once: nothing formats or prints a message first (the host
 // sees the trap; the engine is written and tested not to panic).
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: crate::heap::Heap<crate::heap::LinearMemory> =
+    crate::heap::Heap::new(crate::heap::LinearMemory);
 
 // memcpy and memset are the bulk-memory instructions; memcmp is `crate::bytes`.
 

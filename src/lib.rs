@@ -48,5 +48,7 @@ mod prelude {
 mod bytes;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod component;
+#[cfg(any(test, all(target_arch = "wasm32", target_os = "wasi")))]
+mod heap;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod js;
