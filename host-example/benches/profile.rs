@@ -7,7 +7,7 @@
 //! CARGO_PROFILE_RELEASE_STRIP=false CARGO_TARGET_DIR=target/profiled \
 //!   cargo build -p amazon-order-sync --target wasm32-wasip2 --release
 //! AMAZON_ORDER_SYNC_COMPONENT=target/profiled/wasm32-wasip2/release/amazon_order_sync.wasm \
-//!   cargo bench -p host-example --bench profile [-- --top N --only push|tick]
+//!   cargo bench -p host-example --bench profile [-- --top N --only push|tick --callers NAME]
 //! ```
 //!
 //! Prints the functions with the most fuel at the top of the stack (self) and anywhere on it
@@ -31,6 +31,9 @@ struct Samples {
     mark: u64,
     self_: HashMap<String, u64>,
     inclusive: HashMap<String, u64>,
+    /// `--callers NAME`: the fuel of functions whose name contains NAME, by their callers.
+    callers_of: Option<String>,
+    callers: HashMap<String, u64>,
 }
 
 impl Samples {
@@ -43,8 +46,20 @@ impl Samples {
         self.total += weight;
         let mut seen = HashSet::new();
         // Trampolines have no name.
-        let named = trace.frames().iter().filter_map(|f| f.func_name());
-        for (depth, name) in named.enumerate() {
+        let named: Vec<&str> = trace
+            .frames()
+            .iter()
+            .filter_map(|f| f.func_name())
+            .collect();
+        if let Some(wanted) = &self.callers_of {
+            // The caller of the outermost frame of the wanted function, so that its own
+            // recursion or helpers do not hide who called it.
+            if let Some(at) = named.iter().rposition(|n| n.contains(wanted.as_str())) {
+                let caller = named.get(at + 1).copied().unwrap_or("(export)").to_owned();
+                *self.callers.entry(caller).or_default() += weight;
+            }
+        }
+        for (depth, name) in named.into_iter().enumerate() {
             let name = name.to_owned();
             if depth == 0 {
                 *self.self_.entry(name.clone()).or_default() += weight;
@@ -67,6 +82,10 @@ fn main() {
         .iter()
         .position(|a| a == "--only")
         .and_then(|i| args.get(i + 1).cloned());
+    let callers_of = args
+        .iter()
+        .position(|a| a == "--callers")
+        .and_then(|i| args.get(i + 1).cloned());
     let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
     let mut config = Config::new();
     config.consume_fuel(true);
@@ -82,7 +101,10 @@ fn main() {
         }
         engine.increment_epoch();
     });
-    let samples = Arc::new(Mutex::new(Samples::default()));
+    let samples = Arc::new(Mutex::new(Samples {
+        callers_of,
+        ..Samples::default()
+    }));
     let sampler = {
         let samples = samples.clone();
         move |store: &mut wasmtime::Store<support::BenchState>| {
@@ -143,4 +165,7 @@ fn main() {
     };
     print("self", &s.self_);
     print("inclusive", &s.inclusive);
+    if let Some(name) = &s.callers_of {
+        print(&format!("callers of {name}"), &s.callers);
+    }
 }
