@@ -6,7 +6,7 @@ use alloc::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::amazon::read::{read_object, Read, Reader};
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Writer};
 use crate::amazon::OrderItem;
 
 /// What the Commerce catalog says about one SKU.
@@ -141,10 +141,10 @@ impl Blocker {
 impl Blocker {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("sku", &self.sku);
-            w.str_member("kind", self.kind.as_str());
-            w.str_member("message", &self.message);
-            w.str_member("resolution", &self.resolution);
+            w.str_member(key!("sku"), &self.sku);
+            w.str_member(key!("kind"), self.kind.as_str());
+            w.str_member(key!("message"), &self.message);
+            w.str_member(key!("resolution"), &self.resolution);
         })
     }
 

@@ -5,7 +5,7 @@ use core::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::amazon::read::{read_object, Read, Reader};
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Writer};
 use crate::amazon::Money;
 use crate::row::AmazonOrderRow;
 use crate::status::TableStatus;
@@ -224,20 +224,22 @@ impl GridRow {
 
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("amazonOrderId", &self.amazon_order_id);
-            w.key("purchaseDate").int(self.purchase_date);
-            w.str_member("status", self.status.as_str());
-            w.str_member("buyerName", &self.buyer_name);
-            w.nullable_member("grandTotal", self.grand_total.as_ref(), |w, m| m.write(w));
-            w.str_member("notes", &self.notes);
-            w.str_member("fulfillmentChannel", &self.fulfillment_channel);
+            w.str_member(key!("amazonOrderId"), &self.amazon_order_id);
+            w.key(key!("purchaseDate")).int(self.purchase_date);
+            w.str_member(key!("status"), self.status.as_str());
+            w.str_member(key!("buyerName"), &self.buyer_name);
+            w.nullable_member(key!("grandTotal"), self.grand_total.as_ref(), |w, m| {
+                m.write(w)
+            });
+            w.str_member(key!("notes"), &self.notes);
+            w.str_member(key!("fulfillmentChannel"), &self.fulfillment_channel);
             w.nullable_member(
-                "commerceOrderId",
+                key!("commerceOrderId"),
                 self.commerce_order_id.as_deref(),
                 Writer::string,
             );
-            w.key("viewOnly").bool(self.view_only);
-            w.str_member("sellerCentralUrl", &self.seller_central_url);
+            w.key(key!("viewOnly")).bool(self.view_only);
+            w.str_member(key!("sellerCentralUrl"), &self.seller_central_url);
         })
     }
 }
@@ -272,10 +274,10 @@ pub struct OrderPage {
 impl OrderPage {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.key("rows").array(&self.rows, |w, row| row.write(w));
-            w.key("total").number(self.total.into());
-            w.key("page").number(self.page.into());
-            w.key("pageCount").number(self.page_count.into());
+            w.key(key!("rows")).array(&self.rows, |w, row| row.write(w));
+            w.key(key!("total")).number(self.total.into());
+            w.key(key!("page")).number(self.page.into());
+            w.key(key!("pageCount")).number(self.page_count.into());
         })
     }
 }

@@ -6,7 +6,7 @@ use alloc::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::amazon::money::div_round;
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Key, Writer};
 use crate::amazon::{non_empty, Address as AmazonAddress, Money, Order, OrderItem};
 use crate::marketplace::Marketplace;
 use crate::settings::{CustomerCreation, OrderNumberSource, OrderSettings, StoreIntegration};
@@ -84,21 +84,21 @@ pub struct OrderDraft {
 impl DraftAddress {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("firstname", &self.firstname);
-            w.str_member("lastname", &self.lastname);
-            w.nullable_member("company", self.company.as_deref(), Writer::string);
-            w.key("street")
+            w.str_member(key!("firstname"), &self.firstname);
+            w.str_member(key!("lastname"), &self.lastname);
+            w.nullable_member(key!("company"), self.company.as_deref(), Writer::string);
+            w.key(key!("street"))
                 .array(&self.street, |w, line| w.string(line));
-            w.str_member("city", &self.city);
-            w.str_member("region", &self.region);
-            w.str_member("postcode", &self.postcode);
-            w.str_member("countryCode", &self.country_code);
-            w.str_member("telephone", &self.telephone);
+            w.str_member(key!("city"), &self.city);
+            w.str_member(key!("region"), &self.region);
+            w.str_member(key!("postcode"), &self.postcode);
+            w.str_member(key!("countryCode"), &self.country_code);
+            w.str_member(key!("telephone"), &self.telephone);
         })
     }
 }
 
-fn money_member(w: &mut Writer, key: &str, money: &Money) {
+fn money_member(w: &mut Writer, key: Key, money: &Money) {
     w.key(key);
     money.write(w);
 }
@@ -106,14 +106,14 @@ fn money_member(w: &mut Writer, key: &str, money: &Money) {
 impl DraftLine {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("sku", &self.sku);
-            w.str_member("orderItemId", &self.order_item_id);
-            w.str_member("title", &self.title);
-            w.key("qty").number(self.qty.into());
-            money_member(w, "unitPrice", &self.unit_price);
-            money_member(w, "rowTotal", &self.row_total);
-            money_member(w, "discount", &self.discount);
-            money_member(w, "tax", &self.tax);
+            w.str_member(key!("sku"), &self.sku);
+            w.str_member(key!("orderItemId"), &self.order_item_id);
+            w.str_member(key!("title"), &self.title);
+            w.key(key!("qty")).number(self.qty.into());
+            money_member(w, key!("unitPrice"), &self.unit_price);
+            money_member(w, key!("rowTotal"), &self.row_total);
+            money_member(w, key!("discount"), &self.discount);
+            money_member(w, key!("tax"), &self.tax);
         })
     }
 }
@@ -122,31 +122,36 @@ impl OrderDraft {
     /// The draft as admin code sees it (camelCase, amounts as Amazon writes them).
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("store", &self.store);
-            w.str_member("amazonOrderId", &self.amazon_order_id);
-            w.nullable_member("incrementId", self.increment_id.as_deref(), Writer::string);
-            w.str_member("storeView", &self.store_view);
-            w.key("customer").object(|w| {
-                w.str_member("kind", self.customer.kind.as_str());
-                w.str_member("email", &self.customer.email);
-                w.str_member("firstname", &self.customer.firstname);
-                w.str_member("lastname", &self.customer.lastname);
+            w.str_member(key!("store"), &self.store);
+            w.str_member(key!("amazonOrderId"), &self.amazon_order_id);
+            w.nullable_member(
+                key!("incrementId"),
+                self.increment_id.as_deref(),
+                Writer::string,
+            );
+            w.str_member(key!("storeView"), &self.store_view);
+            w.key(key!("customer")).object(|w| {
+                w.str_member(key!("kind"), self.customer.kind.as_str());
+                w.str_member(key!("email"), &self.customer.email);
+                w.str_member(key!("firstname"), &self.customer.firstname);
+                w.str_member(key!("lastname"), &self.customer.lastname);
             });
-            w.key("billingAddress");
+            w.key(key!("billingAddress"));
             self.billing_address.write(w);
-            w.key("shippingAddress");
+            w.key(key!("shippingAddress"));
             self.shipping_address.write(w);
-            w.key("lines").array(&self.lines, |w, line| line.write(w));
-            w.str_member("shippingMethod", &self.shipping_method);
-            money_member(w, "shippingAmount", &self.shipping_amount);
-            money_member(w, "shippingTax", &self.shipping_tax);
-            money_member(w, "subtotal", &self.subtotal);
-            money_member(w, "discountTotal", &self.discount_total);
-            money_member(w, "taxTotal", &self.tax_total);
-            money_member(w, "grandTotal", &self.grand_total);
-            w.str_member("status", &self.status);
-            w.str_member("paymentMethod", &self.payment_method);
-            w.str_member("poNumber", &self.po_number);
+            w.key(key!("lines"))
+                .array(&self.lines, |w, line| line.write(w));
+            w.str_member(key!("shippingMethod"), &self.shipping_method);
+            money_member(w, key!("shippingAmount"), &self.shipping_amount);
+            money_member(w, key!("shippingTax"), &self.shipping_tax);
+            money_member(w, key!("subtotal"), &self.subtotal);
+            money_member(w, key!("discountTotal"), &self.discount_total);
+            money_member(w, key!("taxTotal"), &self.tax_total);
+            money_member(w, key!("grandTotal"), &self.grand_total);
+            w.str_member(key!("status"), &self.status);
+            w.str_member(key!("paymentMethod"), &self.payment_method);
+            w.str_member(key!("poNumber"), &self.po_number);
         })
     }
 }

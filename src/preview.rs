@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::amazon::read::{read_object, Fail, Peek, Read, Reader};
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Writer};
 use crate::amazon::{
     join_path, parse_api_errors, parse_order, parse_order_items, parse_time, read_json,
     read_json_unbounded, ApiErrors, FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError,
@@ -103,17 +103,17 @@ pub struct PreviewEntry {
 impl PreviewEntry {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("amazonOrderId", &self.amazon_order_id);
-            w.str_member("decision", self.decision.as_str());
-            w.str_member("tableStatus", self.table_status.as_str());
+            w.str_member(key!("amazonOrderId"), &self.amazon_order_id);
+            w.str_member(key!("decision"), self.decision.as_str());
+            w.str_member(key!("tableStatus"), self.table_status.as_str());
             w.nullable_member(
-                "commerceStatus",
+                key!("commerceStatus"),
                 self.commerce_status.as_deref(),
                 Writer::string,
             );
-            w.key("blockers")
+            w.key(key!("blockers"))
                 .array(&self.blockers, |w, blocker| blocker.write(w));
-            w.str_member("reason", &self.reason);
+            w.str_member(key!("reason"), &self.reason);
         })
     }
 }
@@ -171,10 +171,10 @@ pub struct StatusMapping {
 impl StatusMapping {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("tableStatus", self.table_status.as_str());
-            w.key("createsOrder").bool(self.creates_order);
+            w.str_member(key!("tableStatus"), self.table_status.as_str());
+            w.key(key!("createsOrder")).bool(self.creates_order);
             w.nullable_member(
-                "commerceStatus",
+                key!("commerceStatus"),
                 self.commerce_status.as_deref(),
                 Writer::string,
             );

@@ -4,7 +4,7 @@ use crate::prelude::*;
 use serde::Serialize;
 
 use crate::amazon::read::{read_object, Read, Reader};
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Writer};
 use crate::amazon::{read_json, Address, ConfirmShipmentItem, Money, Order, OrderItem, ParseError};
 use crate::blockers::{Blocker, SkuQty};
 use crate::marketplace::seller_central_url;
@@ -115,13 +115,14 @@ fn read_sku_qty(r: &mut Reader<'_>) -> Read<SkuQty> {
 impl ShipmentRecord {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("shipment_id", &self.shipment_id);
-            w.str_member("package_reference_id", &self.package_reference_id);
-            w.str_member("carrier_code", &self.carrier_code);
-            w.str_member("tracking_number", &self.tracking_number);
-            w.key("items").array(&self.items, |w, item| item.write(w));
-            w.str_member("state", self.state.as_str());
-            w.opt_str_member("error", self.error.as_deref());
+            w.str_member(key!("shipment_id"), &self.shipment_id);
+            w.str_member(key!("package_reference_id"), &self.package_reference_id);
+            w.str_member(key!("carrier_code"), &self.carrier_code);
+            w.str_member(key!("tracking_number"), &self.tracking_number);
+            w.key(key!("items"))
+                .array(&self.items, |w, item| item.write(w));
+            w.str_member(key!("state"), self.state.as_str());
+            w.opt_str_member(key!("error"), self.error.as_deref());
         })
     }
 
@@ -165,28 +166,31 @@ impl AmazonOrderRow {
     pub fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(4096);
         w.object(|w| {
-            w.key("v").number(u64::from(self.v));
-            w.str_member("store", &self.store);
-            self.order.write(w.key("order"));
-            w.key("items").array(&self.items, |w, item| item.write(w));
-            w.str_member("table_status", self.table_status.as_str());
-            w.opt_member("commerce", self.commerce.as_ref(), |w, c| {
+            w.key(key!("v")).number(u64::from(self.v));
+            w.str_member(key!("store"), &self.store);
+            self.order.write(w.key(key!("order")));
+            w.key(key!("items"))
+                .array(&self.items, |w, item| item.write(w));
+            w.str_member(key!("table_status"), self.table_status.as_str());
+            w.opt_member(key!("commerce"), self.commerce.as_ref(), |w, c| {
                 w.object(|w| {
-                    w.str_member("id", &c.id);
-                    w.str_member("increment_id", &c.increment_id);
-                    w.str_member("state", c.state.as_str());
+                    w.str_member(key!("id"), &c.id);
+                    w.str_member(key!("increment_id"), &c.increment_id);
+                    w.str_member(key!("state"), c.state.as_str());
                 })
             });
-            w.key("blockers").array(&self.blockers, |w, b| b.write(w));
-            w.str_member("notes", &self.notes);
-            w.key("reserved").array(&self.reserved, |w, r| {
+            w.key(key!("blockers"))
+                .array(&self.blockers, |w, b| b.write(w));
+            w.str_member(key!("notes"), &self.notes);
+            w.key(key!("reserved")).array(&self.reserved, |w, r| {
                 w.object(|w| {
-                    w.str_member("sku", &r.sku);
-                    w.key("qty").number(u64::from(r.qty));
+                    w.str_member(key!("sku"), &r.sku);
+                    w.key(key!("qty")).number(u64::from(r.qty));
                 })
             });
-            w.key("shipments").array(&self.shipments, |w, s| s.write(w));
-            w.key("view_only").bool(self.view_only);
+            w.key(key!("shipments"))
+                .array(&self.shipments, |w, s| s.write(w));
+            w.key(key!("view_only")).bool(self.view_only);
         });
         w.finish()
     }
@@ -331,47 +335,63 @@ impl OrderDetail<'_> {
     pub fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(2048);
         w.object(|w| {
-            w.str_member("store", self.store);
-            w.str_member("amazon_order_id", self.amazon_order_id);
-            w.str_member("amazon_status", self.amazon_status);
-            w.str_member("table_status", self.table_status.as_str());
-            w.str_member("fulfillment_channel", self.fulfillment_channel);
-            w.str_member("marketplace_id", self.marketplace_id);
-            w.key("purchase_date").int(self.purchase_date);
-            w.key("last_update_date").int(self.last_update_date);
-            w.nullable_member("buyer_name", self.buyer_name, Writer::string);
-            w.nullable_member("buyer_email", self.buyer_email, Writer::string);
-            w.nullable_member("grand_total", self.grand_total, |w, m| m.write(w));
+            w.str_member(key!("store"), self.store);
+            w.str_member(key!("amazon_order_id"), self.amazon_order_id);
+            w.str_member(key!("amazon_status"), self.amazon_status);
+            w.str_member(key!("table_status"), self.table_status.as_str());
+            w.str_member(key!("fulfillment_channel"), self.fulfillment_channel);
+            w.str_member(key!("marketplace_id"), self.marketplace_id);
+            w.key(key!("purchase_date")).int(self.purchase_date);
+            w.key(key!("last_update_date")).int(self.last_update_date);
+            w.nullable_member(key!("buyer_name"), self.buyer_name, Writer::string);
+            w.nullable_member(key!("buyer_email"), self.buyer_email, Writer::string);
+            w.nullable_member(key!("grand_total"), self.grand_total, |w, m| m.write(w));
             w.nullable_member(
-                "ship_service_level",
+                key!("ship_service_level"),
                 self.ship_service_level,
                 Writer::string,
             );
-            w.key("is_prime").bool(self.is_prime);
-            w.key("is_business_order").bool(self.is_business_order);
+            w.key(key!("is_prime")).bool(self.is_prime);
+            w.key(key!("is_business_order"))
+                .bool(self.is_business_order);
             w.nullable_member(
-                "latest_ship_date",
+                key!("latest_ship_date"),
                 self.latest_ship_date.as_ref(),
                 |w, ms| w.int(*ms),
             );
-            w.nullable_member("shipping_address", self.shipping_address, |w, a| a.write(w));
-            w.key("items_shipped").number(u64::from(self.items_shipped));
-            w.key("items_unshipped")
+            w.nullable_member(key!("shipping_address"), self.shipping_address, |w, a| {
+                a.write(w)
+            });
+            w.key(key!("items_shipped"))
+                .number(u64::from(self.items_shipped));
+            w.key(key!("items_unshipped"))
                 .number(u64::from(self.items_unshipped));
-            w.key("items").array(self.items, |w, item| item.write(w));
-            w.nullable_member("commerce_order_id", self.commerce_order_id, Writer::string);
+            w.key(key!("items"))
+                .array(self.items, |w, item| item.write(w));
             w.nullable_member(
-                "commerce_increment_id",
+                key!("commerce_order_id"),
+                self.commerce_order_id,
+                Writer::string,
+            );
+            w.nullable_member(
+                key!("commerce_increment_id"),
                 self.commerce_increment_id,
                 Writer::string,
             );
-            w.nullable_member("commerce_status", self.commerce_status, Writer::string);
-            w.key("blockers").array(self.blockers, |w, b| b.write(w));
-            w.str_member("notes", self.notes);
-            w.key("inventory_reserved").bool(self.inventory_reserved);
-            w.key("shipments").array(self.shipments, |w, s| s.write(w));
-            w.key("view_only").bool(self.view_only);
-            w.str_member("seller_central_url", &self.seller_central_url);
+            w.nullable_member(
+                key!("commerce_status"),
+                self.commerce_status,
+                Writer::string,
+            );
+            w.key(key!("blockers"))
+                .array(self.blockers, |w, b| b.write(w));
+            w.str_member(key!("notes"), self.notes);
+            w.key(key!("inventory_reserved"))
+                .bool(self.inventory_reserved);
+            w.key(key!("shipments"))
+                .array(self.shipments, |w, s| s.write(w));
+            w.key(key!("view_only")).bool(self.view_only);
+            w.str_member(key!("seller_central_url"), &self.seller_central_url);
         });
         w.finish()
     }

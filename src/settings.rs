@@ -6,7 +6,7 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::amazon::read::{read_object, Read, Reader};
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Writer};
 use crate::amazon::{parse_time, trimmed};
 use crate::marketplace::Marketplace;
 
@@ -92,8 +92,8 @@ pub struct FieldError {
 impl FieldError {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("field", &self.field);
-            w.str_member("message", &self.message);
+            w.str_member(key!("field"), &self.field);
+            w.str_member(key!("message"), &self.message);
         })
     }
 }

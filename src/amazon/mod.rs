@@ -21,7 +21,7 @@ use path::path_at;
 pub use quirks::parse_time;
 pub(crate) use quirks::trimmed;
 use read::{read_object, Read, Reader};
-use write::Writer;
+use write::{key, Key, Writer};
 
 use chrono::{DateTime, Utc};
 use core::fmt;
@@ -711,23 +711,23 @@ impl ApiError {
 
 // Writers for the stored row: the same JSON as the `Serialize` derives above.
 
-fn write_flag(w: &mut Writer, key: &str, flag: Option<bool>) {
+fn write_flag(w: &mut Writer, key: Key, flag: Option<bool>) {
     w.opt_member(key, flag.as_ref(), |w, b| w.bool(*b));
 }
 
-fn write_count(w: &mut Writer, key: &str, count: Option<u32>) {
+fn write_count(w: &mut Writer, key: Key, count: Option<u32>) {
     w.opt_member(key, count.as_ref(), |w, n| w.number(u64::from(*n)));
 }
 
-fn write_money(w: &mut Writer, key: &str, money: Option<&Money>) {
+fn write_money(w: &mut Writer, key: Key, money: Option<&Money>) {
     w.opt_member(key, money, |w, m| m.write(w));
 }
 
 impl Money {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("CurrencyCode", &self.currency);
-            w.key("Amount").amount(self.cents);
+            w.str_member(key!("CurrencyCode"), &self.currency);
+            w.key(key!("Amount")).amount(self.cents);
         });
     }
 }
@@ -735,19 +735,19 @@ impl Money {
 impl Address {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.opt_str_member("Name", self.name.as_deref());
-            w.opt_str_member("CompanyName", self.company_name.as_deref());
-            w.opt_str_member("AddressLine1", self.address_line1.as_deref());
-            w.opt_str_member("AddressLine2", self.address_line2.as_deref());
-            w.opt_str_member("AddressLine3", self.address_line3.as_deref());
-            w.opt_str_member("City", self.city.as_deref());
-            w.opt_str_member("County", self.county.as_deref());
-            w.opt_str_member("District", self.district.as_deref());
-            w.opt_str_member("StateOrRegion", self.state_or_region.as_deref());
-            w.opt_str_member("PostalCode", self.postal_code.as_deref());
-            w.opt_str_member("CountryCode", self.country_code.as_deref());
-            w.opt_str_member("Phone", self.phone.as_deref());
-            w.opt_str_member("AddressType", self.address_type.as_deref());
+            w.opt_str_member(key!("Name"), self.name.as_deref());
+            w.opt_str_member(key!("CompanyName"), self.company_name.as_deref());
+            w.opt_str_member(key!("AddressLine1"), self.address_line1.as_deref());
+            w.opt_str_member(key!("AddressLine2"), self.address_line2.as_deref());
+            w.opt_str_member(key!("AddressLine3"), self.address_line3.as_deref());
+            w.opt_str_member(key!("City"), self.city.as_deref());
+            w.opt_str_member(key!("County"), self.county.as_deref());
+            w.opt_str_member(key!("District"), self.district.as_deref());
+            w.opt_str_member(key!("StateOrRegion"), self.state_or_region.as_deref());
+            w.opt_str_member(key!("PostalCode"), self.postal_code.as_deref());
+            w.opt_str_member(key!("CountryCode"), self.country_code.as_deref());
+            w.opt_str_member(key!("Phone"), self.phone.as_deref());
+            w.opt_str_member(key!("AddressType"), self.address_type.as_deref());
         });
     }
 }
@@ -755,9 +755,12 @@ impl Address {
 impl BuyerInfo {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.opt_str_member("BuyerEmail", self.buyer_email.as_deref());
-            w.opt_str_member("BuyerName", self.buyer_name.as_deref());
-            w.opt_str_member("PurchaseOrderNumber", self.purchase_order_number.as_deref());
+            w.opt_str_member(key!("BuyerEmail"), self.buyer_email.as_deref());
+            w.opt_str_member(key!("BuyerName"), self.buyer_name.as_deref());
+            w.opt_str_member(
+                key!("PurchaseOrderNumber"),
+                self.purchase_order_number.as_deref(),
+            );
         });
     }
 }
@@ -765,42 +768,54 @@ impl BuyerInfo {
 impl Order {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("AmazonOrderId", &self.amazon_order_id);
-            w.opt_str_member("SellerOrderId", self.seller_order_id.as_deref());
-            w.key("PurchaseDate").time(&self.purchase_date);
-            w.key("LastUpdateDate").time(&self.last_update_date);
-            w.str_member("OrderStatus", self.order_status.as_str());
+            w.str_member(key!("AmazonOrderId"), &self.amazon_order_id);
+            w.opt_str_member(key!("SellerOrderId"), self.seller_order_id.as_deref());
+            w.key(key!("PurchaseDate")).time(&self.purchase_date);
+            w.key(key!("LastUpdateDate")).time(&self.last_update_date);
+            w.str_member(key!("OrderStatus"), self.order_status.as_str());
             w.opt_str_member(
-                "FulfillmentChannel",
+                key!("FulfillmentChannel"),
                 self.fulfillment_channel.as_ref().map(|c| c.as_str()),
             );
-            w.opt_str_member("SalesChannel", self.sales_channel.as_deref());
-            w.opt_str_member("ShipServiceLevel", self.ship_service_level.as_deref());
-            write_money(w, "OrderTotal", self.order_total.as_ref());
-            write_count(w, "NumberOfItemsShipped", self.number_of_items_shipped);
-            write_count(w, "NumberOfItemsUnshipped", self.number_of_items_unshipped);
-            w.opt_str_member("PaymentMethod", self.payment_method.as_deref());
-            w.opt_str_member("MarketplaceId", self.marketplace_id.as_deref());
+            w.opt_str_member(key!("SalesChannel"), self.sales_channel.as_deref());
+            w.opt_str_member(key!("ShipServiceLevel"), self.ship_service_level.as_deref());
+            write_money(w, key!("OrderTotal"), self.order_total.as_ref());
+            write_count(
+                w,
+                key!("NumberOfItemsShipped"),
+                self.number_of_items_shipped,
+            );
+            write_count(
+                w,
+                key!("NumberOfItemsUnshipped"),
+                self.number_of_items_unshipped,
+            );
+            w.opt_str_member(key!("PaymentMethod"), self.payment_method.as_deref());
+            w.opt_str_member(key!("MarketplaceId"), self.marketplace_id.as_deref());
             w.opt_str_member(
-                "ShipmentServiceLevelCategory",
+                key!("ShipmentServiceLevelCategory"),
                 self.shipment_service_level_category.as_deref(),
             );
-            w.opt_str_member("OrderType", self.order_type.as_deref());
+            w.opt_str_member(key!("OrderType"), self.order_type.as_deref());
             w.opt_member(
-                "LatestShipDate",
+                key!("LatestShipDate"),
                 self.latest_ship_date.as_ref(),
                 Writer::time,
             );
-            write_flag(w, "IsBusinessOrder", self.is_business_order);
-            write_flag(w, "IsPrime", self.is_prime);
-            write_flag(w, "IsPremiumOrder", self.is_premium_order);
-            write_flag(w, "IsReplacementOrder", self.is_replacement_order);
-            w.opt_member("ShippingAddress", self.shipping_address.as_ref(), |w, a| {
-                a.write(w)
+            write_flag(w, key!("IsBusinessOrder"), self.is_business_order);
+            write_flag(w, key!("IsPrime"), self.is_prime);
+            write_flag(w, key!("IsPremiumOrder"), self.is_premium_order);
+            write_flag(w, key!("IsReplacementOrder"), self.is_replacement_order);
+            w.opt_member(
+                key!("ShippingAddress"),
+                self.shipping_address.as_ref(),
+                |w, a| a.write(w),
+            );
+            w.opt_member(key!("BuyerInfo"), self.buyer_info.as_ref(), |w, b| {
+                b.write(w)
             });
-            w.opt_member("BuyerInfo", self.buyer_info.as_ref(), |w, b| b.write(w));
-            w.opt_str_member("BuyerEmail", self.buyer_email.as_deref());
-            w.opt_str_member("BuyerName", self.buyer_name.as_deref());
+            w.opt_str_member(key!("BuyerEmail"), self.buyer_email.as_deref());
+            w.opt_str_member(key!("BuyerName"), self.buyer_name.as_deref());
         });
     }
 }
@@ -808,29 +823,40 @@ impl Order {
 impl OrderItem {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("ASIN", &self.asin);
-            w.opt_str_member("SellerSKU", self.seller_sku.as_deref());
-            w.str_member("OrderItemId", &self.order_item_id);
-            w.opt_str_member("Title", self.title.as_deref());
-            w.key("QuantityOrdered")
+            w.str_member(key!("ASIN"), &self.asin);
+            w.opt_str_member(key!("SellerSKU"), self.seller_sku.as_deref());
+            w.str_member(key!("OrderItemId"), &self.order_item_id);
+            w.opt_str_member(key!("Title"), self.title.as_deref());
+            w.key(key!("QuantityOrdered"))
                 .number(u64::from(self.quantity_ordered));
-            write_count(w, "QuantityShipped", self.quantity_shipped);
-            write_money(w, "ItemPrice", self.item_price.as_ref());
-            write_money(w, "ShippingPrice", self.shipping_price.as_ref());
-            write_money(w, "ItemTax", self.item_tax.as_ref());
-            write_money(w, "ShippingTax", self.shipping_tax.as_ref());
-            write_money(w, "ShippingDiscount", self.shipping_discount.as_ref());
-            write_money(w, "PromotionDiscount", self.promotion_discount.as_ref());
-            write_flag(w, "IsGift", self.is_gift);
-            w.opt_str_member("ConditionId", self.condition_id.as_deref());
-            w.opt_str_member("IossNumber", self.ioss_number.as_deref());
+            write_count(w, key!("QuantityShipped"), self.quantity_shipped);
+            write_money(w, key!("ItemPrice"), self.item_price.as_ref());
+            write_money(w, key!("ShippingPrice"), self.shipping_price.as_ref());
+            write_money(w, key!("ItemTax"), self.item_tax.as_ref());
+            write_money(w, key!("ShippingTax"), self.shipping_tax.as_ref());
+            write_money(w, key!("ShippingDiscount"), self.shipping_discount.as_ref());
+            write_money(
+                w,
+                key!("PromotionDiscount"),
+                self.promotion_discount.as_ref(),
+            );
+            write_flag(w, key!("IsGift"), self.is_gift);
+            w.opt_str_member(key!("ConditionId"), self.condition_id.as_deref());
+            w.opt_str_member(key!("IossNumber"), self.ioss_number.as_deref());
             w.opt_member(
-                "BuyerRequestedCancel",
+                key!("BuyerRequestedCancel"),
                 self.buyer_requested_cancel.as_ref(),
                 |w, c| {
                     w.object(|w| {
-                        write_flag(w, "IsBuyerRequestedCancel", c.is_buyer_requested_cancel);
-                        w.opt_str_member("BuyerCancelReason", c.buyer_cancel_reason.as_deref());
+                        write_flag(
+                            w,
+                            key!("IsBuyerRequestedCancel"),
+                            c.is_buyer_requested_cancel,
+                        );
+                        w.opt_str_member(
+                            key!("BuyerCancelReason"),
+                            c.buyer_cancel_reason.as_deref(),
+                        );
                     })
                 },
             );
@@ -849,15 +875,15 @@ impl ConfirmShipmentRequest {
     pub(crate) fn write(&self, w: &mut Writer) {
         let p = &self.package_detail;
         w.object(|w| {
-            w.str_member("marketplaceId", &self.marketplace_id);
-            w.key("packageDetail").object(|w| {
-                w.str_member("packageReferenceId", &p.package_reference_id);
-                w.str_member("carrierCode", &p.carrier_code);
-                w.opt_str_member("carrierName", p.carrier_name.as_deref());
-                w.opt_str_member("shippingMethod", p.shipping_method.as_deref());
-                w.str_member("trackingNumber", &p.tracking_number);
-                w.str_member("shipDate", &p.ship_date);
-                w.key("orderItems")
+            w.str_member(key!("marketplaceId"), &self.marketplace_id);
+            w.key(key!("packageDetail")).object(|w| {
+                w.str_member(key!("packageReferenceId"), &p.package_reference_id);
+                w.str_member(key!("carrierCode"), &p.carrier_code);
+                w.opt_str_member(key!("carrierName"), p.carrier_name.as_deref());
+                w.opt_str_member(key!("shippingMethod"), p.shipping_method.as_deref());
+                w.str_member(key!("trackingNumber"), &p.tracking_number);
+                w.str_member(key!("shipDate"), &p.ship_date);
+                w.key(key!("orderItems"))
                     .array(&p.order_items, |w, item| item.write(w));
             });
         });
@@ -915,8 +941,8 @@ impl PackageDetail {
 impl ConfirmShipmentItem {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            w.str_member("orderItemId", &self.order_item_id);
-            w.key("quantity").number(u64::from(self.quantity));
+            w.str_member(key!("orderItemId"), &self.order_item_id);
+            w.key(key!("quantity")).number(u64::from(self.quantity));
         });
     }
 
@@ -1034,10 +1060,10 @@ impl OrdersPage {
         let rest = self.orders.get(index..).unwrap_or_default();
         let mut w = Writer::with_capacity(self.body.len() + 64);
         w.object(|w| {
-            w.key("payload").object(|w| {
-                w.key("Orders")
+            w.key(key!("payload")).object(|w| {
+                w.key(key!("Orders"))
                     .array(rest, |w, order| w.raw(&self.body[order.span.clone()]));
-                w.opt_str_member("NextToken", self.next_token.as_deref());
+                w.opt_str_member(key!("NextToken"), self.next_token.as_deref());
             })
         });
         w.finish()

@@ -12,6 +12,20 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use super::money::{cents_text, decimal_into, CENTS_TEXT_BYTES};
 use super::read::plain_run_end;
 
+/// A member's key as written after another member, `,"name":`; made by [`key!`] from a literal
+/// at compile time, so that a key is one append (the first member of an object skips the
+/// comma).
+#[derive(Clone, Copy)]
+pub(crate) struct Key(pub(crate) &'static str);
+
+/// The [`Key`] of a member name.
+macro_rules! key {
+    ($name:literal) => {
+        $crate::amazon::write::Key(concat!(",\"", $name, "\":"))
+    };
+}
+pub(crate) use key;
+
 /// Appends one JSON object or array at a time. Bytes rather than a `String`: pushing a `char`
 /// encodes it as UTF-8 and checks the capacity through calls the size-optimised build does not
 /// inline, and most of what is written is one ASCII byte at a time.
@@ -53,11 +67,11 @@ impl Writer {
     }
 
     /// A member's key; its value follows. Keys are literals that need no escaping.
-    pub(crate) fn key(&mut self, key: &str) -> &mut Self {
-        self.separate();
-        self.out.push(b'"');
-        self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
+    pub(crate) fn key(&mut self, key: Key) -> &mut Self {
+        let text = key.0.as_bytes();
+        self.out
+            .extend_from_slice(if self.first { &text[1..] } else { text });
+        self.first = false;
         self
     }
 
@@ -144,14 +158,14 @@ impl Writer {
         self.string(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
     }
 
-    pub(crate) fn str_member(&mut self, key: &str, value: &str) {
+    pub(crate) fn str_member(&mut self, key: Key, value: &str) {
         self.key(key).string(value);
     }
 
     /// A member written only when present (`skip_serializing_if = "Option::is_none"`).
     pub(crate) fn opt_member<T>(
         &mut self,
-        key: &str,
+        key: Key,
         value: Option<&T>,
         write: impl FnOnce(&mut Self, &T),
     ) where
@@ -166,7 +180,7 @@ impl Writer {
     /// A member written as `null` when absent (an `Option` serde writes as it is).
     pub(crate) fn nullable_member<T>(
         &mut self,
-        key: &str,
+        key: Key,
         value: Option<&T>,
         write: impl FnOnce(&mut Self, &T),
     ) where
@@ -179,7 +193,7 @@ impl Writer {
         }
     }
 
-    pub(crate) fn opt_str_member(&mut self, key: &str, value: Option<&str>) {
+    pub(crate) fn opt_str_member(&mut self, key: Key, value: Option<&str>) {
         self.opt_member(key, value, Writer::string);
     }
 }

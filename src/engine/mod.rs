@@ -9,7 +9,7 @@ pub mod spapi;
 mod tick;
 
 use crate::amazon::read::read_object;
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Writer};
 use crate::amazon::{
     parse_order, parse_order_items, read_json, OrderStatus, PageOrder, ParseError,
 };
@@ -103,8 +103,8 @@ impl ShownMessage {
     fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(64 + self.message.as_ref().map_or(0, String::len));
         w.object(|w| {
-            w.nullable_member("message", self.message.as_deref(), Writer::string);
-            w.key("confirmed").bool(self.confirmed);
+            w.nullable_member(key!("message"), self.message.as_deref(), Writer::string);
+            w.key(key!("confirmed")).bool(self.confirmed);
         });
         w.finish()
     }
@@ -131,7 +131,7 @@ impl LeaseValue {
 
     fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(32);
-        w.object(|w| w.key("expires_at").int(self.expires_at));
+        w.object(|w| w.key(key!("expires_at")).int(self.expires_at));
         w.finish()
     }
 }

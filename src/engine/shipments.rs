@@ -7,7 +7,7 @@ use super::spapi::{ApiFailure, SpApi};
 use super::tick::{TickReport, TickStatus};
 use super::{keys, Engine, EngineError, LIST_PAGE};
 use crate::amazon::read::read_object;
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Writer};
 use crate::amazon::{
     read_json, ConfirmShipmentItem, ConfirmShipmentRequest, PackageDetail, ParseError,
 };
@@ -80,10 +80,10 @@ impl Queued {
     fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(384);
         w.object(|w| {
-            w.str_member("amazon_order_id", &self.amazon_order_id);
-            self.request.write(w.key("request"));
-            w.key("attempts").number(u64::from(self.attempts));
-            w.opt_str_member("last_error", self.last_error.as_deref());
+            w.str_member(key!("amazon_order_id"), &self.amazon_order_id);
+            self.request.write(w.key(key!("request")));
+            w.key(key!("attempts")).number(u64::from(self.attempts));
+            w.opt_str_member(key!("last_error"), self.last_error.as_deref());
         });
         w.finish()
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::keys;
 use crate::amazon::read::read_object;
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Writer};
 use crate::amazon::{
     invalid, parse_api_errors, parse_get_order_items, parse_get_orders_page, read_json,
     ConfirmShipmentRequest, OrderItem, OrdersPage, ParseError,
@@ -93,8 +93,8 @@ impl CachedToken {
     fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(64 + self.access_token.len());
         w.object(|w| {
-            w.str_member("access_token", &self.access_token);
-            w.key("expires_at").int(self.expires_at);
+            w.str_member(key!("access_token"), &self.access_token);
+            w.key(key!("expires_at")).int(self.expires_at);
         });
         w.finish()
     }
@@ -125,8 +125,8 @@ impl Bucket {
     fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(48);
         w.object(|w| {
-            w.key("milli_tokens").int(self.milli_tokens);
-            w.key("at").int(self.at);
+            w.key(key!("milli_tokens")).int(self.milli_tokens);
+            w.key(key!("at")).int(self.at);
         });
         w.finish()
     }

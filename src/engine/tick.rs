@@ -7,7 +7,7 @@ use super::shipments::push_queue;
 use super::spapi::{ApiFailure, Session, SpApi};
 use super::{keys, Engine, EngineError, Outcome};
 use crate::amazon::read::{read_object, Read, Reader};
-use crate::amazon::write::Writer;
+use crate::amazon::write::{key, Writer};
 use crate::amazon::{parse_get_orders_page, read_json, OrdersPage, PageOrder, ParseError};
 use crate::decide::{Action, Snapshot};
 use crate::host::{Host, StorageOp};
@@ -102,12 +102,18 @@ impl PollState {
     fn to_json(&self) -> String {
         let mut w = Writer::with_capacity(128);
         w.object(|w| {
-            w.nullable_member("watermark", self.watermark.as_ref(), |w, ms| w.int(*ms));
-            w.nullable_member("window", self.window.as_ref(), |w, window| {
+            w.nullable_member(key!("watermark"), self.watermark.as_ref(), |w, ms| {
+                w.int(*ms)
+            });
+            w.nullable_member(key!("window"), self.window.as_ref(), |w, window| {
                 w.object(|w| {
-                    w.key("after").int(window.after);
-                    w.key("before").int(window.before);
-                    w.nullable_member("next_token", window.next_token.as_deref(), Writer::string);
+                    w.key(key!("after")).int(window.after);
+                    w.key(key!("before")).int(window.before);
+                    w.nullable_member(
+                        key!("next_token"),
+                        window.next_token.as_deref(),
+                        Writer::string,
+                    );
                 })
             });
         });
