@@ -7,7 +7,7 @@
 //! CARGO_PROFILE_RELEASE_STRIP=false CARGO_TARGET_DIR=target/profiled \
 //!   cargo build -p amazon-order-sync --target wasm32-wasip2 --release
 //! AMAZON_ORDER_SYNC_COMPONENT=target/profiled/wasm32-wasip2/release/amazon_order_sync.wasm \
-//!   cargo bench -p host-example --bench profile [-- --top N --only push|tick --callers NAME]
+//!   cargo bench -p host-example --bench profile [-- --top N --only push|tick --callers NAME --within NAME]
 //! ```
 //!
 //! Prints the functions with the most fuel at the top of the stack (self) and anywhere on it
@@ -34,23 +34,29 @@ struct Samples {
     /// `--callers NAME`: the fuel of functions whose name contains NAME, by their callers.
     callers_of: Option<String>,
     callers: HashMap<String, u64>,
+    /// `--within NAME`: only samples with a function named NAME on the stack count.
+    within: Option<String>,
 }
 
 impl Samples {
     fn record(&mut self, trace: &WasmBacktrace, fuel_left: u64) {
         let weight = self.mark.saturating_sub(fuel_left);
         self.mark = fuel_left;
-        if weight == 0 {
-            return;
-        }
-        self.total += weight;
-        let mut seen = HashSet::new();
         // Trampolines have no name.
         let named: Vec<&str> = trace
             .frames()
             .iter()
             .filter_map(|f| f.func_name())
             .collect();
+        let counted = match &self.within {
+            Some(wanted) => named.iter().any(|n| n.contains(wanted.as_str())),
+            None => true,
+        };
+        if weight == 0 || !counted {
+            return;
+        }
+        self.total += weight;
+        let mut seen = HashSet::new();
         if let Some(wanted) = &self.callers_of {
             // The caller of the outermost frame of the wanted function, so that its own
             // recursion or helpers do not hide who called it.
@@ -86,6 +92,10 @@ fn main() {
         .iter()
         .position(|a| a == "--callers")
         .and_then(|i| args.get(i + 1).cloned());
+    let within = args
+        .iter()
+        .position(|a| a == "--within")
+        .and_then(|i| args.get(i + 1).cloned());
     let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
     let mut config = Config::new();
     config.consume_fuel(true);
@@ -103,6 +113,7 @@ fn main() {
     });
     let samples = Arc::new(Mutex::new(Samples {
         callers_of,
+        within,
         ..Samples::default()
     }));
     let sampler = {
