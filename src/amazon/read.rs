@@ -225,7 +225,10 @@ impl<'j> Reader<'j> {
         let at = plain_run_end(bytes, start);
         if matches!(bytes.get(at), Some(b'"')) {
             self.at = at + 1;
-            return Ok(Cow::Borrowed(&self.text[start..at]));
+            debug_assert!(self.text.is_char_boundary(start) && self.text.is_char_boundary(at));
+            // SAFETY: `start` follows and `at` is a `"`, an ASCII byte, in a `str`: both are
+            // character boundaries. (The checked slice was ~2 % of a push's fuel.)
+            return Ok(Cow::Borrowed(unsafe { self.text.get_unchecked(start..at) }));
         }
         self.at = at;
         if at == bytes.len() {
