@@ -438,6 +438,28 @@ mod tests {
     }
 
     #[test]
+    fn a_later_setting_overrides_an_earlier_one_and_unknown_keys_are_ignored() {
+        let config = StoreConfig::from_pairs(
+            "acme-us",
+            &pairs(&[
+                ("marketplace_id", "ATVPDKIKX0DER"),
+                ("store_name", "First"),
+                ("integrated_at", "2026-01-01T00:00:00Z"),
+                ("import_orders", "false"),
+                ("colour", "blue"),
+                ("store_name", " Acme US "),
+                ("import_orders", ""),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.integration.name, "Acme US");
+        assert!(
+            config.orders.import_orders,
+            "an empty later value means the default"
+        );
+    }
+
+    #[test]
     fn order_settings_round_trip_through_flat_pairs() {
         let settings = OrderSettings {
             import_orders: false,
