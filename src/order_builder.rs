@@ -173,8 +173,30 @@ pub enum BuildError {
 /// name, nothing at all gives the placeholder name. Control characters and runs of spaces are
 /// dropped first (buyer names with odd characters once broke ASC imports).
 pub fn split_name(name: Option<&str>) -> (String, String) {
+    let name = name.unwrap_or_default();
+    if is_plain_name(name) {
+        // Printable ASCII words one space apart, as nearly every name is: the same split,
+        // without decoding and re-encoding each character (a push splits two names).
+        return match name.split_once(' ') {
+            Some((first, last)) => (first.to_owned(), last.to_owned()),
+            None => (name.to_owned(), PLACEHOLDER_LASTNAME.into()),
+        };
+    }
+    split_cleaned_name(name)
+}
+
+/// Non-empty, printable ASCII, words separated by one space, no space at either end.
+fn is_plain_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes[0] != b' '
+        && bytes[bytes.len() - 1] != b' '
+        && bytes.iter().all(|b| matches!(b, b' '..=b'~'))
+        && !bytes.windows(2).any(|pair| pair == b"  ")
+}
+
+fn split_cleaned_name(name: &str) -> (String, String) {
     let cleaned: String = name
-        .unwrap_or_default()
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
@@ -343,4 +365,43 @@ pub fn build_draft(
         payment_method: PAYMENT_METHOD.to_owned(),
         po_number: order.amazon_order_id.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_split_as_cleaned_names_do() {
+        let plain = [
+            "Jane",
+            "Jane van Dyke",
+            "O'Brien Smith-Jones",
+            "A B",
+            "x",
+            "J. R. R. Tolkien",
+            "~!@ #$%",
+        ];
+        for name in plain {
+            assert!(is_plain_name(name), "{name:?}");
+            assert_eq!(split_name(Some(name)), split_cleaned_name(name), "{name:?}");
+        }
+        let not_plain = [
+            "",
+            " ",
+            " Jane",
+            "Jane ",
+            "Jane  Doe",
+            "Jane\tDoe",
+            "Zoë Doe",
+            "Jane\u{7f}Doe",
+        ];
+        for name in not_plain {
+            assert!(!is_plain_name(name), "{name:?}");
+        }
+        assert_eq!(
+            split_name(Some("  Jane \t van\u{1}Dyke ")),
+            ("Jane".to_owned(), "van Dyke".to_owned())
+        );
+    }
 }
