@@ -116,7 +116,7 @@ impl Keys {
 /// `a == b` eight bytes at a time, in place: the size build calls three functions deep for a
 /// slice comparison, which cost more than comparing a key's dozen bytes.
 #[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let len = a.len();
     if len != b.len() {
         return false;

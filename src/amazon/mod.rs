@@ -512,6 +512,17 @@ impl BuyerInfo {
 
 impl Money {
     pub(crate) fn read(r: &mut Reader<'_>) -> Read<Money> {
+        match r.plain_money() {
+            Some((currency, cents)) => Ok(Money {
+                currency: alloc::borrow::Cow::Borrowed(currency),
+                cents,
+            }),
+            None => Money::read_any(r),
+        }
+    }
+
+    /// Any amount object (see [`Reader::plain_money`] for the usual one).
+    fn read_any(r: &mut Reader<'_>) -> Read<Money> {
         let (mut currency, mut cents) = (None, None);
         read_object!(r, "money", |r| {
             "CurrencyCode" => currency = Some(r.with_str(|code| Ok(Money::currency_code(code)))?),
@@ -1230,6 +1241,52 @@ mod tests {
             "../../tests/fixtures/spapi/getOrders_200_TEST_CASE_200_NEXT_TOKEN_page2.response.json"
         ),
     ];
+
+    #[test]
+    fn usual_amounts_read_in_one_pass_as_the_general_reader_reads_them() {
+        let inputs = [
+            r#"{"CurrencyCode":"USD","Amount":"10.00"}"#,
+            r#"{"Amount":"10.00","CurrencyCode":"EUR"}"#,
+            "{\n  \"CurrencyCode\" : \"JPY\" ,\n  \"Amount\":\"1200\"\n}",
+            r#"{"CurrencyCode":"USD","Amount":"-0.5"}"#,
+            r#"{"CurrencyCode":"USD","Amount":"1.995"}"#,
+            // Each of these leaves the one-pass shape: the general reader decides.
+            r#"{"CurrencyCode":"XYZ","Amount":"1.00"}"#,
+            r#"{"CurrencyCode":"US\u0044","Amount":"1.00"}"#,
+            r#"{"CurrencyCode":"USD","Amount":1.5}"#,
+            r#"{"CurrencyCode":"USD","Amount":"1.00","Note":"x"}"#,
+            r#"{"CurrencyCode":"USD","CurrencyCode":"EUR","Amount":"1"}"#,
+            r#"{"CurrencyCode":"USD","Amount":"1","Amount":"2"}"#,
+            r#"{"CurrencyCode":"USD"}"#,
+            r#"{"Amount":"1.00"}"#,
+            r#"{}"#,
+            r#"{"CurrencyCode":"USD","Amount":"ten"}"#,
+            r#"{"CurrencyCode":"USD","Amount":"1.00""#,
+            r#"{"CurrencyCode":"USD" "Amount":"1.00"}"#,
+            r#"{"CurrencyCode":null,"Amount":"1.00"}"#,
+            r#"{"CurrencyCodeX":"USD","Amount":"1.00"}"#,
+            r#"{"CurrencyCode":"USD","Amount":"1.00"} x"#,
+            r#"["USD","1.00"]"#,
+        ];
+        let read = |json: &str, f: fn(&mut Reader<'_>) -> Read<Money>| {
+            Reader::document(json, |r| Ok((f(r)?, r.position())))
+                .map_err(|fail| (fail.at, fail.message))
+        };
+        for json in inputs {
+            assert_eq!(read(json, Money::read), read(json, Money::read_any), "{json}");
+        }
+        let mut r = Reader::document(inputs[2], |r| Ok(r.plain_money()));
+        assert_eq!(r.as_mut().ok().copied().flatten(), Some(("JPY", 120_000)));
+        for json in &inputs[5..] {
+            let left = Reader::document(json, |r| {
+                let before = r.position();
+                Ok((r.plain_money(), r.position() == before))
+            });
+            if let Ok(left) = left {
+                assert_eq!(left, (None, true), "{json}");
+            }
+        }
+    }
 
     #[test]
     fn confirm_shipment_bodies_are_written_and_read_as_amazon_documents_them() {

@@ -14,7 +14,7 @@ use alloc::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
-use super::keys::Keys;
+use super::keys::{same_bytes, Keys};
 use super::money::{cents_from_i64, parse_cents, MAX_ABS_CENTS};
 use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal};
 
@@ -676,6 +676,82 @@ impl<'j> Reader<'j> {
             Peek::Null => self.literal("null").map(|()| None),
             Peek::String => self.with_str(flag_from_str),
             _ => self.bool().map(Some),
+        }
+    }
+
+    /// An amount object in the shape Amazon sends nearly every time — `CurrencyCode` and
+    /// `Amount` (a decimal string), in either order, each once, with a currency one of the
+    /// marketplaces uses, no escapes, whitespace anywhere JSON allows — read in one pass:
+    /// the currency and the hundredths. `None`, with the reader where it was, for anything
+    /// else; the general reader then reads (or refuses) it, as it would have anyway.
+    ///
+    /// An order with three items has nineteen amounts, and the general reader's per-member
+    /// machinery cost ~2 000 fuel for each.
+    pub(crate) fn plain_money(&mut self) -> Option<(&'static str, i64)> {
+        let start = self.at;
+        let read = self.plain_money_members();
+        if read.is_none() {
+            self.at = start;
+        }
+        read
+    }
+
+    fn plain_money_members(&mut self) -> Option<(&'static str, i64)> {
+        const CURRENCY: &[u8] = b"\"CurrencyCode\"";
+        const AMOUNT: &[u8] = b"\"Amount\"";
+        if self.next_byte() != b'{' {
+            return None;
+        }
+        self.at += 1;
+        let (mut currency, mut cents) = (None, None);
+        loop {
+            if self.next_byte() != b'"' {
+                return None;
+            }
+            let bytes = self.bytes();
+            let rest = &bytes[self.at..];
+            let is_currency = rest.len() >= CURRENCY.len()
+                && same_bytes(&rest[..CURRENCY.len()], CURRENCY)
+                && currency.is_none();
+            let is_amount = !is_currency
+                && rest.len() >= AMOUNT.len()
+                && same_bytes(&rest[..AMOUNT.len()], AMOUNT)
+                && cents.is_none();
+            if !(is_currency || is_amount) {
+                return None;
+            }
+            self.at += if is_currency {
+                CURRENCY.len()
+            } else {
+                AMOUNT.len()
+            };
+            if self.next_byte() != b':' {
+                return None;
+            }
+            self.at += 1;
+            if self.next_byte() != b'"' {
+                return None;
+            }
+            let start = self.at + 1;
+            let end = plain_run_end(bytes, start);
+            if !matches!(bytes.get(end), Some(b'"')) {
+                return None;
+            }
+            let text = self.text.get(start..end)?;
+            if is_currency {
+                currency = Some(crate::marketplace::Marketplace::known_currency(text)?);
+            } else {
+                cents = Some(parse_cents(text).ok()?);
+            }
+            self.at = end + 1;
+            match self.next_byte() {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some((currency?, cents?));
+                }
+                _ => return None,
+            }
         }
     }
 
