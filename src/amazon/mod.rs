@@ -1243,6 +1243,27 @@ mod tests {
     ];
 
     #[test]
+    fn amounts_are_written_as_serde_writes_them() {
+        for (currency, cents) in [
+            ("USD", 1101),
+            ("EUR", -5),
+            ("JPY", 0),
+            ("EURO", i64::MAX / 1000),
+            ("U\"S", 1),
+            ("LONGER-THAN-EIGHT", 12),
+            ("", 7),
+        ] {
+            let money = Money {
+                currency: currency.to_owned().into(),
+                cents,
+            };
+            let mut w = Writer::with_capacity(0);
+            money.write(&mut w);
+            assert_eq!(w.finish(), serde_json::to_string(&money).unwrap());
+        }
+    }
+
+    #[test]
     fn usual_amounts_read_in_one_pass_as_the_general_reader_reads_them() {
         let inputs = [
             r#"{"CurrencyCode":"USD","Amount":"10.00"}"#,
