@@ -1078,3 +1078,83 @@ fn a_memory_limit_hit_mid_tick_leaves_storage_consistent_and_later_ticks_complet
     assert_eq!(got.products, expected.products, "stock moved exactly once");
     assert_eq!(got.system_message, expected.system_message);
 }
+
+/// Every value `key` holds anywhere in `v`.
+fn values_of<'v>(v: &'v Value, key: &str, out: &mut Vec<&'v Value>) {
+    match v {
+        Value::Object(members) => {
+            for (k, value) in members {
+                if k == key {
+                    out.push(value);
+                }
+                values_of(value, key, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| values_of(item, key, out)),
+        _ => {}
+    }
+}
+
+/// The component finds the end of a string sixteen bytes at a time (wasm SIMD), native code
+/// eight at a time: an escape or a non-ASCII character at every offset of a 40-byte text is
+/// read, stored and shown as serde_json decodes it.
+#[test]
+fn strings_are_decoded_with_an_escape_at_every_offset() {
+    let mut sim = new_sim();
+    add_acme_us(&mut sim);
+    sim.product("MUG-BLUE", None, true, None).unwrap();
+    let specials = [
+        r#"\""#,
+        r"\\",
+        r"\n",
+        r"\u00e9",
+        "é",
+        r"\/",
+        r"\ud83d\ude00",
+        r"\t",
+    ];
+    let mut n = 0;
+    for special in specials {
+        for offset in 0..40 {
+            n += 1;
+            let id = format!("114-0000000-{n:07}");
+            let title = format!(
+                "\"{}{special}{}\"",
+                "a".repeat(offset),
+                "b".repeat(40 - offset)
+            );
+            let expected: String = serde_json::from_str(&title).unwrap();
+            let order = format!(
+                r#"{{"AmazonOrderId":"{id}","PurchaseDate":"2026-11-20T08:00:00Z","LastUpdateDate":"2026-11-20T09:00:00Z","OrderStatus":"Unshipped","FulfillmentChannel":"MFN","MarketplaceId":"ATVPDKIKX0DER","BuyerInfo":{{"BuyerName":{title}}}}}"#
+            );
+            let items = format!(
+                r#"[{{"ASIN":"B0MUG","OrderItemId":"{n:014}","SellerSKU":"MUG-BLUE","QuantityOrdered":1,"Title":{title},"ItemPrice":{{"CurrencyCode":"USD","Amount":"20.00"}}}}]"#
+            );
+            let decision = sim
+                .rt
+                .on_amazon_order("acme-us", 1_795_000_000_000, &order, &items)
+                .unwrap()
+                .unwrap();
+            assert_eq!(decision.amazon_order_id, id);
+            let detail = sim
+                .rt
+                .order_detail("acme-us", &id)
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            let detail: Value = serde_json::from_str(&detail).unwrap();
+            // The detail shows the buyer's name trimmed, the item's title as sent.
+            for (key, expected) in [
+                ("Title", expected.as_str()),
+                ("buyer_name", expected.trim()),
+            ] {
+                let mut found = Vec::new();
+                values_of(&detail, key, &mut found);
+                assert!(!found.is_empty(), "{key} in {detail}");
+                for value in found {
+                    assert_eq!(value.as_str(), Some(expected), "{key} of {title}");
+                }
+            }
+        }
+    }
+}

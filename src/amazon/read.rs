@@ -75,6 +75,30 @@ pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
     let mut at = from;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::{
+            u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128_load, v128_or,
+        };
+        // Sixteen bytes at a time where the engine has SIMD (the component): a key or a short
+        // value usually ends within the first sixteen.
+        while let Some(chunk) = bytes.get(at..at + 16) {
+            // SAFETY: `chunk` is sixteen readable bytes; `v128_load` needs no alignment.
+            let v = unsafe { v128_load(chunk.as_ptr().cast()) };
+            let special = v128_or(
+                v128_or(
+                    u8x16_eq(v, u8x16_splat(b'"')),
+                    u8x16_eq(v, u8x16_splat(b'\\')),
+                ),
+                u8x16_lt(v, u8x16_splat(0x20)),
+            );
+            let found = u8x16_bitmask(special);
+            if found != 0 {
+                return at + found.trailing_zeros() as usize;
+            }
+            at += 16;
+        }
+    }
     while let Some(chunk) = bytes.get(at..at + 8) {
         let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
         let special = has_zero(w ^ (ONES * u64::from(b'"')))

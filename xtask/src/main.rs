@@ -39,6 +39,7 @@ const WASM_OPT_FLAGS: &[&str] = &[
     "--enable-nontrapping-float-to-int",
     "--enable-sign-ext",
     "--enable-multivalue",
+    "--enable-simd",
 ];
 
 type Result<T = ()> = std::result::Result<T, String>;
