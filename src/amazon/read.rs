@@ -195,7 +195,11 @@ impl<'j> Reader<'j> {
     fn skip_whitespace(&mut self) {
         let bytes = self.bytes();
         let mut at = self.at;
-        while at < bytes.len() && matches!(bytes[at], b' ' | b'\n' | b'\r' | b'\t') {
+        // JSON whitespace is all at or below the space: one comparison passes over a token.
+        while at < bytes.len()
+            && bytes[at] <= b' '
+            && matches!(bytes[at], b' ' | b'\n' | b'\r' | b'\t')
+        {
             at += 1;
         }
         self.at = at;
