@@ -14,12 +14,11 @@ use std::process::{Command, ExitCode};
 /// `wasm-bindgen` CLI version; must equal the `wasm-bindgen` crate pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
 /// Size goals of the issues (bytes) and the ceilings every build enforces until the goals are met:
-/// the crate, core's formatting and serde (settings, small records, detail JSON) cost more than
-/// the goals allow (see BENCHMARKS.md), so the ceilings stop regressions while the goals stay
-/// visible in every run.
+/// the component's own code still costs more than its goal allows (see BENCHMARKS.md), so its
+/// ceiling, lowered as it shrinks, stops regressions while the goal stays visible in every run.
 const COMPONENT_SIZE: Budget = Budget {
     goal: 192 * 1024,
-    ceiling: 240 * 1024,
+    ceiling: 232 * 1024,
 };
 const PKG_SIZE: Budget = Budget {
     goal: 160 * 1024,
