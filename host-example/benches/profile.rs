@@ -7,7 +7,7 @@
 //! CARGO_PROFILE_RELEASE_STRIP=false CARGO_TARGET_DIR=target/profiled \
 //!   cargo build -p amazon-order-sync --target wasm32-wasip2 --release
 //! AMAZON_ORDER_SYNC_COMPONENT=target/profiled/wasm32-wasip2/release/amazon_order_sync.wasm \
-//!   cargo bench -p host-example --bench profile [-- --top N --only push|tick --callers NAME --within NAME]
+//!   cargo bench -p host-example --bench profile [-- --top N --only push|tick --callers NAME --within NAME --exact N]
 //! ```
 //!
 //! Prints the functions with the most fuel at the top of the stack (self) and anywhere on it
@@ -42,6 +42,10 @@ impl Samples {
     fn record(&mut self, trace: &WasmBacktrace, fuel_left: u64) {
         let weight = self.mark.saturating_sub(fuel_left);
         self.mark = fuel_left;
+        self.add(trace, weight);
+    }
+
+    fn add(&mut self, trace: &WasmBacktrace, weight: u64) {
         // Trampolines have no name.
         let named: Vec<&str> = trace
             .frames()
@@ -97,6 +101,20 @@ fn main() {
         .position(|a| a == "--within")
         .and_then(|i| args.get(i + 1).cloned());
     let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
+    let exact: Option<u64> = args
+        .iter()
+        .position(|a| a == "--exact")
+        .and_then(|i| args.get(i + 1)?.parse().ok());
+    let mut samples = Samples {
+        callers_of,
+        within,
+        ..Samples::default()
+    };
+    if let Some(n) = exact {
+        exact_push_profile(&mut samples, n);
+        print_profile(&samples, top);
+        return;
+    }
     let mut config = Config::new();
     config.consume_fuel(true);
     config.epoch_interruption(true);
@@ -111,11 +129,7 @@ fn main() {
         }
         engine.increment_epoch();
     });
-    let samples = Arc::new(Mutex::new(Samples {
-        callers_of,
-        within,
-        ..Samples::default()
-    }));
+    let samples = Arc::new(Mutex::new(samples));
     let sampler = {
         let samples = samples.clone();
         move |store: &mut wasmtime::Store<support::BenchState>| {
@@ -164,7 +178,54 @@ fn main() {
         ticks_until_done(&mut w, support::measure_at());
     }
 
-    let s = samples.lock().unwrap();
+    print_profile(&samples.lock().unwrap(), top);
+}
+
+/// `--exact N`: the push of one 3-item order into an empty store, stopped by running out of fuel
+/// at N points evenly spread over its fuel, each stop's stack weighing an N-th of it. Exact in
+/// expectation, unlike time sampling, which blames the fuel spent before an import on the
+/// first sample after it.
+fn exact_push_profile(samples: &mut Samples, n: u64) {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    config.wasm_backtrace_max_frames(NonZeroUsize::new(200));
+    let rig = Rig::with_config(&config).expect("component loads");
+    let order = corpus(1, 200, 1, Mix::importable(3), t0()).remove(0);
+    let now = t0().timestamp_millis();
+    // Instantiation costs fuel too; a stop at `fuel` is `fuel` into the call.
+    let push = |fuel: u64| {
+        let mut store = wasmtime::Store::new(&rig.engine, support::BenchState::new(memory_host()));
+        store.set_fuel(support::FUEL).expect("fuel is enabled");
+        let plugin = rig.pre.instantiate(&mut store).expect("instantiates");
+        store.set_fuel(fuel).expect("fuel is enabled");
+        let result = plugin
+            .commerce_amazon_order_sync_hooks()
+            .call_on_amazon_order(
+                &mut store,
+                support::STORE,
+                now,
+                &order.order_json,
+                &order.items_json,
+            );
+        let used = fuel - store.get_fuel().unwrap_or(0);
+        (result, used)
+    };
+    let (result, total) = push(support::FUEL);
+    result
+        .expect("the push succeeds with all the fuel it needs")
+        .expect("the push is accepted");
+    for i in 0..n {
+        let stop = (2 * i + 1) * total / (2 * n);
+        let (result, _) = push(stop);
+        let error = result.expect_err("the push runs out of fuel");
+        let trace = error
+            .downcast_ref::<WasmBacktrace>()
+            .expect("a trap carries its backtrace");
+        samples.add(trace, total / n);
+    }
+}
+
+fn print_profile(s: &Samples, top: usize) {
     let print = |title: &str, map: &HashMap<String, u64>| {
         println!("{title} ({} fuel)", s.total);
         let mut v: Vec<_> = map.iter().collect();
