@@ -44,10 +44,11 @@ impl Writer {
     }
 
     pub(crate) fn finish(self) -> String {
-        // Only `str`s and ASCII were appended, so this is never lossy (and, unlike `expect`,
-        // links no `Debug` formatting).
-        String::from_utf8(self.out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        debug_assert!(core::str::from_utf8(&self.out).is_ok());
+        // SAFETY: every append is a `str`, whole or cut at ASCII bytes (`string`'s runs end at
+        // a quote, a backslash or a control character), or ASCII: the bytes are UTF-8.
+        // Validating them again cost 3 % of a push (a 3-item order's row is ~3 KB).
+        unsafe { String::from_utf8_unchecked(self.out) }
     }
 
     fn separate(&mut self) {
