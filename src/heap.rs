@@ -59,9 +59,11 @@ impl<G: Grow> Heap<G> {
 
 impl<G: Grow> State<G> {
     /// A new block of `size` bytes aligned to `align`, from never used memory.
+    /// `align` is a power of two (a `Layout`'s), so rounding up is a mask, not a division.
+    #[inline(always)]
     fn carve(&mut self, size: usize, align: usize) -> Option<usize> {
         loop {
-            let start = self.next.checked_next_multiple_of(align)?;
+            let start = self.next.checked_add(align - 1)? & !(align - 1);
             let end = start.checked_add(size)?;
             if end <= self.end {
                 self.next = end;
