@@ -19,6 +19,7 @@ use crate::prelude::*;
 pub use money::Money;
 use path::path_at;
 pub use quirks::parse_time;
+use quirks::slice;
 pub(crate) use quirks::trimmed;
 use read::{read_object, Read, Reader};
 use write::{key, Key, Writer};
@@ -1072,8 +1073,9 @@ impl OrdersPage {
         let mut w = Writer::with_capacity(self.body.len() + 64);
         w.object(|w| {
             w.key(key!("payload")).object(|w| {
-                w.key(key!("Orders"))
-                    .array(rest, |w, order| w.raw(&self.body[order.span.clone()]));
+                w.key(key!("Orders")).array(rest, |w, order| {
+                    w.raw(slice(&self.body, order.span.clone()))
+                });
                 w.opt_str_member(key!("NextToken"), self.next_token.as_deref());
             })
         });
@@ -1084,7 +1086,7 @@ impl OrdersPage {
     pub fn order(&self, entry: &PageOrder) -> Result<Order, ParseError> {
         let what = "getOrders response";
         let here = || format!("payload.Orders[{}]", entry.index);
-        let order = read_json(what, &self.body[entry.span.clone()], Order::read)
+        let order = read_json(what, slice(&self.body, entry.span.clone()), Order::read)
             .map_err(|e| e.within(&here()))?;
         validate_order(&order)
             .map_err(|(field, message)| invalid(what, join_path(&here(), field), message))?;
@@ -1176,10 +1178,10 @@ pub fn parse_api_errors(json: &str) -> Option<ApiErrors> {
 
 fn looks_like_envelope(json: &str) -> bool {
     let head = json.trim_start();
-    head.starts_with('{') && {
-        let inner = head[1..].trim_start();
+    head.strip_prefix('{').is_some_and(|inner| {
+        let inner = inner.trim_start();
         inner.starts_with("\"payload\"") || inner.starts_with("\"errors\"")
-    }
+    })
 }
 
 /// `3-7-7` digits, e.g. `902-1845936-5435065`.

@@ -6,6 +6,8 @@
 
 use crate::prelude::*;
 
+use super::quirks::slice;
+
 enum Frame {
     Object {
         key: Option<String>,
@@ -43,7 +45,7 @@ pub fn path_at(json: &str, end: usize) -> String {
                 }
                 if let Some(Frame::Object { key, expecting_key }) = stack.last_mut() {
                     if *expecting_key {
-                        *key = Some(json[start..i.min(json.len())].to_owned());
+                        *key = Some(slice(json, start..i.min(json.len())).to_owned());
                         *expecting_key = false;
                     }
                 }

@@ -13,6 +13,22 @@ pub(crate) fn trimmed(text: &str) -> &str {
     }
 }
 
+/// `&text[range]` for bounds the caller found next to ASCII bytes, which are character
+/// boundaries. A failed `str` slice formats its panic message with `char`'s `Debug` and
+/// Unicode's printable tables, ~6 KB of the component for a panic that cannot happen here.
+pub(crate) fn slice(text: &str, range: core::ops::Range<usize>) -> &str {
+    match text.get(range) {
+        Some(part) => part,
+        None => off_boundary(),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn off_boundary() -> ! {
+    panic!("a str sliced off a character boundary")
+}
+
 /// Parses an SP-API time: RFC 3339 (`2019-05-07T15:42:57.058Z`, any offset), the same without
 /// zone (taken as UTC), or epoch seconds as a decimal string — the sandbox's
 /// `CreatedBefore: "1.569521782042E9"`.
@@ -65,7 +81,8 @@ fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
         digits(text, 14..16)?,
         digits(text, 17..19)?,
     );
-    let mut rest = &text[19..];
+    // Byte 18 is a digit.
+    let mut rest = text.get(19..)?;
     let mut nanos = 0u32;
     if let Some(fraction) = rest.strip_prefix('.') {
         let len = fraction.bytes().take_while(u8::is_ascii_digit).count();
@@ -73,9 +90,9 @@ fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
             return None;
         }
         // Nanosecond precision; further digits cannot change a millisecond timestamp.
-        let kept = &fraction[..len.min(9)];
+        let kept = fraction.get(..len.min(9))?;
         nanos = kept.parse::<u32>().ok()? * 10u32.pow(9 - kept.len() as u32);
-        rest = &fraction[len..];
+        rest = fraction.get(len..)?;
     }
     let offset_seconds: i64 = match rest {
         "" | "Z" | "z" => 0,
@@ -140,8 +157,8 @@ pub(crate) fn scaled_decimal(text: &str, scale: i32) -> Option<i64> {
 
 /// `-12.5e3` → (negative, `"12"`, `"5"`, 3); the digits are not checked here.
 fn decimal_parts(text: &str) -> Option<(bool, &str, &str, i32)> {
-    let (mantissa, exponent) = match text.find(['e', 'E']) {
-        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i32>().ok()?),
         None => (text, 0),
     };
     let (negative, mantissa) = match mantissa.strip_prefix('-') {
@@ -190,6 +207,20 @@ pub fn serialize_opt_time<S: Serializer>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slice_cuts_at_character_boundaries_as_indexing_does() {
+        let text = "a\"é\"b";
+        assert_eq!(slice(text, 2..4), &text[2..4]);
+        assert_eq!(slice(text, 0..text.len()), text);
+        assert_eq!(slice(text, 5..5), "");
+    }
+
+    #[test]
+    #[should_panic(expected = "a str sliced off a character boundary")]
+    fn slice_off_a_character_boundary_panics() {
+        slice("é", 0..1);
+    }
 
     #[test]
     fn trimmed_trims_as_str_trim_does() {

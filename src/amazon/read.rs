@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use super::keys::{same_bytes, Keys};
 use super::money::{cents_from_i64, parse_cents, MAX_ABS_CENTS};
-use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal};
+use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, slice};
 
 /// Why a document could not be read, and where (byte offset into the text).
 #[derive(Debug)]
@@ -238,7 +238,11 @@ impl<'j> Reader<'j> {
 
     /// Consumes `word` (`true`, `false`, `null`).
     fn literal(&mut self, word: &str) -> Read<()> {
-        if self.text[self.at..].starts_with(word) {
+        if self
+            .bytes()
+            .get(self.at..)
+            .is_some_and(|rest| rest.starts_with(word.as_bytes()))
+        {
             self.at += word.len();
             Ok(())
         } else {
@@ -262,7 +266,7 @@ impl<'j> Reader<'j> {
         if at == bytes.len() {
             return self.fail_here("EOF while parsing a string".into());
         }
-        let mut owned = String::from(&self.text[start..self.at]);
+        let mut owned = String::from(slice(self.text, start..self.at));
         loop {
             match bytes.get(self.at) {
                 None => return self.fail_here("EOF while parsing a string".into()),
@@ -293,7 +297,7 @@ impl<'j> Reader<'j> {
                 Some(_) => {
                     // Copies up to the next quote or backslash in one go.
                     let end = plain_run_end(bytes, self.at);
-                    owned.push_str(&self.text[self.at..end]);
+                    owned.push_str(slice(self.text, self.at..end));
                     self.at = end;
                 }
             }
@@ -305,7 +309,7 @@ impl<'j> Reader<'j> {
     fn unicode_escape(&mut self) -> Read<char> {
         let first = self.hex4()?;
         let code = if (0xD800..0xDC00).contains(&first) {
-            if !self.text[self.at + 1..].starts_with("\\u") {
+            if self.bytes().get(self.at + 1..self.at + 3) != Some(b"\\u") {
                 return self.fail_here("lone leading surrogate in hex escape".into());
             }
             self.at += 2;
@@ -475,7 +479,7 @@ impl<'j> Reader<'j> {
         self.array("an array", |r| {
             let start = r.value_start()?;
             r.skip()?;
-            Ok(&text[start..r.at])
+            Ok(slice(text, start..r.at))
         })
     }
 
@@ -494,10 +498,10 @@ impl<'j> Reader<'j> {
             self.at += 1;
         }
         while more {
-            let key = &text[self.skip_key()?];
+            let key = slice(text, self.skip_key()?);
             let start = self.value_start()?;
             self.skip()?;
-            members.push((key, &text[start..self.at]));
+            members.push((key, slice(text, start..self.at)));
             more = self.member_step()?;
         }
         Ok(members)
@@ -587,7 +591,7 @@ impl<'j> Reader<'j> {
         }
         let start = self.at;
         let (end, integer) = self.number_end()?;
-        let text = &self.text[start..end];
+        let text = slice(self.text, start..end);
         self.at = end;
         if !integer {
             return Ok(Number::Decimal(text));
