@@ -19,8 +19,8 @@ use crate::prelude::*;
 pub use money::Money;
 use path::path_at;
 pub use quirks::parse_time;
-use quirks::slice;
 pub(crate) use quirks::trimmed;
+pub(crate) use quirks::{rfc3339_into, slice, RFC3339_BYTES};
 use read::{read_object, Read, Reader};
 use write::{key, Key, Writer};
 

@@ -1,7 +1,7 @@
 //! Deserializers for the shapes Amazon really sends, beyond what its model promises.
 
 use crate::prelude::*;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Timelike, Utc};
 use serde::Serializer;
 
 /// `str::trim` without its Unicode scan when the text starts and ends with a visible ASCII
@@ -189,9 +189,83 @@ pub fn flag_from_str(text: &str) -> Result<Option<bool>, String> {
     }
 }
 
+/// Room for any time [`rfc3339_into`] writes: a six-digit signed year, nanoseconds and `Z`.
+pub(crate) const RFC3339_BYTES: usize = 40;
+
+/// `t` as RFC 3339 with `Z`, exactly as chrono's `to_rfc3339_opts(format, true)` writes it.
+/// Written into `buf` rather than through chrono's `fmt` machinery: every stored row writes
+/// several times, and chrono's writer was ~1 KB of the component.
+pub(crate) fn rfc3339_into<'b>(
+    t: &DateTime<Utc>,
+    format: SecondsFormat,
+    buf: &'b mut [u8; RFC3339_BYTES],
+) -> &'b str {
+    let (date, time) = (t.date_naive(), t.time());
+    let (mut second, mut nanos) = (time.second(), time.nanosecond());
+    if nanos >= 1_000_000_000 {
+        // A leap second.
+        second += 1;
+        nanos -= 1_000_000_000;
+    }
+    let mut at = 0;
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        // ISO 8601 signs years beyond four digits.
+        buf[0] = if year < 0 { b'-' } else { b'+' };
+        at = 1;
+    }
+    at = put_digits(buf, at, year.unsigned_abs(), 4);
+    for (separator, value) in [
+        (b'-', date.month()),
+        (b'-', date.day()),
+        (b'T', time.hour()),
+        (b':', time.minute()),
+        (b':', second),
+    ] {
+        buf[at] = separator;
+        at = put_digits(buf, at + 1, value, 2);
+    }
+    let fraction_digits = match format {
+        SecondsFormat::Secs => 0,
+        SecondsFormat::Millis => 3,
+        SecondsFormat::Micros => 6,
+        SecondsFormat::AutoSi if nanos == 0 => 0,
+        SecondsFormat::AutoSi if nanos % 1_000_000 == 0 => 3,
+        SecondsFormat::AutoSi if nanos % 1_000 == 0 => 6,
+        _ => 9,
+    };
+    if fraction_digits > 0 {
+        buf[at] = b'.';
+        let value = nanos / 10u32.pow(9 - fraction_digits as u32);
+        at = put_digits(buf, at + 1, value, fraction_digits);
+    }
+    buf[at] = b'Z';
+    core::str::from_utf8(&buf[..at + 1]).unwrap_or_default()
+}
+
+/// Writes `n` in decimal at `buf[at..]`, zero-padded to at least `width` digits; returns the
+/// end.
+fn put_digits(buf: &mut [u8], at: usize, mut n: u32, width: usize) -> usize {
+    let (mut digits, mut rest) = (1, n / 10);
+    while rest > 0 {
+        digits += 1;
+        rest /= 10;
+    }
+    let end = at + digits.max(width);
+    for place in buf[at..end].iter_mut().rev() {
+        *place = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    end
+}
+
 /// Times are written back as RFC 3339 with `Z`.
 pub fn serialize_time<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    s.serialize_str(rfc3339_into(
+        t,
+        SecondsFormat::AutoSi,
+        &mut [0; RFC3339_BYTES],
+    ))
 }
 
 pub fn serialize_opt_time<S: Serializer>(
@@ -207,6 +281,51 @@ pub fn serialize_opt_time<S: Serializer>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_into_writes_what_chrono_writes() {
+        let at = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc)
+        };
+        let mut times = vec![
+            at("2026-11-02T00:00:00Z"),
+            at("0001-01-01T00:00:00Z"),
+            at("0999-03-04T05:06:07.5Z"),
+            at("9999-12-31T23:59:59.999999999Z"),
+            at("2019-05-07T15:42:57.058Z"),
+            at("2019-05-07T15:42:57.000058Z"),
+            at("2019-05-07T15:42:57.000000058Z"),
+            at("2016-12-31T23:59:60.25Z"),
+            DateTime::from_timestamp(-62_198_755_200, 0).unwrap(), // year -1
+            DateTime::from_timestamp(253_402_300_800, 120_000_000).unwrap(), // year 10000
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+        ];
+        times.extend((0..2_000).map(|i: i64| {
+            DateTime::from_timestamp(
+                i * 7_919_993 - 3_000_000_000,
+                (i * 7_777_777 % 1_000_000_000) as u32,
+            )
+            .unwrap()
+        }));
+        for t in &times {
+            for format in [
+                SecondsFormat::Secs,
+                SecondsFormat::Millis,
+                SecondsFormat::Micros,
+                SecondsFormat::Nanos,
+                SecondsFormat::AutoSi,
+            ] {
+                assert_eq!(
+                    rfc3339_into(t, format, &mut [0; RFC3339_BYTES]),
+                    t.to_rfc3339_opts(format, true),
+                    "{t:?} {format:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn slice_cuts_at_character_boundaries_as_indexing_does() {

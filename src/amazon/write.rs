@@ -10,6 +10,7 @@ use crate::prelude::*;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::money::{cents_text, decimal_into, CENTS_TEXT_BYTES};
+use super::quirks::{rfc3339_into, RFC3339_BYTES};
 use super::read::plain_run_end;
 
 /// A member's key as written after another member, `,"name":`; made by [`key!`] from a literal
@@ -170,7 +171,12 @@ impl Writer {
 
     /// RFC 3339 with `Z`, as the SP-API model serializes times.
     pub(crate) fn time(&mut self, t: &DateTime<Utc>) {
-        self.string(&t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        let mut buf = [0; RFC3339_BYTES];
+        let text = rfc3339_into(t, SecondsFormat::AutoSi, &mut buf);
+        // Digits, `-`, `+`, `:`, `.`, `T` and `Z`: nothing to escape.
+        self.put(b"\"");
+        self.put(text.as_bytes());
+        self.put(b"\"");
     }
 
     pub(crate) fn str_member(&mut self, key: Key, value: &str) {

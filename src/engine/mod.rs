@@ -152,7 +152,8 @@ impl<H: Host> Engine<H> {
             Ok(())
         } else {
             Err(EngineError::InvalidInput(format!(
-                "time {now} is out of range"
+                "time {} (Unix milliseconds) is out of range",
+                now.timestamp_millis()
             )))
         }
     }

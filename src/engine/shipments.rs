@@ -11,6 +11,7 @@ use crate::amazon::write::{key, Writer};
 use crate::amazon::{
     read_json, ConfirmShipmentItem, ConfirmShipmentRequest, PackageDetail, ParseError,
 };
+use crate::amazon::{rfc3339_into, RFC3339_BYTES};
 use crate::blockers::SkuQty;
 use crate::host::{Host, StorageOp};
 use crate::row::{AmazonOrderRow, ShipmentRecord, ShipmentState};
@@ -202,9 +203,12 @@ impl<H: Host> Engine<H> {
                 carrier_name: name,
                 shipping_method: row.order.ship_service_level.clone(),
                 tracking_number: shipment.tracking_number.trim().to_owned(),
-                ship_date: shipment
-                    .shipped_at
-                    .to_rfc3339_opts(SecondsFormat::Millis, true),
+                ship_date: rfc3339_into(
+                    &shipment.shipped_at,
+                    SecondsFormat::Millis,
+                    &mut [0; RFC3339_BYTES],
+                )
+                .to_owned(),
                 order_items: items.clone(),
             },
         };

@@ -11,6 +11,7 @@ use crate::amazon::{
     invalid, parse_api_errors, parse_get_order_items, parse_get_orders_page, read_json,
     ConfirmShipmentRequest, OrderItem, OrdersPage, ParseError,
 };
+use crate::amazon::{rfc3339_into, RFC3339_BYTES};
 use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method, StorageError, StorageOp};
 use crate::settings::ApiConfig;
 
@@ -194,7 +195,7 @@ pub struct SpApi<'a, H: Host> {
 }
 
 pub fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+    rfc3339_into(&t, SecondsFormat::Secs, &mut [0; RFC3339_BYTES]).to_owned()
 }
 
 /// `application/x-www-form-urlencoded` / query-string escaping.
