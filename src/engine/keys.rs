@@ -1,6 +1,7 @@
 //! Storage keys (documented in `wit/STORAGE.md`). Every key is versioned with `v1/`.
 
 use crate::amazon::money::decimal_into;
+use crate::amazon::slice;
 use crate::prelude::*;
 
 /// Purchase times are inverted so that ascending key order is newest first.
@@ -105,12 +106,29 @@ pub fn blocked_store(store: &str) -> String {
 
 /// The last segment of a key (the order id of an index key).
 pub fn last_segment(key: &str) -> &str {
-    key.rsplit('/').next().unwrap_or(key)
+    match key.as_bytes().iter().rposition(|&b| b == b'/') {
+        Some(slash) => slice(key, slash + 1..key.len()),
+        None => key,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_segment_is_what_follows_the_last_slash() {
+        for key in [
+            "v1/s/acme/blocked/902-1845936-5435065",
+            "no-slash",
+            "ends/",
+            "/",
+            "",
+            "é/ü",
+        ] {
+            assert_eq!(last_segment(key), key.rsplit('/').next().unwrap(), "{key}");
+        }
+    }
 
     /// The layout is what storage already holds (`wit/STORAGE.md`): the keys the `format!`s
     /// of earlier versions wrote.
