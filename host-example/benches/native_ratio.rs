@@ -8,7 +8,10 @@
 //! on the simulated Amazon and imported by ticks two simulated minutes apart (getOrderItems'
 //! burst of 30 bounds each tick).
 //!
-//! `cargo bench -p host-example --bench native_ratio [-- --orders N --runs R --native-only --pull]`
+//! Instances come from wasmtime's pooling allocator where Linux supports it, as in
+//! `host_example::runtime`; `--on-demand` maps each instance's memory afresh instead.
+//!
+//! `cargo bench -p host-example --bench native_ratio [-- --orders N --runs R --native-only --pull --on-demand]`
 
 mod support;
 
@@ -88,7 +91,16 @@ fn main() {
         return;
     }
 
-    let rig = Rig::new(false).expect("component loads");
+    let rig = if args.iter().any(|a| a == "--on-demand") {
+        Rig::on_demand(false)
+    } else {
+        Rig::new(false)
+    }
+    .expect("component loads");
+    println!(
+        "instances: {:?} (host_example::runtime::engine)",
+        rig.allocation
+    );
     let (wasm_time, wasm_kinds) = best(runs, || {
         let mut d = Wasm::new(&rig, host());
         let start = Instant::now();

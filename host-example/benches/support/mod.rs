@@ -587,6 +587,7 @@ pub fn component_path() -> PathBuf {
 /// One wasmtime engine with fuel metering and one `InstancePre`, as a production host keeps.
 pub struct Rig {
     pub engine: Engine,
+    pub allocation: host_example::runtime::InstanceAllocation,
     pub pre: PluginPre<BenchState>,
     pub component_bytes: u64,
 }
@@ -608,23 +609,44 @@ impl Rig {
     /// in a third of the time). Fuel counts wasm operators, so it is the same either way; only
     /// timings need the optimised code.
     pub fn new(fast_compile: bool) -> Result<Rig> {
+        Rig::with_config(&Rig::config(fast_compile))
+    }
+
+    fn config(fast_compile: bool) -> Config {
         let mut config = Config::new();
         config.consume_fuel(true);
         if fast_compile {
             config.cranelift_opt_level(wasmtime::OptLevel::None);
         }
-        Rig::with_config(&config)
+        config
     }
 
+    /// An engine as `host_example::runtime` builds it: pooled instances where Linux allows.
     pub fn with_config(config: &Config) -> Result<Rig> {
+        let (engine, allocation) = host_example::runtime::engine(config)?;
+        Rig::with_engine(engine, allocation)
+    }
+
+    /// Each instance mapping its own memory (wasmtime's default), to compare with the pool.
+    pub fn on_demand(fast_compile: bool) -> Result<Rig> {
+        Rig::with_engine(
+            Engine::new(&Rig::config(fast_compile))?,
+            host_example::runtime::InstanceAllocation::OnDemand,
+        )
+    }
+
+    fn with_engine(
+        engine: Engine,
+        allocation: host_example::runtime::InstanceAllocation,
+    ) -> Result<Rig> {
         let path = component_path();
-        let engine = Engine::new(config)?;
         let component = load(&engine, &path)?;
         let mut linker: Linker<BenchState> = Linker::new(&engine);
         Plugin::add_to_linker::<BenchState, HasSelf<BenchState>>(&mut linker, |s| s)?;
         let pre = PluginPre::new(linker.instantiate_pre(&component)?)?;
         Ok(Rig {
             engine,
+            allocation,
             pre,
             component_bytes: std::fs::metadata(&path)?.len(),
         })
