@@ -1186,12 +1186,15 @@ fn looks_like_envelope(json: &str) -> bool {
 
 /// `3-7-7` digits, e.g. `902-1845936-5435065`.
 pub fn is_amazon_order_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('-').collect();
-    parts.len() == 3
-        && [3, 7, 7]
-            .iter()
-            .zip(&parts)
-            .all(|(len, part)| part.len() == *len && part.bytes().all(|b| b.is_ascii_digit()))
+    const DASHES: [usize; 2] = [3, 3 + 1 + 7];
+    id.len() == 3 + 1 + 7 + 1 + 7
+        && id.bytes().enumerate().all(|(at, b)| {
+            if DASHES.contains(&at) {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
 }
 
 fn validate_order(order: &Order) -> Result<(), (&'static str, String)> {
@@ -1233,6 +1236,26 @@ fn validate_items(items: &[OrderItem]) -> Result<(), (usize, &'static str, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amazon_order_ids_are_3_7_7_digits() {
+        for good in ["902-1845936-5435065", "000-0000000-0000000"] {
+            assert!(is_amazon_order_id(good), "{good}");
+        }
+        for bad in [
+            "",
+            "902-1845936-543506",
+            "902-1845936-54350655",
+            "9021-845936-5435065",
+            "902-18459365435065-",
+            "902+1845936-5435065",
+            "902-184593a-5435065",
+            "902-1845936-5435065 ",
+            "٩02-1845936-5435065",
+        ] {
+            assert!(!is_amazon_order_id(bad), "{bad}");
+        }
+    }
 
     const PAGES: [&str; 3] = [
         include_str!("../../tests/fixtures/spapi/getOrders_200_TEST_CASE_200.response.json"),
