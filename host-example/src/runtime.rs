@@ -519,45 +519,57 @@ impl Runtime {
     }
 }
 
-/// Calls that can run at once: every hook call is one instance of the component.
+/// Calls that can run at once: every hook call is one instance of the component. A `Runtime`
+/// makes one call at a time (`call` takes `&mut self`); past this many at once across the
+/// process, instantiation fails for the extra calls, each reported as a host failure.
 const POOL_INSTANCES: u32 = 256;
 /// Linear memory kept mapped when an instance ends, its written pages reset one by one: a push
-/// touches about 1.2 MiB, a tick of 100 orders 1.5 MiB.
+/// touches about 1.2 MiB, a tick of 100 orders 1.5 MiB. What a call writes beyond it (or in
+/// more scattered regions than the scan tracks) is released and faults in again next time.
 const KEEP_RESIDENT_BYTES: usize = 4 << 20;
 
 /// An engine for a fresh instance per call. Where Linux can report which pages an instance
 /// wrote (the `PAGEMAP_SCAN` ioctl, 6.7+), instances come from a pool whose slots keep their
-/// memory mapped and resident, and only the written pages are reset: no `mmap`/`munmap` and
-/// no page faults per call, −20 % time per push (BENCHMARKS.md). Elsewhere, or when the pool's
-/// address space cannot be reserved, each instance maps its own memory as before.
+/// memory mapped and resident, and only the written pages are reset: a call neither maps nor
+/// faults in nor unmaps its memory, −22 % time per push (BENCHMARKS.md). Elsewhere, or when the
+/// pool cannot be set up (its ≈ 1 TiB of address space reserved up front can exceed a capped
+/// `ulimit -v`), each instance maps its own memory, and the answer says why.
 pub fn engine(config: &Config) -> Result<(Engine, InstanceAllocation)> {
-    if PoolingAllocationConfig::is_pagemap_scan_available() {
-        let mut pool = PoolingAllocationConfig::new();
-        // The component holds three core instances (its module and two adapter shims), two
-        // tables and one memory.
-        pool.total_component_instances(POOL_INSTANCES)
-            .total_core_instances(3 * POOL_INSTANCES)
-            .total_memories(POOL_INSTANCES)
-            .total_tables(2 * POOL_INSTANCES)
-            .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
-            .table_keep_resident(64 << 10)
-            .pagemap_scan(Enabled::Yes);
-        let mut pooled = config.clone();
-        pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
-        if let Ok(engine) = Engine::new(&pooled) {
-            return Ok((engine, InstanceAllocation::Pooled));
-        }
+    if !PoolingAllocationConfig::is_pagemap_scan_available() {
+        return Ok((
+            Engine::new(config)?,
+            InstanceAllocation::OnDemand("Linux cannot report written pages (PAGEMAP_SCAN)".into()),
+        ));
     }
-    Ok((Engine::new(config)?, InstanceAllocation::OnDemand))
+    let mut pool = PoolingAllocationConfig::new();
+    // Per instance of the component: three core instances (its module, and wit-component's
+    // indirect-call shim and fixup modules), two tables and one memory.
+    pool.total_component_instances(POOL_INSTANCES)
+        .total_core_instances(3 * POOL_INSTANCES)
+        .total_memories(POOL_INSTANCES)
+        .total_tables(2 * POOL_INSTANCES)
+        .linear_memory_keep_resident(KEEP_RESIDENT_BYTES)
+        // The tables are a few dozen entries: their one page is reset by `memset`.
+        .table_keep_resident(64 << 10)
+        .pagemap_scan(Enabled::Yes);
+    let mut pooled = config.clone();
+    pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    match Engine::new(&pooled) {
+        Ok(engine) => Ok((engine, InstanceAllocation::Pooled)),
+        Err(e) => Ok((
+            Engine::new(config)?,
+            InstanceAllocation::OnDemand(format!("the instance pool was refused: {e:#}")),
+        )),
+    }
 }
 
 /// How an [`engine`] allocates instances.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InstanceAllocation {
     /// From a pool of slots that stay mapped, written pages reset after each call.
     Pooled,
-    /// Each instance maps its own memory and unmaps it when it ends.
-    OnDemand,
+    /// Each instance maps its own memory and unmaps it when it ends; why the pool is not used.
+    OnDemand(String),
 }
 
 /// One engine per process and one compiled component per file content: tests and the demo
@@ -705,13 +717,20 @@ mod tests {
 
     #[test]
     fn instances_are_pooled_where_linux_reports_written_pages() {
-        // A pool the configuration cannot build would fall back silently: this catches it.
+        // A pool this configuration cannot build would fall back silently: this catches it,
+        // wherever the address space is not capped (the pool reserves ≈ 1 TiB up front).
         let (_, allocation) = engine(&Config::new()).unwrap();
-        let expected = if PoolingAllocationConfig::is_pagemap_scan_available() {
-            InstanceAllocation::Pooled
-        } else {
-            InstanceAllocation::OnDemand
-        };
-        assert_eq!(allocation, expected);
+        let address_space_capped = std::fs::read_to_string("/proc/self/limits")
+            .map(|limits| {
+                limits
+                    .lines()
+                    .any(|l| l.starts_with("Max address space") && !l.contains("unlimited"))
+            })
+            .unwrap_or(false);
+        if !PoolingAllocationConfig::is_pagemap_scan_available() {
+            assert!(matches!(allocation, InstanceAllocation::OnDemand(_)));
+        } else if !address_space_capped {
+            assert_eq!(allocation, InstanceAllocation::Pooled);
+        }
     }
 }

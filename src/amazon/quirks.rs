@@ -232,6 +232,7 @@ pub(crate) fn rfc3339_into<'b>(
         SecondsFormat::AutoSi if nanos == 0 => 0,
         SecondsFormat::AutoSi if nanos % 1_000_000 == 0 => 3,
         SecondsFormat::AutoSi if nanos % 1_000 == 0 => 6,
+        // `Nanos`, `AutoSi` otherwise (and chrono's hidden non-exhaustive marker).
         _ => 9,
     };
     if fraction_digits > 0 {
@@ -240,7 +241,9 @@ pub(crate) fn rfc3339_into<'b>(
         at = put_digits(buf, at + 1, value, fraction_digits);
     }
     buf[at] = b'Z';
-    core::str::from_utf8(&buf[..at + 1]).unwrap_or_default()
+    let text = core::str::from_utf8(&buf[..at + 1]);
+    debug_assert!(text.is_ok(), "digits and separators are ASCII");
+    text.unwrap_or_default()
 }
 
 /// Writes `n` in decimal at `buf[at..]`, zero-padded to at least `width` digits; returns the

@@ -1074,6 +1074,16 @@ mod tests {
         let fail = Reader::document(r#"{"k" ;1}"#, |r| r.object("o", keys!["k"], |_, _| Ok(())))
             .unwrap_err();
         assert_eq!((fail.at, fail.message.as_str()), (5, "expected `:`"));
+        // An escaped key (read by the general string reader), the colon right after it.
+        let mut seen = Vec::new();
+        Reader::document(r#"{"\u006b":1,"a\"b" :2}"#, |r| {
+            r.object("o", keys!["k"], |r, _| {
+                seen.push(r.u32()?);
+                Ok(())
+            })
+        })
+        .unwrap();
+        assert_eq!(seen, [1]);
         // A skipped value is checked to be JSON but not decoded, as serde_json ignores values.
         let skip = |json: &str| Reader::document(json, Reader::skip);
         assert!(

@@ -631,7 +631,7 @@ impl Rig {
     pub fn on_demand(fast_compile: bool) -> Result<Rig> {
         Rig::with_engine(
             Engine::new(&Rig::config(fast_compile))?,
-            host_example::runtime::InstanceAllocation::OnDemand,
+            host_example::runtime::InstanceAllocation::OnDemand("--on-demand".into()),
         )
     }
 
