@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use support::{corpus, memory_host, publish, t0, ticks_until_done, warm, Driver, Mix, Rig, Wasm};
-use wasmtime::{CallHook, Config, UpdateDeadline, WasmBacktrace};
+use wasmtime::{CallHook, UpdateDeadline, WasmBacktrace};
 
 /// Fuel by function: each sample weighs the guest's fuel spent since the previous sample.
 #[derive(Default)]
@@ -115,8 +115,7 @@ fn main() {
         print_profile(&samples, top);
         return;
     }
-    let mut config = Config::new();
-    config.consume_fuel(true);
+    let mut config = host_example::runtime::config(false);
     config.epoch_interruption(true);
     config.wasm_backtrace_max_frames(NonZeroUsize::new(200));
     let rig = Rig::with_config(&config).expect("component loads");
@@ -186,8 +185,7 @@ fn main() {
 /// expectation, unlike time sampling, which blames the fuel spent before an import on the
 /// first sample after it.
 fn exact_push_profile(samples: &mut Samples, n: u64) {
-    let mut config = Config::new();
-    config.consume_fuel(true);
+    let mut config = host_example::runtime::config(false);
     config.wasm_backtrace_max_frames(NonZeroUsize::new(200));
     let rig = Rig::with_config(&config).expect("component loads");
     let order = corpus(1, 200, 1, Mix::importable(3), t0()).remove(0);

@@ -528,6 +528,17 @@ const POOL_INSTANCES: u32 = 256;
 /// more scattered regions than the scan tracks) is released and faults in again next time.
 const KEEP_RESIDENT_BYTES: usize = 4 << 20;
 
+/// The engine's configuration: fuel metered (the per-call budget); `fast_compile` skips
+/// Cranelift's optimisations, which changes timings but not fuel.
+pub fn config(fast_compile: bool) -> Config {
+    let mut config = Config::new();
+    config.consume_fuel(true);
+    if fast_compile {
+        config.cranelift_opt_level(wasmtime::OptLevel::None);
+    }
+    config
+}
+
 /// An engine for a fresh instance per call. Where Linux can report which pages an instance
 /// wrote (the `PAGEMAP_SCAN` ioctl, 6.7+), instances come from a pool whose slots keep their
 /// memory mapped and resident, and only the written pages are reset: a call neither maps nor
@@ -581,13 +592,9 @@ fn compiled(path: &Path) -> Result<(Engine, Component)> {
     let engine = match ENGINE.get() {
         Some(e) => e.clone(),
         None => {
-            let mut config = Config::new();
-            config.consume_fuel(true);
-            if cfg!(debug_assertions) {
-                // A debug build of Cranelift is slow; skipping its optimisations cuts the
-                // component's compile time by a third. Fuel counts are the same either way.
-                config.cranelift_opt_level(wasmtime::OptLevel::None);
-            }
+            // A debug build of Cranelift is slow; skipping its optimisations cuts the
+            // component's compile time by a third.
+            let config = config(cfg!(debug_assertions));
             ENGINE
                 .get_or_init(|| engine(&config).expect("engine configuration").0)
                 .clone()

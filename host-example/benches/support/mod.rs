@@ -609,16 +609,7 @@ impl Rig {
     /// in a third of the time). Fuel counts wasm operators, so it is the same either way; only
     /// timings need the optimised code.
     pub fn new(fast_compile: bool) -> Result<Rig> {
-        Rig::with_config(&Rig::config(fast_compile))
-    }
-
-    fn config(fast_compile: bool) -> Config {
-        let mut config = Config::new();
-        config.consume_fuel(true);
-        if fast_compile {
-            config.cranelift_opt_level(wasmtime::OptLevel::None);
-        }
-        config
+        Rig::with_config(&host_example::runtime::config(fast_compile))
     }
 
     /// An engine as `host_example::runtime` builds it: pooled instances where Linux allows.
@@ -630,7 +621,7 @@ impl Rig {
     /// Each instance mapping its own memory (wasmtime's default), to compare with the pool.
     pub fn on_demand(fast_compile: bool) -> Result<Rig> {
         Rig::with_engine(
-            Engine::new(&Rig::config(fast_compile))?,
+            Engine::new(&host_example::runtime::config(fast_compile))?,
             host_example::runtime::InstanceAllocation::OnDemand("--on-demand".into()),
         )
     }
