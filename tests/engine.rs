@@ -577,6 +577,41 @@ fn a_second_concurrent_tick_is_busy_and_changes_nothing() {
 }
 
 #[test]
+fn a_blocked_order_retried_while_still_blocked_is_not_rewritten() {
+    let mut e = Engine::new(FaultyHost::new(engine(&[]).host));
+    let now = e.host.inner.amazon.now;
+    let o = order(
+        A,
+        "Unshipped",
+        "MFN",
+        "2026-11-02T00:00:00Z",
+        &common::iso(now),
+    );
+    e.host
+        .inner
+        .amazon
+        .put_order(o, vec![item("1", "MISSING", 1, "20.00")]);
+    let tick = |e: &mut Engine<FaultyHost>| {
+        let now = e.host.inner.amazon.now + Duration::minutes(5);
+        e.host.inner.amazon.now = now;
+        e.on_cron_tick(STORE, now).unwrap()
+    };
+    let row_key = format!("v1/s/{STORE}/order/{A}");
+    assert_eq!(tick(&mut e).blocked, 1);
+    assert!(e.host.puts.contains(&row_key), "the blocked row is written");
+    let written = e.host.inner.storage[&row_key].clone();
+
+    e.host.puts.clear();
+    assert_eq!(tick(&mut e).blocked, 1, "retried");
+    assert!(!e.host.puts.contains(&row_key), "{:?}", e.host.puts);
+    assert_eq!(e.host.inner.storage[&row_key], written);
+
+    e.host.inner.set_product("MISSING", true, Some(1));
+    assert_eq!(tick(&mut e).created, 1);
+    assert!(e.host.puts.contains(&row_key), "the created order's row is written");
+}
+
+#[test]
 fn create_order_whose_reply_was_lost_is_not_created_twice() {
     let mut lost_once = true;
     let mut host = FaultyHost::new(engine(&[]).host);

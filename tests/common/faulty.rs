@@ -25,6 +25,8 @@ pub struct FaultyHost {
     pub policy: Policy,
     pub calls: u64,
     pub injected: u64,
+    /// Every key a `storage_apply` call asked to put, in order.
+    pub puts: Vec<String>,
 }
 
 impl FaultyHost {
@@ -34,6 +36,7 @@ impl FaultyHost {
             policy: Box::new(|_, _| Fault::None),
             calls: 0,
             injected: 0,
+            puts: Vec::new(),
         }
     }
 
@@ -101,6 +104,10 @@ impl Host for FaultyHost {
         )
     }
     fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError> {
+        self.puts.extend(ops.iter().filter_map(|op| match op {
+            StorageOp::Put(key, _) => Some(key.clone()),
+            StorageOp::Delete(_) => None,
+        }));
         faulty!(
             self,
             "storage_apply",
