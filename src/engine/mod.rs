@@ -183,6 +183,21 @@ impl<H: Host> Engine<H> {
         now: DateTime<Utc>,
         work: impl FnOnce(&mut Self) -> Result<T, EngineError>,
     ) -> Result<T, EngineError> {
+        let (key, mine) = self.acquire_lease(store, now)?;
+        let result = work(self);
+        // A lease that cannot be returned expires by itself.
+        let _ = self.host.storage_cas(&key, Some(&mine), None);
+        result
+    }
+
+    /// Takes the store's lease: its storage key and the value now held. Out of line, as
+    /// `with_lease` is instantiated once per hook.
+    #[inline(never)]
+    fn acquire_lease(
+        &mut self,
+        store: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(String, String), EngineError> {
         let key = keys::lease(store);
         let now_ms = now.timestamp_millis();
         let current = self.host.storage_get(&key)?;
@@ -204,10 +219,7 @@ impl<H: Host> Engine<H> {
         {
             return Err(EngineError::Busy);
         }
-        let result = work(self);
-        // A lease that cannot be returned expires by itself.
-        let _ = self.host.storage_cas(&key, Some(&mine), None);
-        result
+        Ok((key, mine))
     }
 
     fn load_row(&mut self, store: &str, id: &str) -> Result<Option<AmazonOrderRow>, EngineError> {
