@@ -7,8 +7,55 @@ use serde::{Deserialize, Serialize};
 
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
+use crate::amazon::keys::{keys, Keys};
 use crate::amazon::{parse_time, trimmed};
 use crate::marketplace::Marketplace;
+
+/// The flat settings `StoreConfig::from_pairs` reads (`wit/STORAGE.md`), in [`Setting`] order:
+/// each pair's key is hashed once instead of compared with every name.
+const SETTINGS: &Keys = keys![
+    "import_orders",
+    "reserve_pending",
+    "store_view",
+    "processing_status",
+    "customer_creation",
+    "order_number_source",
+    "marketplace_id",
+    "integrated_at",
+    "lwa_client_id",
+    "lwa_client_secret",
+    "lwa_refresh_token",
+    "spapi_endpoint",
+    "lwa_endpoint",
+    "store_name",
+];
+
+#[derive(Clone, Copy)]
+enum Setting {
+    ImportOrders,
+    ReservePending,
+    StoreView,
+    ProcessingStatus,
+    CustomerCreation,
+    OrderNumberSource,
+    MarketplaceId,
+    IntegratedAt,
+    LwaClientId,
+    LwaClientSecret,
+    LwaRefreshToken,
+    SpapiEndpoint,
+    LwaEndpoint,
+    StoreName,
+}
+
+const SETTING_COUNT: usize = Setting::StoreName as usize + 1;
+const _: () = assert!(SETTINGS.names.len() == SETTING_COUNT);
+
+impl Setting {
+    fn key(self) -> &'static str {
+        SETTINGS.names[self as usize]
+    }
+}
 
 /// *Customer Creation*.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,14 +290,14 @@ pub struct StoreConfig {
 impl StoreConfig {
     /// Reads the flat key/value settings of `store` (keys in `wit/STORAGE.md`).
     pub fn from_pairs(store: &str, pairs: &[(String, String)]) -> Result<Self, Vec<FieldError>> {
-        let get = |key: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| trimmed(v))
-                .filter(|v| !v.is_empty())
-        };
+        // The last value of each key counts; a blank one is unset.
+        let mut values = [None; SETTING_COUNT];
+        for (key, value) in pairs {
+            if let Some(index) = SETTINGS.index(key.as_bytes()) {
+                values[index] = Some(trimmed(value)).filter(|v| !v.is_empty());
+            }
+        }
+        let get = |setting: Setting| values[setting as usize];
         let mut errors = Vec::new();
         if !is_store_code(store) {
             errors.push(field_error(
@@ -258,13 +305,13 @@ impl StoreConfig {
                 "Store codes use letters, digits, '.', '_' and '-' only.",
             ));
         }
-        let flag = |key: &str, default: bool, errors: &mut Vec<FieldError>| match get(key) {
+        let flag = |setting: Setting, default: bool, errors: &mut Vec<FieldError>| match get(setting) {
             None => default,
             Some("true" | "1" | "yes" | "enabled") => true,
             Some("false" | "0" | "no" | "disabled") => false,
             Some(other) => {
                 errors.push(field_error(
-                    key,
+                    setting.key(),
                     format!("\"{other}\" is not true or false"),
                 ));
                 default
@@ -272,12 +319,12 @@ impl StoreConfig {
         };
         let defaults = OrderSettings::default();
         let orders = OrderSettings {
-            import_orders: flag("import_orders", defaults.import_orders, &mut errors),
-            reserve_pending: flag("reserve_pending", defaults.reserve_pending, &mut errors),
-            store_view: get("store_view").map_or(defaults.store_view, str::to_owned),
-            processing_status: get("processing_status")
+            import_orders: flag(Setting::ImportOrders, defaults.import_orders, &mut errors),
+            reserve_pending: flag(Setting::ReservePending, defaults.reserve_pending, &mut errors),
+            store_view: get(Setting::StoreView).map_or(defaults.store_view, str::to_owned),
+            processing_status: get(Setting::ProcessingStatus)
                 .map_or(defaults.processing_status, str::to_owned),
-            customer_creation: match get("customer_creation") {
+            customer_creation: match get(Setting::CustomerCreation) {
                 None | Some("guest") => CustomerCreation::Guest,
                 Some("account" | "create_account") => CustomerCreation::Account,
                 Some(other) => {
@@ -288,7 +335,7 @@ impl StoreConfig {
                     CustomerCreation::Guest
                 }
             },
-            order_number_source: match get("order_number_source") {
+            order_number_source: match get(Setting::OrderNumberSource) {
                 None | Some("commerce" | "magento") => OrderNumberSource::Commerce,
                 Some("amazon") => OrderNumberSource::Amazon,
                 Some(other) => {
@@ -302,12 +349,12 @@ impl StoreConfig {
         };
         errors.extend(orders.validate());
 
-        let marketplace_id = get("marketplace_id").unwrap_or_default().to_owned();
+        let marketplace_id = get(Setting::MarketplaceId).unwrap_or_default().to_owned();
         let marketplace = Marketplace::by_id(&marketplace_id);
         if marketplace_id.is_empty() {
             errors.push(field_error("marketplace_id", "is required"));
         }
-        let integrated_at = match get("integrated_at").map(parse_time) {
+        let integrated_at = match get(Setting::IntegratedAt).map(parse_time) {
             Some(Ok(t)) => Some(t),
             Some(Err(e)) => {
                 errors.push(field_error("integrated_at", e));
@@ -320,18 +367,18 @@ impl StoreConfig {
         };
 
         let api = match (
-            get("lwa_client_id"),
-            get("lwa_client_secret"),
-            get("lwa_refresh_token"),
+            get(Setting::LwaClientId),
+            get(Setting::LwaClientSecret),
+            get(Setting::LwaRefreshToken),
         ) {
             (Some(id), Some(secret), Some(token)) => {
-                let spapi_endpoint = get("spapi_endpoint")
+                let spapi_endpoint = get(Setting::SpapiEndpoint)
                     .map(str::to_owned)
                     .or_else(|| marketplace.map(|m| m.region.endpoint().to_owned()));
                 match spapi_endpoint {
                     Some(endpoint) => Some(ApiConfig {
                         spapi_endpoint: endpoint.trim_end_matches('/').to_owned(),
-                        lwa_endpoint: get("lwa_endpoint")
+                        lwa_endpoint: get(Setting::LwaEndpoint)
                             .unwrap_or(DEFAULT_LWA_ENDPOINT)
                             .to_owned(),
                         client_id: id.to_owned(),
@@ -354,7 +401,7 @@ impl StoreConfig {
             (true, Some(integrated_at)) => Ok(StoreConfig {
                 integration: StoreIntegration {
                     store: store.to_owned(),
-                    name: get("store_name").unwrap_or(store).to_owned(),
+                    name: get(Setting::StoreName).unwrap_or(store).to_owned(),
                     marketplace_id,
                     integrated_at,
                 },
@@ -456,6 +503,64 @@ mod tests {
         assert!(
             config.orders.import_orders,
             "an empty later value means the default"
+        );
+    }
+
+    #[test]
+    fn every_flat_key_sets_its_own_field() {
+        let config = StoreConfig::from_pairs(
+            "acme-us",
+            &pairs(&[
+                ("store_name", "Acme US"),
+                ("lwa_endpoint", "https://lwa.example/o2/token/"),
+                ("spapi_endpoint", "https://spapi.example/"),
+                ("lwa_refresh_token", "refresh"),
+                ("lwa_client_secret", "secret"),
+                ("lwa_client_id", "client"),
+                ("integrated_at", "2026-01-01T00:00:00Z"),
+                ("marketplace_id", "A1PA6795UKMFR9"),
+                ("order_number_source", "amazon"),
+                ("customer_creation", "account"),
+                ("processing_status", "amazon_new"),
+                ("store_view", "de"),
+                ("reserve_pending", "true"),
+                ("import_orders", "false"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.orders,
+            OrderSettings {
+                import_orders: false,
+                reserve_pending: true,
+                store_view: "de".into(),
+                processing_status: "amazon_new".into(),
+                customer_creation: CustomerCreation::Account,
+                order_number_source: OrderNumberSource::Amazon,
+            }
+        );
+        let i = &config.integration;
+        assert_eq!(
+            (i.name.as_str(), i.marketplace_id.as_str()),
+            ("Acme US", "A1PA6795UKMFR9")
+        );
+        assert_eq!(i.integrated_at.timestamp(), 1_767_225_600);
+        let api = config.api.unwrap();
+        assert_eq!(
+            (
+                api.spapi_endpoint.as_str(),
+                api.lwa_endpoint.as_str(),
+                api.client_id.as_str(),
+                api.client_secret.as_str(),
+                api.refresh_token.as_str()
+            ),
+            (
+                "https://spapi.example",
+                "https://lwa.example/o2/token/",
+                "client",
+                "secret",
+                "refresh"
+            )
         );
     }
 
