@@ -250,6 +250,12 @@ impl AmazonOrderRow {
         !self.blockers.is_empty()
     }
 
+    /// Shown as Error: listed in the store's blocked index (`wit/STORAGE.md`), which the admin
+    /// message follows.
+    pub fn is_error(&self) -> bool {
+        self.table_status == TableStatus::Error
+    }
+
     /// The detail view for admin code (`admin.order-detail`).
     pub fn detail(&self) -> OrderDetail<'_> {
         let o = &self.order;

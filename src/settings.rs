@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use core::fmt;
 use serde::{Deserialize, Serialize};
 
+use crate::amazon::keys::{keys, Keys};
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
-use crate::amazon::keys::{keys, Keys};
 use crate::amazon::{parse_time, trimmed};
 use crate::marketplace::Marketplace;
 
@@ -305,22 +305,27 @@ impl StoreConfig {
                 "Store codes use letters, digits, '.', '_' and '-' only.",
             ));
         }
-        let flag = |setting: Setting, default: bool, errors: &mut Vec<FieldError>| match get(setting) {
-            None => default,
-            Some("true" | "1" | "yes" | "enabled") => true,
-            Some("false" | "0" | "no" | "disabled") => false,
-            Some(other) => {
-                errors.push(field_error(
-                    setting.key(),
-                    format!("\"{other}\" is not true or false"),
-                ));
-                default
-            }
-        };
+        let flag =
+            |setting: Setting, default: bool, errors: &mut Vec<FieldError>| match get(setting) {
+                None => default,
+                Some("true" | "1" | "yes" | "enabled") => true,
+                Some("false" | "0" | "no" | "disabled") => false,
+                Some(other) => {
+                    errors.push(field_error(
+                        setting.key(),
+                        format!("\"{other}\" is not true or false"),
+                    ));
+                    default
+                }
+            };
         let defaults = OrderSettings::default();
         let orders = OrderSettings {
             import_orders: flag(Setting::ImportOrders, defaults.import_orders, &mut errors),
-            reserve_pending: flag(Setting::ReservePending, defaults.reserve_pending, &mut errors),
+            reserve_pending: flag(
+                Setting::ReservePending,
+                defaults.reserve_pending,
+                &mut errors,
+            ),
             store_view: get(Setting::StoreView).map_or(defaults.store_view, str::to_owned),
             processing_status: get(Setting::ProcessingStatus)
                 .map_or(defaults.processing_status, str::to_owned),

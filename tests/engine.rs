@@ -608,7 +608,10 @@ fn a_blocked_order_retried_while_still_blocked_is_not_rewritten() {
 
     e.host.inner.set_product("MISSING", true, Some(1));
     assert_eq!(tick(&mut e).created, 1);
-    assert!(e.host.puts.contains(&row_key), "the created order's row is written");
+    assert!(
+        e.host.puts.contains(&row_key),
+        "the created order's row is written"
+    );
 }
 
 #[test]
@@ -680,6 +683,67 @@ fn push_path_decides_a_real_spapi_order_once() {
         .unwrap();
     assert_eq!(again.decision.action, Action::Ignore);
     assert_eq!(e.host.orders.len(), 1);
+}
+
+#[test]
+fn a_push_that_blocks_or_unblocks_an_order_keeps_the_system_message_current() {
+    let mut e = engine(&[("store_name", "Acme US")]);
+    e.host.add_store(
+        STORE,
+        common::US,
+        "1970-01-01T00:00:00Z",
+        &[("store_name", "Acme US")],
+    );
+    let order_json = common::fixture("getOrder_200_TEST_CASE_200.response.json");
+    let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
+    let now = t("2026-11-02T00:00:00Z");
+    let out = e
+        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .unwrap();
+    assert_eq!(
+        out.decision.action,
+        Action::Blocked,
+        "the SKU is not in the catalog"
+    );
+    assert!(e
+        .host
+        .admin_message
+        .as_deref()
+        .unwrap()
+        .ends_with(": Acme US"));
+
+    e.host.set_product("NABetaASINB00551Q3CS", true, Some(4));
+    let newer = order_json.replace("1970-01-19T03:58:32Z", "1970-01-19T04:00:00Z");
+    let out = e.on_amazon_order(STORE, now, &newer, &items_json).unwrap();
+    assert!(matches!(out.decision.action, Action::Create { .. }));
+    assert_eq!(
+        e.host.admin_message, None,
+        "cleared once nothing is blocked"
+    );
+}
+
+#[test]
+fn a_push_that_leaves_the_blocked_orders_alone_does_not_touch_the_system_message() {
+    let mut e = Engine::new(FaultyHost::new(engine(&[]).host));
+    e.host
+        .inner
+        .add_store(STORE, common::US, "1970-01-01T00:00:00Z", &[]);
+    e.host
+        .inner
+        .set_product("NABetaASINB00551Q3CS", true, Some(4));
+    let order_json = common::fixture("getOrder_200_TEST_CASE_200.response.json");
+    let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
+    let now = t("2026-11-02T00:00:00Z");
+    let out = e
+        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .unwrap();
+    assert!(matches!(out.decision.action, Action::Create { .. }));
+    assert!(
+        e.host.puts.iter().all(|key| key.starts_with("v1/s/")),
+        "only the store's own keys are written: {:?}",
+        e.host.puts
+    );
+    assert_eq!(e.host.inner.admin_message, None);
 }
 
 #[test]

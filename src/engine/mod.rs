@@ -250,7 +250,7 @@ impl<H: Host> Engine<H> {
                 String::new(),
             ),
         ];
-        ops.push(if row.table_status == TableStatus::Error {
+        ops.push(if row.is_error() {
             StorageOp::Put(keys::blocked(store, id), String::new())
         } else {
             StorageOp::Delete(keys::blocked(store, id))
@@ -545,8 +545,14 @@ impl<H: Host> Engine<H> {
         let config = self.config(store)?;
         self.with_lease(store, now, |engine| {
             let stored = engine.load_row(store, &order.amazon_order_id)?;
+            let was_blocked = stored.as_ref().is_some_and(AmazonOrderRow::is_error);
             let outcome = engine.process(&config, stored, Snapshot { order, items })?;
-            engine.refresh_system_message(&config)?;
+            // Only an order that became blocked or stopped being blocked changes the message
+            // (four to seven host calls); every tick refreshes it anyway, which also repairs a
+            // refresh an earlier failure cut short.
+            if outcome.row.as_ref().is_some_and(AmazonOrderRow::is_error) != was_blocked {
+                engine.refresh_system_message(&config)?;
+            }
             Ok(outcome)
         })
     }
