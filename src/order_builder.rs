@@ -271,6 +271,12 @@ fn currency(
         .unwrap_or(Cow::Borrowed("USD"))
 }
 
+/// `a == b`, without comparing the bytes when both are the same text: the currencies an order's
+/// amounts were read with are the marketplaces' own `&'static str`s (`Marketplace::known_currency`).
+fn same_text(a: &str, b: &str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+}
+
 /// Builds the Commerce order draft for an Amazon order and its items.
 pub fn build_draft(
     order: &Order,
@@ -283,11 +289,13 @@ pub fn build_draft(
     let currency = currency(order, items, marketplace);
     let cents = |m: &Option<Money>| -> Result<i64, BuildError> {
         match m {
-            Some(m) if m.currency != currency && m.cents != 0 => Err(BuildError::MixedCurrencies {
-                order: order.amazon_order_id.clone(),
-                first: currency.to_string(),
-                second: m.currency.to_string(),
-            }),
+            Some(m) if !same_text(&m.currency, &currency) && m.cents != 0 => {
+                Err(BuildError::MixedCurrencies {
+                    order: order.amazon_order_id.clone(),
+                    first: currency.to_string(),
+                    second: m.currency.to_string(),
+                })
+            }
             Some(m) => Ok(m.cents),
             None => Ok(0),
         }

@@ -681,6 +681,28 @@ fn draft_uses_amazon_prices_with_unit_price_from_item_price_divided_by_quantity(
 }
 
 #[test]
+fn an_order_whose_amounts_mix_currencies_gets_no_draft() {
+    let snap = snapshot("Unshipped", "MFN");
+    let amounts = |price: &str, tax: &str| {
+        let json = format!(
+            r#"[{{"ASIN":"B0","OrderItemId":"7","SellerSKU":"SKU-1","QuantityOrdered":1,
+            "ItemPrice":{{"CurrencyCode":"{price}","Amount":"50.00"}},
+            "ItemTax":{{"CurrencyCode":"{tax}","Amount":"4.50"}}}}]"#
+        );
+        let mut order = snap.order.clone();
+        order.order_total = None;
+        let items = parse_order_items(&json).unwrap();
+        build_draft(&order, &items, &OrderSettings::default(), &store())
+    };
+    let mixed = amounts("USD", "EUR").unwrap_err().to_string();
+    assert!(mixed.contains("mixes currencies USD and EUR"), "{mixed}");
+    // Codes no marketplace uses are read as copies: equal text is one currency all the same.
+    let draft = amounts("XAU", "XAU").unwrap();
+    assert_eq!(draft.grand_total.currency, "XAU");
+    assert_eq!(draft.grand_total.cents, 5450);
+}
+
+#[test]
 fn promotion_discounts_reduce_the_grand_total() {
     let json = r#"[{"ASIN":"B0","OrderItemId":"7","SellerSKU":"SKU-1","QuantityOrdered":1,
         "ItemPrice":{"CurrencyCode":"USD","Amount":"50.00"},"PromotionDiscount":{"CurrencyCode":"USD","Amount":"5.00"},
