@@ -91,7 +91,7 @@ fn money(m: &crate::amazon::Money) -> types::MoneyParam<'_> {
 }
 
 /// An address borrowing `a`, whose street lines are in `street`.
-fn address<'a>(a: &'a DraftAddress, street: &'a [&'a str]) -> types::Address<'a> {
+fn address<'a>(a: &'a DraftAddress<'_>, street: &'a [&'a str]) -> types::Address<'a> {
     types::Address {
         firstname: &a.firstname,
         lastname: &a.lastname,
@@ -105,11 +105,11 @@ fn address<'a>(a: &'a DraftAddress, street: &'a [&'a str]) -> types::Address<'a>
     }
 }
 
-fn street(a: &DraftAddress) -> Vec<&str> {
-    a.street.iter().map(String::as_str).collect()
+fn street<'a>(a: &'a DraftAddress<'_>) -> Vec<&'a str> {
+    a.street.iter().map(AsRef::as_ref).collect()
 }
 
-fn line(l: &crate::order_builder::DraftLine) -> types::OrderLine<'_> {
+fn line<'a>(l: &'a crate::order_builder::DraftLine<'_>) -> types::OrderLine<'a> {
     types::OrderLine {
         sku: &l.sku,
         order_item_id: &l.order_item_id,
@@ -204,7 +204,7 @@ impl Host for Imports {
             .map_err(commerce_error)
     }
 
-    fn create_order(&mut self, d: &OrderDraft) -> Result<host::OrderRef, CommerceError> {
+    fn create_order(&mut self, d: &OrderDraft<'_>) -> Result<host::OrderRef, CommerceError> {
         // The WIT record borrows the draft's strings: nothing is copied before the host's own
         // copy into its memory.
         let (billing_street, shipping_street) =

@@ -107,7 +107,7 @@ pub trait Host {
         sku: &str,
     ) -> Result<Option<ProductFact>, CommerceError>;
     /// Idempotent on (store, amazon order id): returns the existing order when there is one.
-    fn create_order(&mut self, draft: &OrderDraft) -> Result<OrderRef, CommerceError>;
+    fn create_order(&mut self, draft: &OrderDraft<'_>) -> Result<OrderRef, CommerceError>;
     fn complete_order(&mut self, store: &str, amazon_order_id: &str) -> Result<(), CommerceError>;
     fn cancel_order(&mut self, store: &str, amazon_order_id: &str) -> Result<(), CommerceError>;
     fn reserve(

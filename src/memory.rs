@@ -26,7 +26,7 @@ pub const SANDBOX_REFRESH_TOKEN: &str = "Atzr|sandbox-refresh-token-do-not-log";
 pub struct CommerceOrder {
     pub id: String,
     pub increment_id: String,
-    pub draft: OrderDraft,
+    pub draft: OrderDraft<'static>,
     pub status: String,
 }
 
@@ -512,9 +512,9 @@ impl Host for MemoryHost {
         Ok(self.catalog.get(sku).cloned())
     }
 
-    fn create_order(&mut self, draft: &OrderDraft) -> Result<OrderRef, CommerceError> {
+    fn create_order(&mut self, draft: &OrderDraft<'_>) -> Result<OrderRef, CommerceError> {
         self.host_calls += 1;
-        let key = (draft.store.clone(), draft.amazon_order_id.clone());
+        let key = (draft.store.to_string(), draft.amazon_order_id.to_string());
         if let Some(existing) = self.orders.get(&key) {
             return Ok(OrderRef {
                 id: existing.id.clone(),
@@ -526,17 +526,17 @@ impl Host for MemoryHost {
             self.adjust_stock(&line.sku, -i64::from(line.qty));
         }
         let id = (self.orders.len() + 1).to_string();
-        let increment_id = draft
-            .increment_id
-            .clone()
-            .unwrap_or_else(|| format!("{:09}", self.orders.len() + 1));
+        let increment_id = match &draft.increment_id {
+            Some(given) => given.to_string(),
+            None => format!("{:09}", self.orders.len() + 1),
+        };
         self.orders.insert(
             key,
             CommerceOrder {
                 id: id.clone(),
                 increment_id: increment_id.clone(),
-                draft: draft.clone(),
-                status: draft.status.clone(),
+                draft: draft.clone().into_owned(),
+                status: draft.status.to_string(),
             },
         );
         Ok(OrderRef { id, increment_id })
@@ -565,7 +565,7 @@ impl Host for MemoryHost {
                 .draft
                 .lines
                 .iter()
-                .map(|l| (l.sku.clone(), l.qty))
+                .map(|l| (l.sku.to_string(), l.qty))
                 .collect();
             for (sku, qty) in lines {
                 self.adjust_stock(&sku, i64::from(qty));

@@ -207,7 +207,7 @@ to_json! {
     Vec<Blocker> => |w, blockers| w.array(blockers, |w, b| b.write(w));
     Vec<FieldError> => |w, errors| w.array(errors, |w, e| e.write(w));
     StatusMapping => |w, mapping| mapping.write(&mut w);
-    OrderDraft => |w, draft| draft.write(&mut w);
+    OrderDraft<'_> => |w, draft| draft.write(&mut w);
     OrderPage => |w, page| page.write(&mut w);
 }
 
@@ -742,7 +742,7 @@ pub fn build_order_draft_json(
     items: &str,
     settings: &str,
     store: &str,
-) -> Result<OrderDraft, PreviewError> {
+) -> Result<OrderDraft<'static>, PreviewError> {
     let snapshot = parse_snapshot(order, items)?;
     let settings = parse_settings(settings)?;
     let store = if store.trim() == "null" {
@@ -755,12 +755,7 @@ pub fn build_order_draft_json(
     } else {
         parse_store(store)?
     };
-    Ok(build_draft(
-        &snapshot.order,
-        &snapshot.items,
-        &settings,
-        &store,
-    )?)
+    Ok(build_draft(&snapshot.order, &snapshot.items, &settings, &store)?.into_owned())
 }
 
 /// Reads a grid query (camelCase, missing keys take the defaults; `null` = the default query).

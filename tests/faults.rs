@@ -109,7 +109,7 @@ fn final_state(e: &mut Engine<FaultyHost>) -> FinalState {
                     .draft
                     .lines
                     .iter()
-                    .map(|l| (l.sku.clone(), l.qty))
+                    .map(|l| (l.sku.to_string(), l.qty))
                     .collect();
                 (id.clone(), (o.status.clone(), lines))
             })

@@ -4,12 +4,14 @@ mod common;
 
 use amazon_order_sync::amazon::{
     parse_get_order_items, parse_get_orders, parse_order, parse_order_items,
-    ConfirmShipmentRequest, FulfillmentChannel, OrderStatus, ParseError,
+    ConfirmShipmentRequest, FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError,
 };
 use amazon_order_sync::blockers::{evaluate, BlockerKind, CatalogFacts, ProductFact, SkuQty};
 use amazon_order_sync::decide::{decide, system_message, Action, Snapshot};
 use amazon_order_sync::grid::{query_orders, GridRow, OrderQuery, SortColumn, View};
-use amazon_order_sync::order_builder::{build_draft, split_name, PLACEHOLDER_STREET};
+use amazon_order_sync::order_builder::{
+    build_draft, split_name, BuildError, OrderDraft, PLACEHOLDER_STREET,
+};
 use amazon_order_sync::row::{AmazonOrderRow, CommerceLink, ROW_VERSION};
 use amazon_order_sync::settings::{OrderNumberSource, OrderSettings, StoreIntegration};
 use amazon_order_sync::status::{creates_commerce_order, table_status, CommerceState, TableStatus};
@@ -22,6 +24,15 @@ fn store() -> StoreIntegration {
         marketplace_id: "ATVPDKIKX0DER".into(),
         integrated_at: t("2026-11-01T00:00:00Z"),
     }
+}
+
+/// The draft of `order` for the test store, owning its text.
+fn draft_of(
+    order: &Order,
+    items: &[OrderItem],
+    settings: &OrderSettings,
+) -> Result<OrderDraft<'static>, BuildError> {
+    build_draft(order, items, settings, &store()).map(OrderDraft::into_owned)
 }
 
 fn product(sku: &str, enabled: bool, qty: Option<i64>) -> ProductFact {
@@ -293,13 +304,7 @@ fn unshipped_mfn_order_creates_processing_order() {
             then_complete: false
         }
     );
-    let draft = build_draft(
-        &snap.order,
-        &snap.items,
-        &OrderSettings::default(),
-        &store(),
-    )
-    .unwrap();
+    let draft = draft_of(&snap.order, &snap.items, &OrderSettings::default()).unwrap();
     assert_eq!(draft.status, "processing");
 }
 
@@ -310,7 +315,7 @@ fn custom_processing_status_is_applied_to_new_orders() {
         processing_status: "amazon_processing".into(),
         ..OrderSettings::default()
     };
-    let draft = build_draft(&snap.order, &snap.items, &settings, &store()).unwrap();
+    let draft = draft_of(&snap.order, &snap.items, &settings).unwrap();
     assert_eq!(draft.status, "amazon_processing");
 }
 
@@ -662,13 +667,7 @@ fn system_message_names_the_stores_with_blocked_orders() {
 fn draft_uses_amazon_prices_with_unit_price_from_item_price_divided_by_quantity() {
     let mut snap = snapshot("Unshipped", "MFN");
     snap.items = vec![item("1001", "SKU-1", 3, "10.00")];
-    let draft = build_draft(
-        &snap.order,
-        &snap.items,
-        &OrderSettings::default(),
-        &store(),
-    )
-    .unwrap();
+    let draft = draft_of(&snap.order, &snap.items, &OrderSettings::default()).unwrap();
     let line = &draft.lines[0];
     assert_eq!(line.unit_price.cents, 333, "10.00 / 3 rounded");
     assert_eq!(line.row_total.cents, 1000);
@@ -692,7 +691,7 @@ fn an_order_whose_amounts_mix_currencies_gets_no_draft() {
         let mut order = snap.order.clone();
         order.order_total = None;
         let items = parse_order_items(&json).unwrap();
-        build_draft(&order, &items, &OrderSettings::default(), &store())
+        draft_of(&order, &items, &OrderSettings::default())
     };
     let mixed = amounts("USD", "EUR").unwrap_err().to_string();
     assert!(mixed.contains("mixes currencies USD and EUR"), "{mixed}");
@@ -710,7 +709,7 @@ fn promotion_discounts_reduce_the_grand_total() {
         "ShippingDiscount":{"CurrencyCode":"USD","Amount":"3.00"},"ShippingTax":{"CurrencyCode":"USD","Amount":"0.00"}}]"#;
     let items = parse_order_items(json).unwrap();
     let snap = snapshot("Unshipped", "MFN");
-    let draft = build_draft(&snap.order, &items, &OrderSettings::default(), &store()).unwrap();
+    let draft = draft_of(&snap.order, &items, &OrderSettings::default()).unwrap();
     assert_eq!(draft.discount_total.cents, 500);
     assert_eq!(draft.shipping_amount.cents, 0, "free shipping promotion");
     assert_eq!(draft.grand_total.cents, 5000 - 500 + 450);
@@ -723,15 +722,9 @@ fn amazon_order_number_source_uses_the_amazon_order_id_as_increment_id() {
         order_number_source: OrderNumberSource::Amazon,
         ..OrderSettings::default()
     };
-    let draft = build_draft(&snap.order, &snap.items, &amazon, &store()).unwrap();
+    let draft = draft_of(&snap.order, &snap.items, &amazon).unwrap();
     assert_eq!(draft.increment_id.as_deref(), Some("111-0000001-0000001"));
-    let commerce = build_draft(
-        &snap.order,
-        &snap.items,
-        &OrderSettings::default(),
-        &store(),
-    )
-    .unwrap();
+    let commerce = draft_of(&snap.order, &snap.items, &OrderSettings::default()).unwrap();
     assert_eq!(commerce.increment_id, None);
 }
 
@@ -739,12 +732,12 @@ fn amazon_order_number_source_uses_the_amazon_order_id_as_increment_id() {
 fn fba_order_without_name_or_address_gets_placeholders() {
     let iba = parse_order(&fixture("getOrder_200_TEST_CASE_IBA_200.response.json")).unwrap();
     let items = parse_order_items(r#"[{"ASIN":"B0","OrderItemId":"9","SellerSKU":"SKU-9","QuantityOrdered":1,"ItemPrice":{"CurrencyCode":"EUR","Amount":"100.00"}}]"#).unwrap();
-    let draft = build_draft(&iba, &items, &OrderSettings::default(), &store()).unwrap();
+    let draft = draft_of(&iba, &items, &OrderSettings::default()).unwrap();
     assert_eq!(draft.customer.email, "921-3175655-0452641@amazon.com");
     assert_eq!(
         (
-            draft.customer.firstname.as_str(),
-            draft.customer.lastname.as_str()
+            draft.customer.firstname.as_ref(),
+            draft.customer.lastname.as_ref()
         ),
         ("Amazon", "Customer")
     );

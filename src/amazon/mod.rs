@@ -200,6 +200,25 @@ pub struct Address {
     pub address_type: Option<String>,
 }
 
+impl Address {
+    /// No address at all, as FBA orders come.
+    pub const EMPTY: Address = Address {
+        name: None,
+        company_name: None,
+        address_line1: None,
+        address_line2: None,
+        address_line3: None,
+        city: None,
+        county: None,
+        district: None,
+        state_or_region: None,
+        postal_code: None,
+        country_code: None,
+        phone: None,
+        address_type: None,
+    };
+}
+
 /// Orders v0 `BuyerInfo` (restricted data).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]

@@ -152,7 +152,7 @@ impl Host for FaultyHost {
             commerce_down()
         )
     }
-    fn create_order(&mut self, d: &OrderDraft) -> Result<OrderRef, CommerceError> {
+    fn create_order(&mut self, d: &OrderDraft<'_>) -> Result<OrderRef, CommerceError> {
         faulty!(
             self,
             "create_order",

@@ -359,34 +359,34 @@ fn money(m: types::Money) -> amazon_order_sync::amazon::Money {
     }
 }
 
-fn address(a: types::Address) -> DraftAddress {
+fn address(a: types::Address) -> DraftAddress<'static> {
     DraftAddress {
-        firstname: a.firstname,
-        lastname: a.lastname,
-        company: a.company,
-        street: a.street,
-        city: a.city,
-        region: a.region,
-        postcode: a.postcode,
-        country_code: a.country_code,
-        telephone: a.telephone,
+        firstname: a.firstname.into(),
+        lastname: a.lastname.into(),
+        company: a.company.map(Into::into),
+        street: a.street.into_iter().map(Into::into).collect(),
+        city: a.city.into(),
+        region: a.region.into(),
+        postcode: a.postcode.into(),
+        country_code: a.country_code.into(),
+        telephone: a.telephone.into(),
     }
 }
 
-fn draft(d: types::OrderDraft) -> OrderDraft {
+fn draft(d: types::OrderDraft) -> OrderDraft<'static> {
     OrderDraft {
-        store: d.store,
-        amazon_order_id: d.amazon_order_id,
-        increment_id: d.increment_id,
-        store_view: d.store_view,
+        store: d.store.into(),
+        amazon_order_id: d.amazon_order_id.into(),
+        increment_id: d.increment_id.map(Into::into),
+        store_view: d.store_view.into(),
         customer: DraftCustomer {
             kind: match d.customer.kind {
                 types::CustomerKind::Guest => CustomerCreation::Guest,
                 types::CustomerKind::Account => CustomerCreation::Account,
             },
-            email: d.customer.email,
-            firstname: d.customer.firstname,
-            lastname: d.customer.lastname,
+            email: d.customer.email.into(),
+            firstname: d.customer.firstname.into(),
+            lastname: d.customer.lastname.into(),
         },
         billing_address: address(d.billing_address),
         shipping_address: address(d.shipping_address),
@@ -394,9 +394,9 @@ fn draft(d: types::OrderDraft) -> OrderDraft {
             .lines
             .into_iter()
             .map(|l| DraftLine {
-                sku: l.sku,
-                order_item_id: l.order_item_id,
-                title: l.title,
+                sku: l.sku.into(),
+                order_item_id: l.order_item_id.into(),
+                title: l.title.into(),
                 qty: l.qty,
                 unit_price: money(l.unit_price),
                 row_total: money(l.row_total),
@@ -404,16 +404,16 @@ fn draft(d: types::OrderDraft) -> OrderDraft {
                 tax: money(l.tax),
             })
             .collect(),
-        shipping_method: d.shipping_method,
+        shipping_method: d.shipping_method.into(),
         shipping_amount: money(d.shipping_amount),
         shipping_tax: money(d.shipping_tax),
         subtotal: money(d.subtotal),
         discount_total: money(d.discount_total),
         tax_total: money(d.tax_total),
         grand_total: money(d.grand_total),
-        status: d.status,
-        payment_method: d.payment_method,
-        po_number: d.po_number,
+        status: d.status.into(),
+        payment_method: d.payment_method.into(),
+        po_number: d.po_number.into(),
     }
 }
 
