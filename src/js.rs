@@ -345,7 +345,7 @@ pub fn build_order_draft(
     settings: SettingsArg,
     store: Option<StoreArg>,
 ) -> Result<JsValue, JsValue> {
-    let draft = preview::build_order_draft_json(
+    preview::build_order_draft_json(
         &json_text(order.as_ref(), "order")?,
         &json_text(items.as_ref(), "items")?,
         &json_text(settings.as_ref(), "settings")?,
@@ -353,9 +353,9 @@ pub fn build_order_draft(
             store.as_ref().map_or(&JsValue::NULL, AsRef::as_ref),
             "store",
         )?,
+        |draft| to_js(draft),
     )
-    .map_err(failed)?;
-    to_js(&draft)
+    .map_err(failed)?
 }
 
 /// The Amazon Orders grid over `rows`: filters, sort and one page.
