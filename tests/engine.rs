@@ -723,6 +723,41 @@ fn a_push_that_blocks_or_unblocks_an_order_keeps_the_system_message_current() {
 }
 
 #[test]
+fn a_retried_push_of_a_blocked_order_repairs_a_system_message_that_failed() {
+    let mut failed_once = false;
+    let mut host = FaultyHost::new(engine(&[("store_name", "Acme US")]).host);
+    host.inner.add_store(
+        STORE,
+        common::US,
+        "1970-01-01T00:00:00Z",
+        &[("store_name", "Acme US")],
+    );
+    host.policy = Box::new(move |_, op| match op {
+        "set_admin_message" if !std::mem::replace(&mut failed_once, true) => Fault::Fail,
+        _ => Fault::None,
+    });
+    let mut e = Engine::new(host);
+    let order_json = common::fixture("getOrder_200_TEST_CASE_200.response.json");
+    let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
+    let now = t("2026-11-02T00:00:00Z");
+    assert!(e
+        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .is_err());
+    assert_eq!(e.host.inner.admin_message, None, "the first refresh failed");
+    let out = e
+        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .unwrap();
+    assert_eq!(out.decision.action, Action::Blocked);
+    assert!(e
+        .host
+        .inner
+        .admin_message
+        .as_deref()
+        .unwrap()
+        .ends_with(": Acme US"));
+}
+
+#[test]
 fn a_push_that_leaves_the_blocked_orders_alone_does_not_touch_the_system_message() {
     let mut e = Engine::new(FaultyHost::new(engine(&[]).host));
     e.host

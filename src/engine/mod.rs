@@ -547,10 +547,11 @@ impl<H: Host> Engine<H> {
             let stored = engine.load_row(store, &order.amazon_order_id)?;
             let was_blocked = stored.as_ref().is_some_and(AmazonOrderRow::is_error);
             let outcome = engine.process(&config, stored, Snapshot { order, items })?;
-            // Only an order that became blocked or stopped being blocked changes the message
-            // (four to seven host calls); every tick refreshes it anyway, which also repairs a
-            // refresh an earlier failure cut short.
-            if outcome.row.as_ref().is_some_and(AmazonOrderRow::is_error) != was_blocked {
+            // Only a blocked order, before or after, can change the message (four to seven host
+            // calls): a push of one that stays blocked refreshes too, so that retrying a push
+            // whose refresh failed repairs it. A refresh cut short after an order was unblocked
+            // is completed by the next tick, which always refreshes.
+            if was_blocked || outcome.row.as_ref().is_some_and(AmazonOrderRow::is_error) {
                 engine.refresh_system_message(&config)?;
             }
             Ok(outcome)
