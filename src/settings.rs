@@ -334,7 +334,7 @@ impl StoreConfig {
                 Some("account" | "create_account") => CustomerCreation::Account,
                 Some(other) => {
                     errors.push(field_error(
-                        "customer_creation",
+                        Setting::CustomerCreation.key(),
                         format!("\"{other}\" is not guest or account"),
                     ));
                     CustomerCreation::Guest
@@ -345,7 +345,7 @@ impl StoreConfig {
                 Some("amazon") => OrderNumberSource::Amazon,
                 Some(other) => {
                     errors.push(field_error(
-                        "order_number_source",
+                        Setting::OrderNumberSource.key(),
                         format!("\"{other}\" is not commerce or amazon"),
                     ));
                     OrderNumberSource::Commerce
@@ -357,16 +357,16 @@ impl StoreConfig {
         let marketplace_id = get(Setting::MarketplaceId).unwrap_or_default().to_owned();
         let marketplace = Marketplace::by_id(&marketplace_id);
         if marketplace_id.is_empty() {
-            errors.push(field_error("marketplace_id", "is required"));
+            errors.push(field_error(Setting::MarketplaceId.key(), "is required"));
         }
         let integrated_at = match get(Setting::IntegratedAt).map(parse_time) {
             Some(Ok(t)) => Some(t),
             Some(Err(e)) => {
-                errors.push(field_error("integrated_at", e));
+                errors.push(field_error(Setting::IntegratedAt.key(), e));
                 None
             }
             None => {
-                errors.push(field_error("integrated_at", "is required"));
+                errors.push(field_error(Setting::IntegratedAt.key(), "is required"));
                 None
             }
         };
@@ -392,7 +392,7 @@ impl StoreConfig {
                     }),
                     None => {
                         errors.push(field_error(
-                            "spapi_endpoint",
+                            Setting::SpapiEndpoint.key(),
                             "is required for a marketplace this plugin does not know",
                         ));
                         None

@@ -38,15 +38,22 @@ fn best(runs: u64, mut f: impl FnMut() -> (Duration, Vec<String>)) -> (Duration,
         .expect("one run")
 }
 
-/// Each of `a` and `b` `runs` times, taking turns; the best run of each.
+/// Each of `a` and `b` `runs` times, taking turns (`a` first in odd rounds, `b` in even ones);
+/// the best run of each.
 fn best_pair(
     runs: u64,
     mut a: impl FnMut() -> (Duration, Vec<String>),
     mut b: impl FnMut() -> (Duration, Vec<String>),
 ) -> ((Duration, Vec<String>), (Duration, Vec<String>)) {
     let (mut best_a, mut best_b) = (a(), b());
-    for _ in 1..runs {
-        let (run_a, run_b) = (a(), b());
+    for round in 1..runs {
+        let (run_a, run_b) = if round % 2 == 0 {
+            let run_a = a();
+            (run_a, b())
+        } else {
+            let run_b = b();
+            (a(), run_b)
+        };
         if run_a.0 < best_a.0 {
             best_a = run_a;
         }

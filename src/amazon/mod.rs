@@ -1287,6 +1287,11 @@ mod tests {
     ];
 
     #[test]
+    fn the_empty_address_is_the_default_one() {
+        assert_eq!(Address::EMPTY, Address::default());
+    }
+
+    #[test]
     fn amounts_are_written_as_serde_writes_them() {
         for (currency, cents) in [
             ("USD", 1101),
