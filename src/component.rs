@@ -309,7 +309,7 @@ fn decision(outcome: Outcome) -> hooks::Decision {
             Action::Ignore => hooks::DecisionKind::Ignore,
         },
         table_status: d.table_status.as_str().to_owned(),
-        commerce_order_id: outcome.row.and_then(|r| r.commerce).map(|c| c.id),
+        commerce_order_id: outcome.commerce.map(|c| c.id),
         blockers: d
             .blockers
             .into_iter()

@@ -18,9 +18,9 @@ use crate::status::{
 
 /// One Amazon order as Amazon reported it at one moment.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Snapshot {
-    pub order: Order,
-    pub items: Vec<OrderItem>,
+pub struct Snapshot<'a> {
+    pub order: Order<'a>,
+    pub items: Vec<OrderItem<'a>>,
 }
 
 /// What to do with the order.
@@ -159,7 +159,7 @@ pub struct Applied {
 }
 
 impl Applied {
-    pub fn of(row: &AmazonOrderRow) -> Self {
+    pub fn of(row: &AmazonOrderRow<'_>) -> Self {
         Applied {
             last_update: row.order.last_update_date,
             status: row.order.order_status.clone(),
@@ -179,19 +179,19 @@ impl Applied {
 }
 
 /// Whether `snapshot` is older than what `row` already shows.
-pub fn is_stale(row: &AmazonOrderRow, snapshot: &Order) -> bool {
+pub fn is_stale(row: &AmazonOrderRow<'_>, snapshot: &Order<'_>) -> bool {
     Applied::of(row).is_newer_than(snapshot.last_update_date, &snapshot.order_status)
 }
 
 /// Whether `snapshot` is exactly what the row already applied.
-pub fn is_unchanged(row: &AmazonOrderRow, snapshot: &Order) -> bool {
+pub fn is_unchanged(row: &AmazonOrderRow<'_>, snapshot: &Order<'_>) -> bool {
     Applied::of(row).is(snapshot.last_update_date, &snapshot.order_status)
 }
 
 /// Decides what to do with `snapshot`.
 pub fn decide(
-    stored: Option<&AmazonOrderRow>,
-    snapshot: &Snapshot,
+    stored: Option<&AmazonOrderRow<'_>>,
+    snapshot: &Snapshot<'_>,
     catalog: &CatalogFacts,
     settings: &OrderSettings,
     store: &StoreIntegration,
@@ -284,7 +284,7 @@ pub fn decide(
 /// A not yet creatable order: say why, and hold its quantity when the settings ask for it and
 /// the catalog can cover it.
 fn waiting(
-    snapshot: &Snapshot,
+    snapshot: &Snapshot<'_>,
     catalog: &CatalogFacts,
     settings: &OrderSettings,
     held: &[SkuQty],
@@ -316,14 +316,14 @@ fn waiting(
 
 /// The row after `decision` was carried out. `link` is the Commerce order when one exists
 /// (just created, or already linked); `note` overrides the default note.
-pub fn next_row(
-    stored: Option<&AmazonOrderRow>,
-    snapshot: Snapshot,
+pub fn next_row<'a>(
+    stored: Option<&AmazonOrderRow<'_>>,
+    snapshot: Snapshot<'a>,
     decision: &Decision,
     store: &str,
     settings: &OrderSettings,
     link: Option<CommerceLink>,
-) -> AmazonOrderRow {
+) -> AmazonOrderRow<'a> {
     let mut reserved = stored.map(|r| r.reserved.clone()).unwrap_or_default();
     if decision.release || link.is_some() {
         reserved.clear();
@@ -348,8 +348,8 @@ pub fn next_row(
 }
 
 fn note_for(
-    stored: Option<&AmazonOrderRow>,
-    snapshot: &Snapshot,
+    stored: Option<&AmazonOrderRow<'_>>,
+    snapshot: &Snapshot<'_>,
     decision: &Decision,
     link: Option<&CommerceLink>,
 ) -> String {

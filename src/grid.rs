@@ -244,8 +244,8 @@ impl GridRow {
     }
 }
 
-impl From<&AmazonOrderRow> for GridRow {
-    fn from(row: &AmazonOrderRow) -> Self {
+impl From<&AmazonOrderRow<'_>> for GridRow {
+    fn from(row: &AmazonOrderRow<'_>) -> Self {
         GridRow {
             amazon_order_id: row.amazon_order_id().to_owned(),
             purchase_date: row.order.purchase_date.timestamp_millis(),

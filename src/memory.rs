@@ -34,7 +34,7 @@ pub struct CommerceOrder {
 /// confirmShipment (moving orders to `PartiallyShipped`/`Shipped`), LWA, 429 and 503 on demand.
 #[derive(Debug, Default)]
 pub struct FakeAmazon {
-    orders: BTreeMap<String, (Order, Vec<OrderItem>)>,
+    orders: BTreeMap<String, (Order<'static>, Vec<OrderItem<'static>>)>,
     pub now: DateTime<Utc>,
     tokens: BTreeMap<String, i64>,
     issued: u32,
@@ -47,6 +47,8 @@ pub struct FakeAmazon {
     /// Lifetime of issued access tokens, in seconds.
     pub token_lifetime: i64,
     pub page_size_cap: Option<usize>,
+    /// Items per getOrderItems answer (all of them when `None`); more follow by `NextToken`.
+    pub items_page_size: Option<usize>,
     /// Every confirmShipment accepted: (order id, request).
     pub confirmations: Vec<(String, ConfirmShipmentRequest)>,
     pub calls: Vec<String>,
@@ -121,12 +123,15 @@ impl FakeAmazon {
     }
 
     /// Amazon now reports this snapshot (the same id again = Amazon changed the order).
-    pub fn put_order(&mut self, order: Order, items: Vec<OrderItem>) {
-        self.orders
-            .insert(order.amazon_order_id.clone(), (order, items));
+    pub fn put_order(&mut self, order: Order<'_>, items: Vec<OrderItem<'_>>) {
+        let items = items.into_iter().map(OrderItem::into_owned).collect();
+        self.orders.insert(
+            order.amazon_order_id.to_string(),
+            (order.into_owned(), items),
+        );
     }
 
-    pub fn order(&self, id: &str) -> Option<&(Order, Vec<OrderItem>)> {
+    pub fn order(&self, id: &str) -> Option<&(Order<'static>, Vec<OrderItem<'static>>)> {
         self.orders.get(id)
     }
 
@@ -194,11 +199,22 @@ impl FakeAmazon {
             (Method::Get, ["orders", "v0", "orders"]) => self.get_orders(&params),
             (Method::Get, ["orders", "v0", "orders", id, "orderItems"]) => {
                 match self.orders.get(*id) {
-                    Some((_, items)) => json_response(
-                        200,
-                        serde_json::json!({"payload": {"AmazonOrderId": id, "OrderItems": items}})
-                            .to_string(),
-                    ),
+                    Some((_, items)) => {
+                        let from: usize = params
+                            .get("NextToken")
+                            .and_then(|t| t.parse().ok())
+                            .unwrap_or(0);
+                        let to = self
+                            .items_page_size
+                            .map_or(items.len(), |size| (from + size).min(items.len()));
+                        let page = items.get(from..to).unwrap_or_default();
+                        let mut payload =
+                            serde_json::json!({"AmazonOrderId": id, "OrderItems": page});
+                        if to < items.len() {
+                            payload["NextToken"] = to.to_string().into();
+                        }
+                        json_response(200, serde_json::json!({ "payload": payload }).to_string())
+                    }
                     None => error_body(404, "NotFound", "Order not found"),
                 }
             }

@@ -286,7 +286,7 @@ fn address<'a>(
         .into_iter()
         .filter_map(|line| non_empty(line.as_deref()).map(Cow::Borrowed))
         .collect();
-    let text = |v: &'a Option<String>, placeholder: &'static str| {
+    let text = |v: &'a Option<Cow<'a, str>>, placeholder: &'static str| {
         Cow::Borrowed(non_empty(v.as_deref()).unwrap_or(placeholder))
     };
     let country_code = non_empty(a.country_code.as_deref())
@@ -352,7 +352,7 @@ pub fn build_draft<'a>(
         match m {
             Some(m) if !same_text(&m.currency, &currency) && m.cents != 0 => {
                 Err(BuildError::MixedCurrencies {
-                    order: order.amazon_order_id.clone(),
+                    order: order.amazon_order_id.to_string(),
                     first: currency.to_string(),
                     second: m.currency.to_string(),
                 })
@@ -381,7 +381,7 @@ pub fn build_draft<'a>(
         item_tax += tax;
         lines.push(DraftLine {
             sku: item.sku().into(),
-            order_item_id: item.order_item_id.as_str().into(),
+            order_item_id: Cow::Borrowed(&item.order_item_id),
             title: item.title.as_deref().unwrap_or(&item.asin).into(),
             qty: item.quantity_ordered,
             // ItemPrice is the row total (unit price × quantity).
@@ -392,7 +392,7 @@ pub fn build_draft<'a>(
         });
     }
     if lines.is_empty() {
-        return Err(BuildError::NoItems(order.amazon_order_id.clone()));
+        return Err(BuildError::NoItems(order.amazon_order_id.to_string()));
     }
     let tax_total = item_tax + shipping_tax;
 
@@ -406,7 +406,7 @@ pub fn build_draft<'a>(
         Some(email) => Cow::Borrowed(email),
         None => Cow::Owned(format!("{}@amazon.com", order.amazon_order_id)),
     };
-    let amazon_order_id = Cow::Borrowed(order.amazon_order_id.as_str());
+    let amazon_order_id = Cow::Borrowed(&*order.amazon_order_id);
     Ok(OrderDraft {
         store: store.store.as_str().into(),
         amazon_order_id: amazon_order_id.clone(),

@@ -133,7 +133,7 @@ pub fn preview_order(
         _ => None,
     };
     PreviewEntry {
-        amazon_order_id: snapshot.order.amazon_order_id.clone(),
+        amazon_order_id: snapshot.order.amazon_order_id.to_string(),
         decision: kind,
         table_status: decision.table_status,
         commerce_status,
@@ -377,18 +377,18 @@ fn is_null(text: &str) -> bool {
 
 /// Collects orders and item lists from the parts of the input, then joins them by order id.
 #[derive(Default)]
-struct Collector {
+struct Collector<'a> {
     /// Orders and their items in first-seen order.
-    orders: Vec<(Order, Option<Vec<OrderItem>>)>,
+    orders: Vec<(Order<'a>, Option<Vec<OrderItem<'a>>>)>,
     /// Where each order id is in `orders` (only ever inserted into).
     index: BTreeMap<String, usize>,
     /// Items from getOrderItems responses: (where, order id, items).
-    items: Vec<(String, String, Vec<OrderItem>)>,
+    items: Vec<(String, String, Vec<OrderItem<'a>>)>,
 }
 
-impl Collector {
-    fn add_order(&mut self, order: Order, items: Option<Vec<OrderItem>>) {
-        match self.index.get(&order.amazon_order_id) {
+impl<'a> Collector<'a> {
+    fn add_order(&mut self, order: Order<'a>, items: Option<Vec<OrderItem<'a>>>) {
+        match self.index.get(&*order.amazon_order_id) {
             // The same order twice (a getOrders page and a getOrder response): keep the newer
             // snapshot and whichever items were given.
             Some(&at) => {
@@ -402,13 +402,13 @@ impl Collector {
             }
             None => {
                 self.index
-                    .insert(order.amazon_order_id.clone(), self.orders.len());
+                    .insert(order.amazon_order_id.to_string(), self.orders.len());
                 self.orders.push((order, items));
             }
         }
     }
 
-    fn part(&mut self, at: &str, text: &str) -> Result<(), PreviewError> {
+    fn part(&mut self, at: &str, text: &'a str) -> Result<(), PreviewError> {
         if scan::first(text) != Some(b'{') {
             return Err(PreviewError::Shape(format!(
                 "{}expected an SP-API response or {{order, items}}, found {}",
@@ -452,7 +452,7 @@ impl Collector {
     fn envelope(
         &mut self,
         at: &str,
-        payload: Option<&str>,
+        payload: Option<&'a str>,
         errors: Option<&str>,
     ) -> Result<(), PreviewError> {
         // Only the `errors` member is read here: a large getOrders page is not parsed twice.
@@ -502,7 +502,7 @@ impl Collector {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Vec<Snapshot>, PreviewError> {
+    fn finish(mut self) -> Result<Vec<Snapshot<'a>>, PreviewError> {
         for (at, id, items) in core::mem::take(&mut self.items) {
             match self.index.get(&id) {
                 Some(&slot) => self.orders[slot].1 = Some(items),
@@ -535,7 +535,7 @@ impl Collector {
 ///
 /// An order given twice is previewed once (the newer `LastUpdateDate`), in first-seen order.
 /// Orders given without items are previewed with none: nothing can block them.
-pub fn parse_orders_input(json: &str) -> Result<Vec<Snapshot>, PreviewError> {
+pub fn parse_orders_input(json: &str) -> Result<Vec<Snapshot<'_>>, PreviewError> {
     check_size("orders", json)?;
     // One pass that only checks the syntax, so the scanner below can trust the text. Without
     // the per-body limit: a whole preview is larger than one body.
@@ -700,7 +700,10 @@ pub fn parse_catalog(json: &str) -> Result<CatalogFacts, PreviewError> {
 
 /// Reads one order (an SP-API `Order` or a getOrder response) and its items (an `OrderItems`
 /// array or a getOrderItems response; `null` = none).
-pub fn parse_snapshot(order_json: &str, items_json: &str) -> Result<Snapshot, PreviewError> {
+pub fn parse_snapshot<'a>(
+    order_json: &'a str,
+    items_json: &'a str,
+) -> Result<Snapshot<'a>, PreviewError> {
     let order = parse_order(order_json).map_err(|e| located("order", e))?;
     let items = if is_null(items_json) {
         Vec::new()
@@ -751,7 +754,12 @@ pub fn build_order_draft_json<R>(
         StoreIntegration {
             store: PREVIEW_STORE.to_owned(),
             name: PREVIEW_STORE.to_owned(),
-            marketplace_id: snapshot.order.marketplace_id.clone().unwrap_or_default(),
+            marketplace_id: snapshot
+                .order
+                .marketplace_id
+                .as_deref()
+                .unwrap_or_default()
+                .to_owned(),
             integrated_at: DateTime::<Utc>::UNIX_EPOCH,
         }
     } else {

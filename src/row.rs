@@ -63,12 +63,12 @@ pub struct ShipmentRecord {
 
 /// One row of the Amazon Orders table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AmazonOrderRow {
+pub struct AmazonOrderRow<'a> {
     pub v: u32,
     pub store: String,
-    /// The newest Amazon snapshot applied.
-    pub order: Order,
-    pub items: Vec<OrderItem>,
+    /// The newest Amazon snapshot applied (its text borrowed from the JSON it was read from).
+    pub order: Order<'a>,
+    pub items: Vec<OrderItem<'a>>,
     pub table_status: TableStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commerce: Option<CommerceLink>,
@@ -155,9 +155,9 @@ impl ShipmentRecord {
     }
 }
 
-impl AmazonOrderRow {
+impl<'a> AmazonOrderRow<'a> {
     /// Reads a row as stored (the JSON `serde_json::to_string` writes for it).
-    pub fn from_json(json: &str) -> Result<AmazonOrderRow, ParseError> {
+    pub fn from_json(json: &'a str) -> Result<AmazonOrderRow<'a>, ParseError> {
         read_json("order row", json, AmazonOrderRow::read)
     }
 
@@ -195,7 +195,7 @@ impl AmazonOrderRow {
         w.finish()
     }
 
-    fn read(r: &mut Reader<'_>) -> Read<AmazonOrderRow> {
+    fn read(r: &mut Reader<'a>) -> Read<AmazonOrderRow<'a>> {
         let (mut v, mut store, mut order, mut items, mut table_status) =
             (None, None, None, None, None);
         let mut row_commerce = None;
@@ -320,10 +320,10 @@ pub struct OrderDetail<'a> {
     pub is_prime: bool,
     pub is_business_order: bool,
     pub latest_ship_date: Option<i64>,
-    pub shipping_address: Option<&'a Address>,
+    pub shipping_address: Option<&'a Address<'a>>,
     pub items_shipped: u32,
     pub items_unshipped: u32,
-    pub items: &'a [OrderItem],
+    pub items: &'a [OrderItem<'a>],
     pub commerce_order_id: Option<&'a str>,
     pub commerce_increment_id: Option<&'a str>,
     pub commerce_status: Option<&'a str>,
@@ -433,7 +433,7 @@ mod tests {
         .order_items;
         let tricky = "quote \" backslash \\ slash / tab \t newline \n bell \u{7} del \u{7f} é 😀";
         for (n, mut order) in orders.into_iter().enumerate() {
-            order.buyer_name = Some(tricky.to_owned());
+            order.buyer_name = Some(tricky.into());
             let row = AmazonOrderRow {
                 v: ROW_VERSION,
                 store: "acme-us".into(),

@@ -407,6 +407,39 @@ fn getorders_is_followed_through_every_nexttoken_page() {
 }
 
 #[test]
+fn getorderitems_is_followed_through_every_nexttoken_page() {
+    let mut e = engine(&[]);
+    e.host.amazon.items_page_size = Some(2);
+    let now = e.host.amazon.now;
+    let o = order(
+        A,
+        "Unshipped",
+        "MFN",
+        "2026-11-02T00:00:00Z",
+        &common::iso(now),
+    );
+    let items = (1..=5)
+        .map(|n| item(&format!("{n}"), &format!("SKU-{n}"), 1, "10.00"))
+        .collect();
+    e.host.amazon.put_order(o, items);
+    for n in 1..=5 {
+        e.host.set_product(&format!("SKU-{n}"), true, Some(3));
+    }
+    assert_eq!(tick_after(&mut e, 5).created, 1);
+    let lines: Vec<String> = e
+        .host
+        .commerce_order(STORE, A)
+        .unwrap()
+        .draft
+        .lines
+        .iter()
+        .map(|l| l.sku.to_string())
+        .collect();
+    assert_eq!(lines, ["SKU-1", "SKU-2", "SKU-3", "SKU-4", "SKU-5"]);
+    assert_eq!(row(&mut e, A)["items"].as_array().unwrap().len(), 5);
+}
+
+#[test]
 fn throttling_mid_page_stops_cleanly_and_the_next_tick_resumes_without_duplicates() {
     let mut e = engine(&[]);
     e.host.set_product("SKU-1", true, None);
@@ -668,7 +701,7 @@ fn push_path_decides_a_real_spapi_order_once() {
     let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
     let now = t("2026-11-02T00:00:00Z");
     let out = e
-        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .on_amazon_order(STORE, now, order_json, items_json)
         .unwrap();
     assert_eq!(
         out.decision.action,
@@ -679,7 +712,7 @@ fn push_path_decides_a_real_spapi_order_once() {
     let created = e.host.commerce_order(STORE, "902-1845936-5435065").unwrap();
     assert_eq!(created.draft.grand_total.cents, 1101);
     let again = e
-        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .on_amazon_order(STORE, now, order_json, items_json)
         .unwrap();
     assert_eq!(again.decision.action, Action::Ignore);
     assert_eq!(e.host.orders.len(), 1);
@@ -698,7 +731,7 @@ fn a_push_that_blocks_or_unblocks_an_order_keeps_the_system_message_current() {
     let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
     let now = t("2026-11-02T00:00:00Z");
     let out = e
-        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .on_amazon_order(STORE, now, order_json, items_json)
         .unwrap();
     assert_eq!(
         out.decision.action,
@@ -714,7 +747,7 @@ fn a_push_that_blocks_or_unblocks_an_order_keeps_the_system_message_current() {
 
     e.host.set_product("NABetaASINB00551Q3CS", true, Some(4));
     let newer = order_json.replace("1970-01-19T03:58:32Z", "1970-01-19T04:00:00Z");
-    let out = e.on_amazon_order(STORE, now, &newer, &items_json).unwrap();
+    let out = e.on_amazon_order(STORE, now, &newer, items_json).unwrap();
     assert!(matches!(out.decision.action, Action::Create { .. }));
     assert_eq!(
         e.host.admin_message, None,
@@ -741,11 +774,11 @@ fn a_retried_push_of_a_blocked_order_repairs_a_system_message_that_failed() {
     let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
     let now = t("2026-11-02T00:00:00Z");
     assert!(e
-        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .on_amazon_order(STORE, now, order_json, items_json)
         .is_err());
     assert_eq!(e.host.inner.admin_message, None, "the first refresh failed");
     let out = e
-        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .on_amazon_order(STORE, now, order_json, items_json)
         .unwrap();
     assert_eq!(out.decision.action, Action::Blocked);
     assert!(e
@@ -770,7 +803,7 @@ fn a_push_that_leaves_the_blocked_orders_alone_does_not_touch_the_system_message
     let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
     let now = t("2026-11-02T00:00:00Z");
     let out = e
-        .on_amazon_order(STORE, now, &order_json, &items_json)
+        .on_amazon_order(STORE, now, order_json, items_json)
         .unwrap();
     assert!(matches!(out.decision.action, Action::Create { .. }));
     assert!(

@@ -92,7 +92,8 @@ fn every_preview_equals_what_the_engine_does_with_the_same_order() {
     let mut compared = 0;
     for fixture in fixtures() {
         let entries = fixture.preview();
-        let snapshots = preview::parse_orders_input(&fixture.input("orders")).unwrap();
+        let orders = fixture.input("orders");
+        let snapshots = preview::parse_orders_input(&orders).unwrap();
         assert_eq!(entries.len(), snapshots.len(), "{}", fixture.name);
         for (entry, snapshot) in entries.iter().zip(&snapshots) {
             let id = &snapshot.order.amazon_order_id;
@@ -124,7 +125,7 @@ fn every_preview_equals_what_the_engine_does_with_the_same_order() {
             // order; the engine always has the items (it fetches them), so the effects are
             // only compared where the fixture gives them.
             if !snapshot.items.is_empty() {
-                let row_status = outcome.row.as_ref().map(|r| r.table_status);
+                let row_status = outcome.table_status;
                 match entry.decision {
                     // A skipped order leaves no row.
                     PreviewDecision::Skip => assert_eq!(row_status, None, "{at}"),

@@ -97,7 +97,7 @@ struct World {
     e: Engine<MemoryHost>,
     specs: Vec<Spec>,
     /// Every snapshot Amazon produced, per order, oldest first.
-    snapshots: Vec<Vec<(Order, Vec<OrderItem>)>>,
+    snapshots: Vec<Vec<(Order<'static>, Vec<OrderItem<'static>>)>>,
     /// Highest progress rank each row has shown.
     shown_rank: BTreeMap<String, u8>,
     /// Commerce order id first given to each Amazon order.

@@ -24,8 +24,12 @@ pub(crate) use quirks::{rfc3339_into, slice, RFC3339_BYTES};
 use read::{read_object, Read, Reader};
 use write::{key, Key, Writer};
 
+use alloc::borrow::Cow;
 use chrono::{DateTime, Utc};
 use core::fmt;
+
+/// Text of an SP-API record: borrowed from the JSON it was read from unless it had escapes.
+pub type Text<'a> = Cow<'a, str>;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Largest body accepted from Amazon or from a host hook. getOrders pages of 100 orders are
@@ -171,38 +175,38 @@ string_enum!(FulfillmentChannel {
 /// Orders v0 `Address` (restricted data: present only with the right role / RDT).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Address {
+pub struct Address<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub company_name: Option<String>,
+    pub company_name: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub address_line1: Option<String>,
+    pub address_line1: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub address_line2: Option<String>,
+    pub address_line2: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub address_line3: Option<String>,
+    pub address_line3: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
+    pub city: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub county: Option<String>,
+    pub county: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub district: Option<String>,
+    pub district: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub state_or_region: Option<String>,
+    pub state_or_region: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
+    pub postal_code: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub country_code: Option<String>,
+    pub country_code: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
+    pub phone: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub address_type: Option<String>,
+    pub address_type: Option<Text<'a>>,
 }
 
-impl Address {
+impl Address<'_> {
     /// No address at all, as FBA orders come.
-    pub const EMPTY: Address = Address {
+    pub const EMPTY: Address<'static> = Address {
         name: None,
         company_name: None,
         address_line1: None,
@@ -222,22 +226,22 @@ impl Address {
 /// Orders v0 `BuyerInfo` (restricted data).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct BuyerInfo {
+pub struct BuyerInfo<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub buyer_email: Option<String>,
+    pub buyer_email: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub buyer_name: Option<String>,
+    pub buyer_name: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub purchase_order_number: Option<String>,
+    pub purchase_order_number: Option<Text<'a>>,
 }
 
 /// Orders v0 `Order`: the fields the import uses; everything else is accepted and ignored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Order {
-    pub amazon_order_id: String,
+pub struct Order<'a> {
+    pub amazon_order_id: Text<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub seller_order_id: Option<String>,
+    pub seller_order_id: Option<Text<'a>>,
     #[serde(serialize_with = "quirks::serialize_time")]
     pub purchase_date: DateTime<Utc>,
     #[serde(serialize_with = "quirks::serialize_time")]
@@ -247,9 +251,9 @@ pub struct Order {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfillment_channel: Option<FulfillmentChannel>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sales_channel: Option<String>,
+    pub sales_channel: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ship_service_level: Option<String>,
+    pub ship_service_level: Option<Text<'a>>,
     /// Absent while the order is `Pending`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_total: Option<Money>,
@@ -258,13 +262,13 @@ pub struct Order {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub number_of_items_unshipped: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub payment_method: Option<String>,
+    pub payment_method: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub marketplace_id: Option<String>,
+    pub marketplace_id: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipment_service_level_category: Option<String>,
+    pub shipment_service_level_category: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_type: Option<String>,
+    pub order_type: Option<Text<'a>>,
     #[serde(
         serialize_with = "quirks::serialize_opt_time",
         skip_serializing_if = "Option::is_none"
@@ -279,17 +283,17 @@ pub struct Order {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_replacement_order: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipping_address: Option<Address>,
+    pub shipping_address: Option<Address<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub buyer_info: Option<BuyerInfo>,
+    pub buyer_info: Option<BuyerInfo<'a>>,
     /// Pre-2023 payloads carried the buyer at the top level; still accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub buyer_email: Option<String>,
+    pub buyer_email: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub buyer_name: Option<String>,
+    pub buyer_name: Option<Text<'a>>,
 }
 
-impl Order {
+impl Order<'_> {
     pub fn channel(&self) -> Option<&FulfillmentChannel> {
         self.fulfillment_channel.as_ref()
     }
@@ -329,14 +333,14 @@ pub struct BuyerRequestedCancel {
 /// promotions, so every money field is optional.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct OrderItem {
+pub struct OrderItem<'a> {
     #[serde(rename = "ASIN")]
-    pub asin: String,
+    pub asin: Text<'a>,
     #[serde(rename = "SellerSKU", skip_serializing_if = "Option::is_none")]
-    pub seller_sku: Option<String>,
-    pub order_item_id: String,
+    pub seller_sku: Option<Text<'a>>,
+    pub order_item_id: Text<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<Text<'a>>,
     pub quantity_ordered: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity_shipped: Option<u32>,
@@ -355,14 +359,14 @@ pub struct OrderItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_gift: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition_id: Option<String>,
+    pub condition_id: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ioss_number: Option<String>,
+    pub ioss_number: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_requested_cancel: Option<BuyerRequestedCancel>,
 }
 
-impl OrderItem {
+impl OrderItem<'_> {
     /// The Commerce SKU this item is matched by: the seller SKU, or the ASIN when Amazon sent
     /// none (listings created from an ASIN use it as SKU).
     pub fn sku(&self) -> &str {
@@ -377,11 +381,82 @@ impl OrderItem {
     }
 }
 
+/// A copy of `text` that owns its bytes.
+fn owned(text: Text<'_>) -> Text<'static> {
+    Cow::Owned(text.into_owned())
+}
+
+impl Address<'_> {
+    pub fn into_owned(self) -> Address<'static> {
+        Address {
+            name: self.name.map(owned),
+            company_name: self.company_name.map(owned),
+            address_line1: self.address_line1.map(owned),
+            address_line2: self.address_line2.map(owned),
+            address_line3: self.address_line3.map(owned),
+            city: self.city.map(owned),
+            county: self.county.map(owned),
+            district: self.district.map(owned),
+            state_or_region: self.state_or_region.map(owned),
+            postal_code: self.postal_code.map(owned),
+            country_code: self.country_code.map(owned),
+            phone: self.phone.map(owned),
+            address_type: self.address_type.map(owned),
+        }
+    }
+}
+
+impl BuyerInfo<'_> {
+    pub fn into_owned(self) -> BuyerInfo<'static> {
+        BuyerInfo {
+            buyer_email: self.buyer_email.map(owned),
+            buyer_name: self.buyer_name.map(owned),
+            purchase_order_number: self.purchase_order_number.map(owned),
+        }
+    }
+}
+
+impl Order<'_> {
+    /// A copy that owns all its text, to keep after the JSON it was read from.
+    pub fn into_owned(self) -> Order<'static> {
+        Order {
+            amazon_order_id: owned(self.amazon_order_id),
+            seller_order_id: self.seller_order_id.map(owned),
+            sales_channel: self.sales_channel.map(owned),
+            ship_service_level: self.ship_service_level.map(owned),
+            payment_method: self.payment_method.map(owned),
+            marketplace_id: self.marketplace_id.map(owned),
+            shipment_service_level_category: self.shipment_service_level_category.map(owned),
+            order_type: self.order_type.map(owned),
+            shipping_address: self.shipping_address.map(Address::into_owned),
+            buyer_info: self.buyer_info.map(BuyerInfo::into_owned),
+            buyer_email: self.buyer_email.map(owned),
+            buyer_name: self.buyer_name.map(owned),
+            ..self
+        }
+    }
+}
+
+impl OrderItem<'_> {
+    /// A copy that owns all its text, to keep after the JSON it was read from.
+    pub fn into_owned(self) -> OrderItem<'static> {
+        OrderItem {
+            asin: owned(self.asin),
+            seller_sku: self.seller_sku.map(owned),
+            order_item_id: owned(self.order_item_id),
+            title: self.title.map(owned),
+            condition_id: self.condition_id.map(owned),
+            ioss_number: self.ioss_number.map(owned),
+            ..self
+        }
+    }
+}
+
 /// `payload` of a getOrders response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct OrdersList {
-    pub orders: Vec<Order>,
+pub struct OrdersList<'a> {
+    pub orders: Vec<Order<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     #[serde(
@@ -399,10 +474,10 @@ pub struct OrdersList {
 /// `payload` of a getOrderItems response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct OrderItemsList {
+pub struct OrderItemsList<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amazon_order_id: Option<String>,
-    pub order_items: Vec<OrderItem>,
+    pub order_items: Vec<OrderItem<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
@@ -474,20 +549,20 @@ fn check_size(what: &'static str, json: &str) -> Result<(), ParseError> {
 }
 
 /// Reads the whole of `json` with `read` (see [`read`]), naming the offending field on failure.
-pub(crate) fn read_json<T>(
+pub(crate) fn read_json<'j, T>(
     what: &'static str,
-    json: &str,
-    read: impl FnOnce(&mut Reader<'_>) -> Read<T>,
+    json: &'j str,
+    read: impl FnOnce(&mut Reader<'j>) -> Read<T>,
 ) -> Result<T, ParseError> {
     check_size(what, json)?;
     read_json_unbounded(what, json, read)
 }
 
 /// [`read_json`] without its size limit, for callers that apply their own.
-pub(crate) fn read_json_unbounded<T>(
+pub(crate) fn read_json_unbounded<'j, T>(
     what: &'static str,
-    json: &str,
-    read: impl FnOnce(&mut Reader<'_>) -> Read<T>,
+    json: &'j str,
+    read: impl FnOnce(&mut Reader<'j>) -> Read<T>,
 ) -> Result<T, ParseError> {
     Reader::document(json, read).map_err(|fail| ParseError::Invalid {
         what,
@@ -496,35 +571,35 @@ pub(crate) fn read_json_unbounded<T>(
     })
 }
 
-impl Address {
-    fn read(r: &mut Reader<'_>) -> Read<Address> {
+impl<'a> Address<'a> {
+    fn read(r: &mut Reader<'a>) -> Read<Address<'a>> {
         let mut a = Address::default();
         read_object!(r, "an address", |r| {
-            "Name" => a.name = r.opt_string()?,
-            "CompanyName" => a.company_name = r.opt_string()?,
-            "AddressLine1" => a.address_line1 = r.opt_string()?,
-            "AddressLine2" => a.address_line2 = r.opt_string()?,
-            "AddressLine3" => a.address_line3 = r.opt_string()?,
-            "City" => a.city = r.opt_string()?,
-            "County" => a.county = r.opt_string()?,
-            "District" => a.district = r.opt_string()?,
-            "StateOrRegion" => a.state_or_region = r.opt_string()?,
-            "PostalCode" => a.postal_code = r.opt_string()?,
-            "CountryCode" => a.country_code = r.opt_string()?,
-            "Phone" => a.phone = r.opt_string()?,
-            "AddressType" => a.address_type = r.opt_string()?,
+            "Name" => a.name = r.opt_text()?,
+            "CompanyName" => a.company_name = r.opt_text()?,
+            "AddressLine1" => a.address_line1 = r.opt_text()?,
+            "AddressLine2" => a.address_line2 = r.opt_text()?,
+            "AddressLine3" => a.address_line3 = r.opt_text()?,
+            "City" => a.city = r.opt_text()?,
+            "County" => a.county = r.opt_text()?,
+            "District" => a.district = r.opt_text()?,
+            "StateOrRegion" => a.state_or_region = r.opt_text()?,
+            "PostalCode" => a.postal_code = r.opt_text()?,
+            "CountryCode" => a.country_code = r.opt_text()?,
+            "Phone" => a.phone = r.opt_text()?,
+            "AddressType" => a.address_type = r.opt_text()?,
         });
         Ok(a)
     }
 }
 
-impl BuyerInfo {
-    fn read(r: &mut Reader<'_>) -> Read<BuyerInfo> {
+impl<'a> BuyerInfo<'a> {
+    fn read(r: &mut Reader<'a>) -> Read<BuyerInfo<'a>> {
         let mut b = BuyerInfo::default();
         read_object!(r, "buyer info", |r| {
-            "BuyerEmail" => b.buyer_email = r.opt_string()?,
-            "BuyerName" => b.buyer_name = r.opt_string()?,
-            "PurchaseOrderNumber" => b.purchase_order_number = r.opt_string()?,
+            "BuyerEmail" => b.buyer_email = r.opt_text()?,
+            "BuyerName" => b.buyer_name = r.opt_text()?,
+            "PurchaseOrderNumber" => b.purchase_order_number = r.opt_text()?,
         });
         Ok(b)
     }
@@ -555,11 +630,11 @@ impl Money {
     }
 }
 
-impl Order {
-    pub(crate) fn read(r: &mut Reader<'_>) -> Read<Order> {
+impl<'a> Order<'a> {
+    pub(crate) fn read(r: &mut Reader<'a>) -> Read<Order<'a>> {
         let (mut id, mut purchased, mut updated, mut status) = (None, None, None, None);
         let mut o = Order {
-            amazon_order_id: String::new(),
+            amazon_order_id: Text::Borrowed(""),
             seller_order_id: None,
             purchase_date: DateTime::UNIX_EPOCH,
             last_update_date: DateTime::UNIX_EPOCH,
@@ -585,8 +660,8 @@ impl Order {
             buyer_name: None,
         };
         read_object!(r, "an order", |r| {
-            "AmazonOrderId" => id = Some(r.string()?),
-            "SellerOrderId" => o.seller_order_id = r.opt_string()?,
+            "AmazonOrderId" => id = Some(r.text()?),
+            "SellerOrderId" => o.seller_order_id = r.opt_text()?,
             "PurchaseDate" => purchased = Some(r.time()?),
             "LastUpdateDate" => updated = Some(r.time()?),
             "OrderStatus" => status = Some(r.with_str(|s| Ok(OrderStatus::parse(s)))?),
@@ -594,17 +669,17 @@ impl Order {
                 o.fulfillment_channel =
                     r.nullable(|r| r.with_str(|s| Ok(FulfillmentChannel::parse(s))))?
             },
-            "SalesChannel" => o.sales_channel = r.opt_string()?,
-            "ShipServiceLevel" => o.ship_service_level = r.opt_string()?,
+            "SalesChannel" => o.sales_channel = r.opt_text()?,
+            "ShipServiceLevel" => o.ship_service_level = r.opt_text()?,
             "OrderTotal" => o.order_total = r.nullable(Money::read)?,
             "NumberOfItemsShipped" => o.number_of_items_shipped = r.opt_u32()?,
             "NumberOfItemsUnshipped" => o.number_of_items_unshipped = r.opt_u32()?,
-            "PaymentMethod" => o.payment_method = r.opt_string()?,
-            "MarketplaceId" => o.marketplace_id = r.opt_string()?,
+            "PaymentMethod" => o.payment_method = r.opt_text()?,
+            "MarketplaceId" => o.marketplace_id = r.opt_text()?,
             "ShipmentServiceLevelCategory" => {
-                o.shipment_service_level_category = r.opt_string()?
+                o.shipment_service_level_category = r.opt_text()?
             },
-            "OrderType" => o.order_type = r.opt_string()?,
+            "OrderType" => o.order_type = r.opt_text()?,
             "LatestShipDate" => o.latest_ship_date = r.opt_time()?,
             "IsBusinessOrder" => o.is_business_order = r.flag()?,
             "IsPrime" => o.is_prime = r.flag()?,
@@ -612,8 +687,8 @@ impl Order {
             "IsReplacementOrder" => o.is_replacement_order = r.flag()?,
             "ShippingAddress" => o.shipping_address = r.nullable(Address::read)?,
             "BuyerInfo" => o.buyer_info = r.nullable(BuyerInfo::read)?,
-            "BuyerEmail" => o.buyer_email = r.opt_string()?,
-            "BuyerName" => o.buyer_name = r.opt_string()?,
+            "BuyerEmail" => o.buyer_email = r.opt_text()?,
+            "BuyerName" => o.buyer_name = r.opt_text()?,
         });
         o.amazon_order_id = r.required(id, "AmazonOrderId")?;
         o.purchase_date = r.required(purchased, "PurchaseDate")?;
@@ -634,13 +709,13 @@ impl BuyerRequestedCancel {
     }
 }
 
-impl OrderItem {
-    pub(crate) fn read(r: &mut Reader<'_>) -> Read<OrderItem> {
+impl<'a> OrderItem<'a> {
+    pub(crate) fn read(r: &mut Reader<'a>) -> Read<OrderItem<'a>> {
         let (mut asin, mut item_id, mut ordered) = (None, None, None);
         let mut i = OrderItem {
-            asin: String::new(),
+            asin: Text::Borrowed(""),
             seller_sku: None,
-            order_item_id: String::new(),
+            order_item_id: Text::Borrowed(""),
             title: None,
             quantity_ordered: 0,
             quantity_shipped: None,
@@ -656,10 +731,10 @@ impl OrderItem {
             buyer_requested_cancel: None,
         };
         read_object!(r, "an order item", |r| {
-            "ASIN" => asin = Some(r.string()?),
-            "SellerSKU" => i.seller_sku = r.opt_string()?,
-            "OrderItemId" => item_id = Some(r.string()?),
-            "Title" => i.title = r.opt_string()?,
+            "ASIN" => asin = Some(r.text()?),
+            "SellerSKU" => i.seller_sku = r.opt_text()?,
+            "OrderItemId" => item_id = Some(r.text()?),
+            "Title" => i.title = r.opt_text()?,
             "QuantityOrdered" => ordered = Some(r.u32()?),
             "QuantityShipped" => i.quantity_shipped = r.opt_u32()?,
             "ItemPrice" => i.item_price = r.nullable(Money::read)?,
@@ -669,8 +744,8 @@ impl OrderItem {
             "ShippingDiscount" => i.shipping_discount = r.nullable(Money::read)?,
             "PromotionDiscount" => i.promotion_discount = r.nullable(Money::read)?,
             "IsGift" => i.is_gift = r.flag()?,
-            "ConditionId" => i.condition_id = r.opt_string()?,
-            "IossNumber" => i.ioss_number = r.opt_string()?,
+            "ConditionId" => i.condition_id = r.opt_text()?,
+            "IossNumber" => i.ioss_number = r.opt_text()?,
             "BuyerRequestedCancel" => {
                 i.buyer_requested_cancel = r.nullable(BuyerRequestedCancel::read)?
             },
@@ -681,13 +756,13 @@ impl OrderItem {
         Ok(i)
     }
 
-    pub(crate) fn read_list(r: &mut Reader<'_>) -> Read<Vec<OrderItem>> {
+    pub(crate) fn read_list(r: &mut Reader<'a>) -> Read<Vec<OrderItem<'a>>> {
         r.array("a list of order items", OrderItem::read)
     }
 }
 
-impl OrdersList {
-    fn read(r: &mut Reader<'_>) -> Read<OrdersList> {
+impl<'a> OrdersList<'a> {
+    fn read(r: &mut Reader<'a>) -> Read<OrdersList<'a>> {
         let mut list = OrdersList {
             orders: Vec::new(),
             next_token: None,
@@ -704,8 +779,8 @@ impl OrdersList {
     }
 }
 
-impl OrderItemsList {
-    fn read(r: &mut Reader<'_>) -> Read<OrderItemsList> {
+impl<'a> OrderItemsList<'a> {
+    fn read(r: &mut Reader<'a>) -> Read<OrderItemsList<'a>> {
         let mut list = OrderItemsList {
             amazon_order_id: None,
             order_items: Vec::new(),
@@ -763,7 +838,7 @@ impl Money {
     }
 }
 
-impl Address {
+impl Address<'_> {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.opt_str_member(key!("Name"), self.name.as_deref());
@@ -783,7 +858,7 @@ impl Address {
     }
 }
 
-impl BuyerInfo {
+impl BuyerInfo<'_> {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.opt_str_member(key!("BuyerEmail"), self.buyer_email.as_deref());
@@ -796,7 +871,7 @@ impl BuyerInfo {
     }
 }
 
-impl Order {
+impl Order<'_> {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.str_member(key!("AmazonOrderId"), &self.amazon_order_id);
@@ -851,7 +926,7 @@ impl Order {
     }
 }
 
-impl OrderItem {
+impl OrderItem<'_> {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.str_member(key!("ASIN"), &self.asin);
@@ -991,10 +1066,10 @@ impl ConfirmShipmentItem {
 }
 
 /// Any SP-API response: its `payload`, or the `errors` Amazon answered with.
-fn read_envelope<T>(
+fn read_envelope<'j, T>(
     what: &'static str,
-    json: &str,
-    payload: impl FnMut(&mut Reader<'_>) -> Read<T>,
+    json: &'j str,
+    payload: impl FnMut(&mut Reader<'j>) -> Read<T>,
 ) -> Result<T, ParseError> {
     let mut payload = payload;
     let (found, errors) = read_json(what, json, |r| {
@@ -1025,7 +1100,7 @@ pub(crate) fn invalid(
 }
 
 /// Parses a getOrders response body.
-pub fn parse_get_orders(json: &str) -> Result<OrdersList, ParseError> {
+pub fn parse_get_orders(json: &str) -> Result<OrdersList<'_>, ParseError> {
     let list = read_envelope("getOrders response", json, OrdersList::read)?;
     for (i, order) in list.orders.iter().enumerate() {
         validate_order(order).map_err(|(field, message)| {
@@ -1102,7 +1177,7 @@ impl OrdersPage {
     }
 
     /// The whole order, read from its place in the page.
-    pub fn order(&self, entry: &PageOrder) -> Result<Order, ParseError> {
+    pub fn order(&self, entry: &PageOrder) -> Result<Order<'_>, ParseError> {
         let what = "getOrders response";
         let here = || format!("payload.Orders[{}]", entry.index);
         let order = read_json(what, slice(&self.body, entry.span.clone()), Order::read)
@@ -1148,7 +1223,7 @@ pub fn parse_get_orders_page(body: String) -> Result<OrdersPage, ParseError> {
 }
 
 /// Parses a getOrderItems response body.
-pub fn parse_get_order_items(json: &str) -> Result<OrderItemsList, ParseError> {
+pub fn parse_get_order_items(json: &str) -> Result<OrderItemsList<'_>, ParseError> {
     let list = read_envelope("getOrderItems response", json, OrderItemsList::read)?;
     validate_items(&list.order_items).map_err(|(i, field, message)| {
         invalid(
@@ -1161,7 +1236,7 @@ pub fn parse_get_order_items(json: &str) -> Result<OrderItemsList, ParseError> {
 }
 
 /// Parses one order: an SP-API `Order` object or a whole getOrder response.
-pub fn parse_order(json: &str) -> Result<Order, ParseError> {
+pub fn parse_order(json: &str) -> Result<Order<'_>, ParseError> {
     let order = if looks_like_envelope(json) {
         read_envelope("order", json, Order::read)?
     } else {
@@ -1172,7 +1247,7 @@ pub fn parse_order(json: &str) -> Result<Order, ParseError> {
 }
 
 /// Parses order items: an `OrderItems` array or a whole getOrderItems response.
-pub fn parse_order_items(json: &str) -> Result<Vec<OrderItem>, ParseError> {
+pub fn parse_order_items(json: &str) -> Result<Vec<OrderItem<'_>>, ParseError> {
     if looks_like_envelope(json) {
         return parse_get_order_items(json).map(|l| l.order_items);
     }

@@ -578,19 +578,29 @@ impl<'j> Reader<'j> {
         })
     }
 
-    pub(crate) fn string(&mut self) -> Read<String> {
+    /// A string value, borrowed from the document unless it has escapes.
+    pub(crate) fn text(&mut self) -> Read<Cow<'j, str>> {
         match self.peek()? {
-            Peek::String => self.raw_string().map(Cow::into_owned),
+            Peek::String => self.raw_string(),
             peek => self.wrong_type(peek, "a string"),
         }
     }
 
-    pub(crate) fn opt_string(&mut self) -> Read<Option<String>> {
+    /// [`Self::text`], or `None` for `null`.
+    pub(crate) fn opt_text(&mut self) -> Read<Option<Cow<'j, str>>> {
         match self.peek()? {
-            Peek::String => self.raw_string().map(|s| Some(s.into_owned())),
+            Peek::String => self.raw_string().map(Some),
             Peek::Null => self.literal("null").map(|()| None),
             peek => self.wrong_type(peek, "a string"),
         }
+    }
+
+    pub(crate) fn string(&mut self) -> Read<String> {
+        self.text().map(Cow::into_owned)
+    }
+
+    pub(crate) fn opt_string(&mut self) -> Read<Option<String>> {
+        self.opt_text().map(|text| text.map(Cow::into_owned))
     }
 
     pub(crate) fn bool(&mut self) -> Read<bool> {

@@ -74,7 +74,10 @@ pub enum CommerceEvent {
 pub struct Outcome {
     pub amazon_order_id: String,
     pub decision: Decision,
-    pub row: Option<AmazonOrderRow>,
+    /// The row's table status after the decision; `None` when the order has no row (skipped).
+    pub table_status: Option<TableStatus>,
+    /// The Commerce order the row links to.
+    pub commerce: Option<CommerceLink>,
 }
 
 /// The admin message as last sent; `confirmed` once the host accepted it.
@@ -222,13 +225,9 @@ impl<H: Host> Engine<H> {
         Ok((key, mine))
     }
 
-    fn load_row(&mut self, store: &str, id: &str) -> Result<Option<AmazonOrderRow>, EngineError> {
-        match self.host.storage_get(&keys::order(store, id))? {
-            None => Ok(None),
-            Some(json) => AmazonOrderRow::from_json(&json)
-                .map(Some)
-                .map_err(|e| EngineError::Host(format!("stored row of {id} is unreadable: {e}"))),
-        }
+    /// The stored row of `id` as text: rows are read from it, borrowing it (see [`parse_row`]).
+    fn row_text(&mut self, store: &str, id: &str) -> Result<Option<String>, EngineError> {
+        Ok(self.host.storage_get(&keys::order(store, id))?)
     }
 
     /// Writes `row` with its indexes in one batch. `is_new` adds it to the row count.
@@ -318,9 +317,10 @@ impl<H: Host> Engine<H> {
         );
         if matches!(decision.action, Action::Skip | Action::Ignore) {
             return Ok(Outcome {
-                amazon_order_id: snapshot.order.amazon_order_id,
+                amazon_order_id: snapshot.order.amazon_order_id.into_owned(),
                 decision,
-                row: stored,
+                table_status: stored.as_ref().map(|r| r.table_status),
+                commerce: stored.and_then(|r| r.commerce),
             });
         }
         let store = config.integration.store.as_str();
@@ -412,9 +412,10 @@ impl<H: Host> Engine<H> {
             self.save_row(&row, stored.is_none())?;
         }
         Ok(Outcome {
-            amazon_order_id: id,
+            amazon_order_id: id.into_owned(),
             decision,
-            row: Some(row),
+            table_status: Some(row.table_status),
+            commerce: row.commerce,
         })
     }
 
@@ -544,14 +545,18 @@ impl<H: Host> Engine<H> {
         let items = parse_order_items(items_json)?;
         let config = self.config(store)?;
         self.with_lease(store, now, |engine| {
-            let stored = engine.load_row(store, &order.amazon_order_id)?;
+            let text = engine.row_text(store, &order.amazon_order_id)?;
+            let stored = match &text {
+                Some(json) => Some(parse_row(&order.amazon_order_id, json)?),
+                None => None,
+            };
             let was_blocked = stored.as_ref().is_some_and(AmazonOrderRow::is_error);
             let outcome = engine.process(&config, stored, Snapshot { order, items })?;
             // Only a blocked order, before or after, can change the message (four to seven host
             // calls): a push of one that stays blocked refreshes too, so that retrying a push
             // whose refresh failed repairs it. A refresh cut short after an order was unblocked
             // is completed by the next tick, which always refreshes.
-            if was_blocked || outcome.row.as_ref().is_some_and(AmazonOrderRow::is_error) {
+            if was_blocked || outcome.table_status == Some(TableStatus::Error) {
                 engine.refresh_system_message(&config)?;
             }
             Ok(outcome)
@@ -581,9 +586,10 @@ impl<H: Host> Engine<H> {
 
     /// The Commerce order was canceled by the merchant: only an unshipped order can be.
     fn canceled_in_commerce(&mut self, store: &str, id: &str) -> Result<(), EngineError> {
-        let mut row = self
-            .load_row(store, id)?
+        let text = self
+            .row_text(store, id)?
             .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
+        let mut row = parse_row(id, &text)?;
         let Some(link) = row.commerce.as_mut() else {
             return Err(EngineError::InvalidInput(format!(
                 "Amazon order {id} has no Commerce order to cancel"
@@ -644,8 +650,8 @@ impl<H: Host> Engine<H> {
             let skip = (query.page as usize - 1) * query.page_size as usize;
             let mut rows = Vec::new();
             for id in ids.iter().skip(skip) {
-                if let Some(row) = self.load_row(store, id)? {
-                    rows.push(GridRow::from(&row));
+                if let Some(text) = self.row_text(store, id)? {
+                    rows.push(GridRow::from(&parse_row(id, &text)?));
                 }
             }
             let total = self.row_count(store)?;
@@ -688,7 +694,10 @@ impl<H: Host> Engine<H> {
                 "\"{store}\" is not a store code"
             )));
         }
-        Ok(self.load_row(store, id)?.map(|row| row.detail().to_json()))
+        match self.row_text(store, id)? {
+            Some(text) => Ok(Some(parse_row(id, &text)?.detail().to_json())),
+            None => Ok(None),
+        }
     }
 
     /// The admin system message across all stores.
@@ -697,6 +706,12 @@ impl<H: Host> Engine<H> {
         let shown: Vec<&str> = names.iter().map(|(_, n)| n.as_str()).collect();
         Ok(system_message(&shown))
     }
+}
+
+/// A stored row, read from (and borrowing) its text.
+fn parse_row<'j>(id: &str, json: &'j str) -> Result<AmazonOrderRow<'j>, EngineError> {
+    AmazonOrderRow::from_json(json)
+        .map_err(|e| EngineError::Host(format!("stored row of {id} is unreadable: {e}")))
 }
 
 fn commerce_failure(e: CommerceError) -> EngineError {

@@ -105,7 +105,7 @@ fn unshipped(row: &AmazonOrderRow) -> Vec<(String, String, u32)> {
                 .sum();
             let shipped = item.quantity_shipped.unwrap_or(0).max(ours);
             (
-                item.order_item_id.clone(),
+                item.order_item_id.to_string(),
                 item.sku().to_owned(),
                 item.quantity_ordered.saturating_sub(shipped),
             )
@@ -163,9 +163,10 @@ impl<H: Host> Engine<H> {
     pub(super) fn queue_shipment(&mut self, shipment: Shipment) -> Result<(), EngineError> {
         let store = shipment.store.as_str();
         let id = shipment.amazon_order_id.as_str();
-        let mut row = self
-            .load_row(store, id)?
+        let text = self
+            .row_text(store, id)?
             .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
+        let mut row = super::parse_row(id, &text)?;
         if row
             .shipments
             .iter()
@@ -201,7 +202,7 @@ impl<H: Host> Engine<H> {
                 package_reference_id: package_reference_id.clone(),
                 carrier_code: code.clone(),
                 carrier_name: name,
-                shipping_method: row.order.ship_service_level.clone(),
+                shipping_method: row.order.ship_service_level.as_deref().map(str::to_owned),
                 tracking_number: shipment.tracking_number.trim().to_owned(),
                 ship_date: rfc3339_into(
                     &shipment.shipped_at,
@@ -264,8 +265,9 @@ pub(super) fn push_queue<H: Host>(
         let reference = queued.request.package_detail.package_reference_id.clone();
         let result = api.confirm_shipment(&id, &queued.request);
         let row_json = api.host.storage_get(&keys::order(store, &id))?;
-        let mut row: Option<AmazonOrderRow> =
-            row_json.and_then(|j| AmazonOrderRow::from_json(&j).ok());
+        let mut row: Option<AmazonOrderRow<'_>> = row_json
+            .as_deref()
+            .and_then(|j| AmazonOrderRow::from_json(j).ok());
         let mut set_state = |state: ShipmentState, error: Option<String>, note: String| {
             if let Some(row) = row.as_mut() {
                 if let Some(s) = row

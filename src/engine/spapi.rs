@@ -420,9 +420,16 @@ impl<H: Host> SpApi<'_, H> {
         Ok(parse_get_orders_page(response.body)?)
     }
 
-    /// All items of an order, following `NextToken`.
-    pub fn get_order_items(&mut self, amazon_order_id: &str) -> Result<Vec<OrderItem>, ApiFailure> {
+    /// All items of an order, following `NextToken`. The first answer's text is kept in
+    /// `first`, and its items borrow it: an order's items nearly always come in one answer;
+    /// those of any further answer are copies.
+    pub fn get_order_items<'b>(
+        &mut self,
+        amazon_order_id: &str,
+        first: &'b mut Option<String>,
+    ) -> Result<Vec<OrderItem<'b>>, ApiFailure> {
         let mut items = Vec::new();
+        let mut first = Some(first);
         let mut next: Option<String> = None;
         loop {
             let mut path = format!("/orders/v0/orders/{amazon_order_id}/orderItems");
@@ -430,9 +437,21 @@ impl<H: Host> SpApi<'_, H> {
                 path.push_str(&format!("?NextToken={}", form_encode(token)));
             }
             let response = self.call(GET_ORDER_ITEMS, Method::Get, &path, None)?;
-            let page = parse_get_order_items(&response.body)?;
-            items.extend(page.order_items);
-            match page.next_token {
+            let token = match first.take() {
+                Some(slot) => {
+                    let page = parse_get_order_items(Option::insert(slot, response.body))?;
+                    items.extend(page.order_items);
+                    page.next_token
+                }
+                None => {
+                    let page = parse_get_order_items(&response.body)?;
+                    for item in page.order_items {
+                        items.push(item.into_owned());
+                    }
+                    page.next_token
+                }
+            };
+            match token {
                 Some(token) if Some(&token) != next.as_ref() => next = Some(token),
                 _ => return Ok(items),
             }

@@ -47,11 +47,7 @@ pub struct TickReport {
 
 impl TickReport {
     fn count(&mut self, outcome: &Outcome) {
-        let created = outcome
-            .row
-            .as_ref()
-            .and_then(|r| r.commerce.as_ref())
-            .is_some();
+        let created = outcome.commerce.is_some();
         match outcome.decision.action {
             Action::Create { then_complete } if created => {
                 self.created += 1;
@@ -205,11 +201,13 @@ impl<H: Host> Engine<H> {
             .storage_list(&keys::blocked_prefix(store), None, RETRY_BATCH)?;
         for (key, _) in blocked {
             let id = keys::last_segment(&key);
-            let Some(row) = self.load_row(store, id)? else {
+            let Some(text) = self.row_text(store, id)? else {
                 self.host
                     .storage_apply(vec![StorageOp::Delete(key.clone())])?;
                 continue;
             };
+            let row = super::parse_row(id, &text)?;
+            // Clones of borrowed text: no string is copied.
             let snapshot = Snapshot {
                 order: row.order.clone(),
                 items: row.items.clone(),
@@ -356,7 +354,12 @@ impl<H: Host> Engine<H> {
             Ok(order) => order,
             Err(e) => return Ok(Err(e.into())),
         };
-        let stored = self.load_row(store, &order.amazon_order_id)?;
+        let text = self.row_text(store, &order.amazon_order_id)?;
+        let stored = match &text {
+            Some(json) => Some(super::parse_row(&order.amazon_order_id, json)?),
+            None => None,
+        };
+        let mut items_text = None;
         let items = {
             let mut api = SpApi {
                 host: &mut self.host,
@@ -366,7 +369,7 @@ impl<H: Host> Engine<H> {
                 marketplace_id: &config.integration.marketplace_id,
                 now,
             };
-            match api.get_order_items(&order.amazon_order_id) {
+            match api.get_order_items(&order.amazon_order_id, &mut items_text) {
                 Ok(items) => items,
                 Err(failure) => return Ok(Err(failure)),
             }

@@ -19,16 +19,24 @@ pub fn t(iso: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-pub fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
+/// A sample payload, kept for the whole test run: what is parsed from it borrows its text.
+pub fn fixture(name: &str) -> &'static str {
+    let text = std::fs::read_to_string(format!(
         "{}/tests/fixtures/spapi/{name}",
         env!("CARGO_MANIFEST_DIR")
     ))
-    .unwrap()
+    .unwrap();
+    Box::leak(text.into_boxed_str())
 }
 
 /// An order as getOrders returns it for a paid MFN order, with buyer and address.
-pub fn order(id: &str, status: &str, channel: &str, purchased: &str, updated: &str) -> Order {
+pub fn order(
+    id: &str,
+    status: &str,
+    channel: &str,
+    purchased: &str,
+    updated: &str,
+) -> Order<'static> {
     let json = serde_json::json!({
         "AmazonOrderId": id,
         "PurchaseDate": purchased,
@@ -48,11 +56,11 @@ pub fn order(id: &str, status: &str, channel: &str, purchased: &str, updated: &s
             "StateOrRegion": "WA", "PostalCode": "98121", "CountryCode": "US", "Phone": "+1 206-555-0100"
         }
     });
-    parse_order(&json.to_string()).unwrap()
+    parse_order(&json.to_string()).unwrap().into_owned()
 }
 
 /// An order item with price, tax and shipping, as getOrderItems returns it.
-pub fn item(order_item_id: &str, sku: &str, qty: u32, row_price: &str) -> OrderItem {
+pub fn item(order_item_id: &str, sku: &str, qty: u32, row_price: &str) -> OrderItem<'static> {
     let json = serde_json::json!([{
         "ASIN": "B00551Q3CS",
         "OrderItemId": order_item_id,
@@ -67,7 +75,10 @@ pub fn item(order_item_id: &str, sku: &str, qty: u32, row_price: &str) -> OrderI
         "IsGift": "false",
         "IossNumber": ""
     }]);
-    parse_order_items(&json.to_string()).unwrap().remove(0)
+    parse_order_items(&json.to_string())
+        .unwrap()
+        .remove(0)
+        .into_owned()
 }
 
 /// A store integrated on 2026-11-01 with sandbox credentials, import enabled.

@@ -186,9 +186,9 @@ fn push(engine: &mut Engine<MemoryHost>, order_json: &str, items_json: &str) {
             );
         }
         Ok(outcome) => {
-            if let Some(row) = &outcome.row {
-                let id = row.order.amazon_order_id.clone();
-                let detail = engine.order_detail(STORE, &id);
+            if outcome.table_status.is_some() {
+                let id = &outcome.amazon_order_id;
+                let detail = engine.order_detail(STORE, id);
                 assert!(
                     matches!(detail, Ok(Some(_))),
                     "the stored row of {id} cannot be read back: {detail:?}"
