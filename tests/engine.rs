@@ -6,7 +6,9 @@ mod common;
 use amazon_order_sync::amazon::{parse_order, OrderStatus};
 use amazon_order_sync::blockers::SkuQty;
 use amazon_order_sync::decide::Action;
-use amazon_order_sync::engine::{CommerceEvent, Engine, EngineError, Shipment, TickStatus};
+use amazon_order_sync::engine::{
+    CommerceEvent, Engine, EngineError, Shipment, TickReport, TickStatus,
+};
 use amazon_order_sync::grid::OrderQuery;
 use amazon_order_sync::memory::MemoryHost;
 use amazon_order_sync::status::TableStatus;
@@ -31,7 +33,12 @@ fn put(
     sku: &str,
     qty: u32,
 ) {
-    let now = engine.host.amazon.now;
+    put_on(&mut engine.host, id, status, channel, sku, qty);
+}
+
+/// Publishes a one-line order on `host`'s simulated Amazon, last updated now.
+fn put_on(host: &mut MemoryHost, id: &str, status: &str, channel: &str, sku: &str, qty: u32) {
+    let now = host.amazon.now;
     let o = order(
         id,
         status,
@@ -39,10 +46,25 @@ fn put(
         "2026-11-02T00:00:00Z",
         &common::iso(now),
     );
-    engine
-        .host
-        .amazon
+    host.amazon
         .put_order(o, vec![item(&format!("{id}-1"), sku, qty, "20.00")]);
+}
+
+/// [`tick_after`] for an engine over a [`FaultyHost`].
+fn faulty_tick_after(e: &mut Engine<FaultyHost>, minutes: i64) -> TickReport {
+    let now = e.host.inner.amazon.now + Duration::minutes(minutes);
+    e.host.inner.amazon.now = now;
+    e.on_cron_tick(STORE, now).unwrap()
+}
+
+/// The SP-API sample order and its items (the catalog has no `NABetaASINB00551Q3CS` yet), for a
+/// store integrated at the epoch, so that the sample's 1970 dates are imported.
+fn sample_push(host: &mut MemoryHost, settings: &[(&str, &str)]) -> (&'static str, &'static str) {
+    host.add_store(STORE, common::US, "1970-01-01T00:00:00Z", settings);
+    (
+        common::fixture("getOrder_200_TEST_CASE_200.response.json"),
+        common::fixture("getOrderItems_200_TEST_CASE_200.response.json"),
+    )
 }
 
 fn ship(engine: &mut Engine<MemoryHost>, id: &str, shipment_id: &str, items: Vec<SkuQty>) {
@@ -612,35 +634,19 @@ fn a_second_concurrent_tick_is_busy_and_changes_nothing() {
 #[test]
 fn a_blocked_order_retried_while_still_blocked_is_not_rewritten() {
     let mut e = Engine::new(FaultyHost::new(engine(&[]).host));
-    let now = e.host.inner.amazon.now;
-    let o = order(
-        A,
-        "Unshipped",
-        "MFN",
-        "2026-11-02T00:00:00Z",
-        &common::iso(now),
-    );
-    e.host
-        .inner
-        .amazon
-        .put_order(o, vec![item("1", "MISSING", 1, "20.00")]);
-    let tick = |e: &mut Engine<FaultyHost>| {
-        let now = e.host.inner.amazon.now + Duration::minutes(5);
-        e.host.inner.amazon.now = now;
-        e.on_cron_tick(STORE, now).unwrap()
-    };
+    put_on(&mut e.host.inner, A, "Unshipped", "MFN", "MISSING", 1);
     let row_key = format!("v1/s/{STORE}/order/{A}");
-    assert_eq!(tick(&mut e).blocked, 1);
+    assert_eq!(faulty_tick_after(&mut e, 5).blocked, 1);
     assert!(e.host.puts.contains(&row_key), "the blocked row is written");
     let written = e.host.inner.storage[&row_key].clone();
 
     e.host.puts.clear();
-    assert_eq!(tick(&mut e).blocked, 1, "retried");
+    assert_eq!(faulty_tick_after(&mut e, 5).blocked, 1, "retried");
     assert!(!e.host.puts.contains(&row_key), "{:?}", e.host.puts);
     assert_eq!(e.host.inner.storage[&row_key], written);
 
     e.host.inner.set_product("MISSING", true, Some(1));
-    assert_eq!(tick(&mut e).created, 1);
+    assert_eq!(faulty_tick_after(&mut e, 5).created, 1);
     assert!(
         e.host.puts.contains(&row_key),
         "the created order's row is written"
@@ -657,31 +663,15 @@ fn create_order_whose_reply_was_lost_is_not_created_twice() {
     });
     let mut e = Engine::new(host);
     e.host.inner.set_product("SKU-1", true, Some(5));
-    let now = e.host.inner.amazon.now;
-    let o = order(
-        A,
-        "Unshipped",
-        "MFN",
-        "2026-11-02T00:00:00Z",
-        &common::iso(now),
-    );
-    e.host
-        .inner
-        .amazon
-        .put_order(o, vec![item("1", "SKU-1", 2, "20.00")]);
-    let tick = |e: &mut Engine<FaultyHost>, minutes| {
-        let now = e.host.inner.amazon.now + Duration::minutes(minutes);
-        e.host.inner.amazon.now = now;
-        e.on_cron_tick(STORE, now).unwrap()
-    };
-    let r = tick(&mut e, 5);
+    put_on(&mut e.host.inner, A, "Unshipped", "MFN", "SKU-1", 2);
+    let r = faulty_tick_after(&mut e, 5);
     assert_eq!(r.created, 0);
     assert_eq!(
         r.status,
         TickStatus::Throttled,
         "stopped on the lost reply: {r:?}"
     );
-    let r = tick(&mut e, 5);
+    let r = faulty_tick_after(&mut e, 5);
     assert_eq!(r.created, 1);
     assert_eq!(e.host.inner.orders.len(), 1);
     assert_eq!(
@@ -694,11 +684,8 @@ fn create_order_whose_reply_was_lost_is_not_created_twice() {
 #[test]
 fn push_path_decides_a_real_spapi_order_once() {
     let mut e = engine(&[]);
-    e.host
-        .add_store(STORE, common::US, "1970-01-01T00:00:00Z", &[]);
+    let (order_json, items_json) = sample_push(&mut e.host, &[]);
     e.host.set_product("NABetaASINB00551Q3CS", true, Some(4));
-    let order_json = common::fixture("getOrder_200_TEST_CASE_200.response.json");
-    let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
     let now = t("2026-11-02T00:00:00Z");
     let out = e
         .on_amazon_order(STORE, now, order_json, items_json)
@@ -720,15 +707,8 @@ fn push_path_decides_a_real_spapi_order_once() {
 
 #[test]
 fn a_push_that_blocks_or_unblocks_an_order_keeps_the_system_message_current() {
-    let mut e = engine(&[("store_name", "Acme US")]);
-    e.host.add_store(
-        STORE,
-        common::US,
-        "1970-01-01T00:00:00Z",
-        &[("store_name", "Acme US")],
-    );
-    let order_json = common::fixture("getOrder_200_TEST_CASE_200.response.json");
-    let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
+    let mut e = engine(&[]);
+    let (order_json, items_json) = sample_push(&mut e.host, &[("store_name", "Acme US")]);
     let now = t("2026-11-02T00:00:00Z");
     let out = e
         .on_amazon_order(STORE, now, order_json, items_json)
@@ -758,20 +738,13 @@ fn a_push_that_blocks_or_unblocks_an_order_keeps_the_system_message_current() {
 #[test]
 fn a_retried_push_of_a_blocked_order_repairs_a_system_message_that_failed() {
     let mut failed_once = false;
-    let mut host = FaultyHost::new(engine(&[("store_name", "Acme US")]).host);
-    host.inner.add_store(
-        STORE,
-        common::US,
-        "1970-01-01T00:00:00Z",
-        &[("store_name", "Acme US")],
-    );
+    let mut host = FaultyHost::new(engine(&[]).host);
+    let (order_json, items_json) = sample_push(&mut host.inner, &[("store_name", "Acme US")]);
     host.policy = Box::new(move |_, op| match op {
         "set_admin_message" if !std::mem::replace(&mut failed_once, true) => Fault::Fail,
         _ => Fault::None,
     });
     let mut e = Engine::new(host);
-    let order_json = common::fixture("getOrder_200_TEST_CASE_200.response.json");
-    let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
     let now = t("2026-11-02T00:00:00Z");
     assert!(e
         .on_amazon_order(STORE, now, order_json, items_json)
@@ -793,14 +766,10 @@ fn a_retried_push_of_a_blocked_order_repairs_a_system_message_that_failed() {
 #[test]
 fn a_push_that_leaves_the_blocked_orders_alone_does_not_touch_the_system_message() {
     let mut e = Engine::new(FaultyHost::new(engine(&[]).host));
-    e.host
-        .inner
-        .add_store(STORE, common::US, "1970-01-01T00:00:00Z", &[]);
+    let (order_json, items_json) = sample_push(&mut e.host.inner, &[]);
     e.host
         .inner
         .set_product("NABetaASINB00551Q3CS", true, Some(4));
-    let order_json = common::fixture("getOrder_200_TEST_CASE_200.response.json");
-    let items_json = common::fixture("getOrderItems_200_TEST_CASE_200.response.json");
     let now = t("2026-11-02T00:00:00Z");
     let out = e
         .on_amazon_order(STORE, now, order_json, items_json)
