@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::amazon::money::div_round;
 use crate::amazon::write::{key, Key, Writer};
-use crate::amazon::{non_empty, Address as AmazonAddress, Money, Order, OrderItem};
+use crate::amazon::{non_empty, owned, Address as AmazonAddress, Money, Order, OrderItem};
 use crate::marketplace::Marketplace;
 use crate::settings::{CustomerCreation, OrderNumberSource, OrderSettings, StoreIntegration};
 
@@ -83,11 +83,6 @@ pub struct OrderDraft<'a> {
     pub status: Cow<'a, str>,
     pub payment_method: Cow<'a, str>,
     pub po_number: Cow<'a, str>,
-}
-
-/// A copy of `text` that owns its bytes.
-fn owned(text: Cow<'_, str>) -> Cow<'static, str> {
-    Cow::Owned(text.into_owned())
 }
 
 impl DraftAddress<'_> {

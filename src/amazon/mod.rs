@@ -382,7 +382,7 @@ impl OrderItem<'_> {
 }
 
 /// A copy of `text` that owns its bytes.
-fn owned(text: Text<'_>) -> Text<'static> {
+pub(crate) fn owned(text: Text<'_>) -> Text<'static> {
     Cow::Owned(text.into_owned())
 }
 
