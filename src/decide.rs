@@ -7,7 +7,7 @@ use core::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::amazon::{Order, OrderItem, OrderStatus};
+use crate::amazon::{Order, OrderStatus, SentItems, SentOrder};
 use crate::blockers::{evaluate, quantities_by_sku, Blocker, CatalogFacts, SkuQty};
 use crate::row::{AmazonOrderRow, CommerceLink, ROW_VERSION};
 use crate::settings::{OrderSettings, StoreIntegration};
@@ -16,11 +16,12 @@ use crate::status::{
     TableStatus,
 };
 
-/// One Amazon order as Amazon reported it at one moment.
+/// One Amazon order as Amazon reported it at one moment, with the JSON it came in (the row
+/// stores that text).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Snapshot<'a> {
-    pub order: Order<'a>,
-    pub items: Vec<OrderItem<'a>>,
+    pub order: SentOrder<'a>,
+    pub items: SentItems<'a>,
 }
 
 /// What to do with the order.

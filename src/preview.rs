@@ -19,7 +19,8 @@ use crate::amazon::read::{read_object, Fail, Peek, Read, Reader};
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{
     join_path, parse_api_errors, parse_order, parse_order_items, parse_time, read_json,
-    read_json_unbounded, ApiErrors, FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError,
+    read_json_unbounded, ApiErrors, FulfillmentChannel, OrderStatus, ParseError, Sent, SentItems,
+    SentOrder,
 };
 use crate::blockers::{evaluate, Blocker, CatalogFacts, ProductFact};
 use crate::decide::{decide, Action, Decision, Reason, Snapshot};
@@ -379,15 +380,15 @@ fn is_null(text: &str) -> bool {
 #[derive(Default)]
 struct Collector<'a> {
     /// Orders and their items in first-seen order.
-    orders: Vec<(Order<'a>, Option<Vec<OrderItem<'a>>>)>,
+    orders: Vec<(SentOrder<'a>, Option<SentItems<'a>>)>,
     /// Where each order id is in `orders` (only ever inserted into).
     index: BTreeMap<String, usize>,
     /// Items from getOrderItems responses: (where, order id, items).
-    items: Vec<(String, String, Vec<OrderItem<'a>>)>,
+    items: Vec<(String, String, SentItems<'a>)>,
 }
 
 impl<'a> Collector<'a> {
-    fn add_order(&mut self, order: Order<'a>, items: Option<Vec<OrderItem<'a>>>) {
+    fn add_order(&mut self, order: SentOrder<'a>, items: Option<SentItems<'a>>) {
         match self.index.get(&*order.amazon_order_id) {
             // The same order twice (a getOrders page and a getOrder response): keep the newer
             // snapshot and whichever items were given.
@@ -519,7 +520,7 @@ impl<'a> Collector<'a> {
             .into_iter()
             .map(|(order, items)| Snapshot {
                 order,
-                items: items.unwrap_or_default(),
+                items: items.unwrap_or_else(Sent::none),
             })
             .collect())
     }
@@ -706,7 +707,7 @@ pub fn parse_snapshot<'a>(
 ) -> Result<Snapshot<'a>, PreviewError> {
     let order = parse_order(order_json).map_err(|e| located("order", e))?;
     let items = if is_null(items_json) {
-        Vec::new()
+        Sent::none()
     } else {
         parse_order_items(items_json).map_err(|e| located("items", e))?
     };

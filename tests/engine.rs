@@ -871,5 +871,5 @@ fn parse_order_round_trips_the_stored_snapshot() {
         "2026-11-02T00:00:00Z",
     );
     let json = serde_json::to_string(&o).unwrap();
-    assert_eq!(parse_order(&json).unwrap(), o);
+    assert_eq!(parse_order(&json).unwrap().into_inner(), o);
 }

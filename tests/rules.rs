@@ -4,7 +4,7 @@ mod common;
 
 use amazon_order_sync::amazon::{
     parse_get_order_items, parse_get_orders, parse_order, parse_order_items,
-    ConfirmShipmentRequest, FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError,
+    ConfirmShipmentRequest, FulfillmentChannel, Order, OrderItem, OrderStatus, ParseError, Sent,
 };
 use amazon_order_sync::blockers::{evaluate, BlockerKind, CatalogFacts, ProductFact, SkuQty};
 use amazon_order_sync::decide::{decide, system_message, Action, Snapshot};
@@ -50,14 +50,14 @@ fn catalog(products: &[ProductFact]) -> CatalogFacts {
 
 fn snapshot(status: &str, channel: &str) -> Snapshot<'static> {
     Snapshot {
-        order: order(
+        order: Sent::new(order(
             "111-0000001-0000001",
             status,
             channel,
             "2026-11-02T10:00:00Z",
             "2026-11-02T10:05:00Z",
-        ),
-        items: vec![item("1001", "SKU-1", 2, "20.00")],
+        )),
+        items: Sent::new(vec![item("1001", "SKU-1", 2, "20.00")]),
     }
 }
 
@@ -429,7 +429,8 @@ fn no_order_is_created_for_statuses_that_never_create() {
 #[test]
 fn order_purchased_before_integration_is_never_imported() {
     let mut snap = snapshot("Unshipped", "MFN");
-    snap.order.purchase_date = t("2026-10-31T23:59:59Z");
+    snap.order
+        .edit(|o| o.purchase_date = t("2026-10-31T23:59:59Z"));
     assert_eq!(
         decide_fresh(&snap, &in_stock(), &OrderSettings::default()),
         Action::Skip
@@ -469,7 +470,9 @@ fn linked_order_completes_when_amazon_reports_shipped() {
     let unshipped = snapshot("Unshipped", "MFN");
     let row = row_for(&unshipped, Some(CommerceState::Processing));
     let mut shipped = snapshot("Shipped", "MFN");
-    shipped.order.last_update_date = t("2026-11-03T00:00:00Z");
+    shipped
+        .order
+        .edit(|o| o.last_update_date = t("2026-11-03T00:00:00Z"));
     let decision = decide(
         Some(&row),
         &shipped,
@@ -490,7 +493,9 @@ fn amazon_cancel_cancels_the_commerce_order_and_releases_stock() {
         qty: 2,
     }];
     let mut canceled = snapshot("Canceled", "MFN");
-    canceled.order.last_update_date = t("2026-11-03T00:00:00Z");
+    canceled
+        .order
+        .edit(|o| o.last_update_date = t("2026-11-03T00:00:00Z"));
     let decision = decide(
         Some(&row),
         &canceled,
@@ -506,7 +511,9 @@ fn amazon_cancel_cancels_the_commerce_order_and_releases_stock() {
 #[test]
 fn statuses_never_regress_when_snapshots_arrive_out_of_order() {
     let mut shipped = snapshot("Shipped", "MFN");
-    shipped.order.last_update_date = t("2026-11-03T00:00:00Z");
+    shipped
+        .order
+        .edit(|o| o.last_update_date = t("2026-11-03T00:00:00Z"));
     let row = row_for(&shipped, Some(CommerceState::Complete));
     let older = snapshot("Unshipped", "MFN");
     let decision = decide(
@@ -519,7 +526,9 @@ fn statuses_never_regress_when_snapshots_arrive_out_of_order() {
     assert_eq!(decision.action, Action::Ignore);
     // Same time but an earlier status (Amazon's clock granularity) is still a regression.
     let mut same_time = snapshot("Unshipped", "MFN");
-    same_time.order.last_update_date = shipped.order.last_update_date;
+    same_time
+        .order
+        .edit(|o| o.last_update_date = shipped.order.last_update_date);
     assert_eq!(
         decide(
             Some(&row),
@@ -552,7 +561,9 @@ fn an_order_is_never_created_twice() {
     let snap = snapshot("Unshipped", "MFN");
     let row = row_for(&snap, Some(CommerceState::Processing));
     let mut later = snapshot("PartiallyShipped", "MFN");
-    later.order.last_update_date = t("2026-11-03T00:00:00Z");
+    later
+        .order
+        .edit(|o| o.last_update_date = t("2026-11-03T00:00:00Z"));
     let decision = decide(
         Some(&row),
         &later,
@@ -642,7 +653,8 @@ fn quantity_this_order_already_holds_counts_as_available() {
 #[test]
 fn one_sku_on_several_lines_is_checked_for_its_total_quantity() {
     let mut snap = snapshot("Unshipped", "MFN");
-    snap.items.push(item("1002", "SKU-1", 2, "20.00"));
+    snap.items
+        .edit(|items| items.push(item("1002", "SKU-1", 2, "20.00")));
     let blockers = evaluate(
         &snap.items,
         &catalog(&[product("SKU-1", true, Some(3))]),
@@ -666,7 +678,7 @@ fn system_message_names_the_stores_with_blocked_orders() {
 #[test]
 fn draft_uses_amazon_prices_with_unit_price_from_item_price_divided_by_quantity() {
     let mut snap = snapshot("Unshipped", "MFN");
-    snap.items = vec![item("1001", "SKU-1", 3, "10.00")];
+    snap.items = Sent::new(vec![item("1001", "SKU-1", 3, "10.00")]);
     let draft = draft_of(&snap.order, &snap.items, &OrderSettings::default()).unwrap();
     let line = &draft.lines[0];
     assert_eq!(line.unit_price.cents, 333, "10.00 / 3 rounded");
@@ -688,7 +700,7 @@ fn an_order_whose_amounts_mix_currencies_gets_no_draft() {
             "ItemPrice":{{"CurrencyCode":"{price}","Amount":"50.00"}},
             "ItemTax":{{"CurrencyCode":"{tax}","Amount":"4.50"}}}}]"#
         );
-        let mut order = snap.order.clone();
+        let mut order = snap.order.clone().into_inner();
         order.order_total = None;
         let items = parse_order_items(&json).unwrap();
         draft_of(&order, &items, &OrderSettings::default())

@@ -13,6 +13,7 @@ pub mod money;
 mod path;
 mod quirks;
 pub(crate) mod read;
+mod sent;
 pub(crate) mod write;
 
 use crate::prelude::*;
@@ -22,6 +23,12 @@ pub use quirks::parse_time;
 pub(crate) use quirks::trimmed;
 pub(crate) use quirks::{rfc3339_into, slice, RFC3339_BYTES};
 use read::{read_object, Read, Reader};
+pub use sent::{Sent, ToJson};
+
+/// An order as Amazon sent it.
+pub type SentOrder<'a> = Sent<'a, Order<'a>>;
+/// Order items as Amazon sent them.
+pub type SentItems<'a> = Sent<'a, Vec<OrderItem<'a>>>;
 use write::{key, Key, Writer};
 
 use alloc::borrow::Cow;
@@ -477,7 +484,7 @@ pub struct OrdersList<'a> {
 pub struct OrderItemsList<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amazon_order_id: Option<String>,
-    pub order_items: Vec<OrderItem<'a>>,
+    pub order_items: SentItems<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
 }
@@ -783,12 +790,12 @@ impl<'a> OrderItemsList<'a> {
     fn read(r: &mut Reader<'a>) -> Read<OrderItemsList<'a>> {
         let mut list = OrderItemsList {
             amazon_order_id: None,
-            order_items: Vec::new(),
+            order_items: Sent::none(),
             next_token: None,
         };
         read_object!(r, "a getOrderItems payload", |r| {
             "AmazonOrderId" => list.amazon_order_id = r.opt_string()?,
-            "OrderItems" => list.order_items = OrderItem::read_list(r)?,
+            "OrderItems" => list.order_items = Sent::read(r, OrderItem::read_list)?,
             "NextToken" => list.next_token = r.opt_string()?,
         });
         Ok(list)
@@ -1177,11 +1184,12 @@ impl OrdersPage {
     }
 
     /// The whole order, read from its place in the page.
-    pub fn order(&self, entry: &PageOrder) -> Result<Order<'_>, ParseError> {
+    pub fn order(&self, entry: &PageOrder) -> Result<SentOrder<'_>, ParseError> {
         let what = "getOrders response";
         let here = || format!("payload.Orders[{}]", entry.index);
-        let order = read_json(what, slice(&self.body, entry.span.clone()), Order::read)
-            .map_err(|e| e.within(&here()))?;
+        let text = slice(&self.body, entry.span.clone());
+        let order =
+            read_json(what, text, |r| Sent::read(r, Order::read)).map_err(|e| e.within(&here()))?;
         validate_order(&order)
             .map_err(|(field, message)| invalid(what, join_path(&here(), field), message))?;
         Ok(order)
@@ -1235,23 +1243,25 @@ pub fn parse_get_order_items(json: &str) -> Result<OrderItemsList<'_>, ParseErro
     Ok(list)
 }
 
-/// Parses one order: an SP-API `Order` object or a whole getOrder response.
-pub fn parse_order(json: &str) -> Result<Order<'_>, ParseError> {
+/// Parses one order: an SP-API `Order` object or a whole getOrder response (the order keeps
+/// the text of its `Order` object).
+pub fn parse_order(json: &str) -> Result<SentOrder<'_>, ParseError> {
     let order = if looks_like_envelope(json) {
-        read_envelope("order", json, Order::read)?
+        read_envelope("order", json, |r| Sent::read(r, Order::read))?
     } else {
-        read_json("order", json, Order::read)?
+        read_json("order", json, |r| Sent::read(r, Order::read))?
     };
     validate_order(&order).map_err(|(field, message)| invalid("order", field, message))?;
     Ok(order)
 }
 
-/// Parses order items: an `OrderItems` array or a whole getOrderItems response.
-pub fn parse_order_items(json: &str) -> Result<Vec<OrderItem<'_>>, ParseError> {
+/// Parses order items: an `OrderItems` array or a whole getOrderItems response (the items keep
+/// the text of their `OrderItems` array).
+pub fn parse_order_items(json: &str) -> Result<SentItems<'_>, ParseError> {
     if looks_like_envelope(json) {
         return parse_get_order_items(json).map(|l| l.order_items);
     }
-    let items = read_json("order items", json, OrderItem::read_list)?;
+    let items = read_json("order items", json, |r| Sent::read(r, OrderItem::read_list))?;
     validate_items(&items)
         .map_err(|(i, field, message)| invalid("order items", format!("[{i}].{field}"), message))?;
     Ok(items)
@@ -1490,7 +1500,7 @@ mod tests {
                 assert_eq!(entry.amazon_order_id, order.amazon_order_id);
                 assert_eq!(entry.last_update_date, order.last_update_date);
                 assert_eq!(entry.order_status, order.order_status);
-                assert_eq!(&page.order(entry).unwrap(), order);
+                assert_eq!(&*page.order(entry).unwrap(), order);
             }
         }
     }

@@ -191,6 +191,11 @@ impl<'j> Reader<'j> {
         self.at
     }
 
+    /// The text from `start`, where a value began, to the end of the value just read.
+    pub(crate) fn text_since(&self, start: usize) -> &'j str {
+        slice(self.text, start..self.at)
+    }
+
     #[inline(always)]
     fn skip_whitespace(&mut self) {
         let bytes = self.bytes();

@@ -9,7 +9,7 @@ use crate::amazon::read::read_object;
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{
     invalid, parse_api_errors, parse_get_order_items, parse_get_orders_page, read_json,
-    ConfirmShipmentRequest, OrderItem, OrdersPage, ParseError,
+    ConfirmShipmentRequest, OrdersPage, ParseError, Sent, SentItems,
 };
 use crate::amazon::{rfc3339_into, RFC3339_BYTES};
 use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method, StorageError, StorageOp};
@@ -427,8 +427,8 @@ impl<H: Host> SpApi<'_, H> {
         &mut self,
         amazon_order_id: &str,
         first: &'b mut Option<String>,
-    ) -> Result<Vec<OrderItem<'b>>, ApiFailure> {
-        let mut items = Vec::new();
+    ) -> Result<SentItems<'b>, ApiFailure> {
+        let mut items: Option<SentItems<'b>> = None;
         let mut first = Some(first);
         let mut next: Option<String> = None;
         loop {
@@ -440,20 +440,21 @@ impl<H: Host> SpApi<'_, H> {
             let token = match first.take() {
                 Some(slot) => {
                     let page = parse_get_order_items(Option::insert(slot, response.body))?;
-                    items.extend(page.order_items);
+                    items = Some(page.order_items);
                     page.next_token
                 }
                 None => {
                     let page = parse_get_order_items(&response.body)?;
-                    for item in page.order_items {
-                        items.push(item.into_owned());
-                    }
+                    items = Some(match items {
+                        Some(before) => before.followed_by(page.order_items),
+                        None => page.order_items.into_owned(),
+                    });
                     page.next_token
                 }
             };
             match token {
                 Some(token) if Some(&token) != next.as_ref() => next = Some(token),
-                _ => return Ok(items),
+                _ => return Ok(items.unwrap_or_else(Sent::none)),
             }
         }
     }

@@ -56,7 +56,10 @@ pub fn order(
             "StateOrRegion": "WA", "PostalCode": "98121", "CountryCode": "US", "Phone": "+1 206-555-0100"
         }
     });
-    parse_order(&json.to_string()).unwrap().into_owned()
+    parse_order(&json.to_string())
+        .unwrap()
+        .into_inner()
+        .into_owned()
 }
 
 /// An order item with price, tax and shipping, as getOrderItems returns it.
@@ -77,6 +80,7 @@ pub fn item(order_item_id: &str, sku: &str, qty: u32, row_price: &str) -> OrderI
     }]);
     parse_order_items(&json.to_string())
         .unwrap()
+        .into_inner()
         .remove(0)
         .into_owned()
 }

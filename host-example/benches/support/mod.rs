@@ -278,8 +278,12 @@ pub fn memory_host() -> MemoryHost {
 pub fn publish(host: &mut MemoryHost, orders: &[CorpusOrder]) {
     for o in orders {
         host.amazon.put_order(
-            parse_order(&o.order_json).expect("corpus order parses"),
-            parse_order_items(&o.items_json).expect("corpus items parse"),
+            parse_order(&o.order_json)
+                .expect("corpus order parses")
+                .into_inner(),
+            parse_order_items(&o.items_json)
+                .expect("corpus items parse")
+                .into_inner(),
         );
     }
 }

@@ -23,7 +23,7 @@
 
 use amazon_order_sync::amazon::{
     parse_get_order_items, parse_get_orders, parse_get_orders_page, parse_order, parse_order_items,
-    Order, OrderItem, MAX_LINE_QUANTITY,
+    Order, OrderItem, Sent, MAX_LINE_QUANTITY,
 };
 use amazon_order_sync::blockers::{quantities_by_sku, CatalogFacts, ProductFact};
 use amazon_order_sync::decide::{decide, next_row, Action, Snapshot};
@@ -31,6 +31,7 @@ use amazon_order_sync::engine::Engine;
 use amazon_order_sync::grid::OrderQuery;
 use amazon_order_sync::memory::MemoryHost;
 use amazon_order_sync::order_builder::build_draft;
+use amazon_order_sync::row::AmazonOrderRow;
 use amazon_order_sync::settings::StoreConfig;
 use chrono::{DateTime, Utc};
 
@@ -63,26 +64,25 @@ pub fn run(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let (orders_doc, items_doc) = text.split_once('\0').unwrap_or((&text, ""));
 
-    let mut orders: Vec<Order> = Vec::new();
+    let page = parse_get_orders_page(orders_doc.to_owned());
+    let mut orders: Vec<Sent<Order>> = Vec::new();
     if let Ok(list) = parse_get_orders(orders_doc) {
         check_is_json(orders_doc);
-        let page = parse_get_orders_page(orders_doc.to_owned())
+        let page = page
+            .as_ref()
             .expect("a page that reads in full reads lazily");
         assert_eq!(page.orders.len(), list.orders.len());
         for (entry, order) in page.orders.iter().zip(&list.orders) {
-            assert_eq!(
-                page.order(entry).as_ref(),
-                Ok(order),
-                "a lazily read order differs"
-            );
+            let lazily = page.order(entry).expect("a lazily read order reads");
+            assert_eq!(&*lazily, order, "a lazily read order differs");
+            orders.push(lazily);
         }
-        orders.extend(list.orders);
     }
     if let Ok(order) = parse_order(orders_doc) {
         check_is_json(orders_doc);
         orders.push(order);
     }
-    let mut items: Vec<OrderItem> = Vec::new();
+    let mut items = Sent::<Vec<OrderItem>>::none();
     if let Ok(list) = parse_get_order_items(items_doc) {
         check_is_json(items_doc);
         check_items(&list.order_items);
@@ -114,6 +114,14 @@ pub fn run(data: &[u8]) {
             &config.integration,
         );
         let row = next_row(None, snapshot.clone(), &first, STORE, &config.orders, None);
+        // The row stores the order and items as they came: it must still be JSON, and read back.
+        let stored = row.to_json();
+        check_is_json(&stored);
+        assert_eq!(
+            AmazonOrderRow::from_json(&stored).as_ref(),
+            Ok(&row),
+            "a row changed through its JSON"
+        );
         // The same snapshot again, over the row it left.
         let _ = decide(
             Some(&row),
@@ -211,22 +219,28 @@ fn check_is_json(json: &str) {
     }
 }
 
-fn check_order_round_trip(order: &Order) {
+/// Both texts of an order, Amazon's (kept in the row) and the one serde writes, read back as
+/// the same order.
+fn check_order_round_trip(order: &Sent<Order>) {
     let json = serde_json::to_string(order).expect("an order serializes");
-    match parse_order(&json) {
-        Ok(back) => assert_eq!(&back, order, "an order changed through its JSON: {json}"),
-        Err(e) => panic!("a parsed order does not parse back: {e}\n{json}"),
+    for text in [json.as_str(), order.json()] {
+        match parse_order(text) {
+            Ok(back) => assert_eq!(*back, **order, "an order changed through its JSON: {text}"),
+            Err(e) => panic!("a parsed order does not parse back: {e}\n{text}"),
+        }
     }
 }
 
-fn check_items(items: &[OrderItem]) {
-    for item in items {
+fn check_items(items: &Sent<Vec<OrderItem>>) {
+    for item in items.iter() {
         assert!(item.quantity_ordered <= MAX_LINE_QUANTITY);
         assert!(item.quantity_shipped.unwrap_or(0) <= item.quantity_ordered);
     }
     let json = serde_json::to_string(items).expect("items serialize");
-    match parse_order_items(&json) {
-        Ok(back) => assert_eq!(back, items, "items changed through their JSON: {json}"),
-        Err(e) => panic!("parsed items do not parse back: {e}\n{json}"),
+    for text in [json.as_str(), items.json()] {
+        match parse_order_items(text) {
+            Ok(back) => assert_eq!(*back, **items, "items changed through their JSON: {text}"),
+            Err(e) => panic!("parsed items do not parse back: {e}\n{text}"),
+        }
     }
 }
