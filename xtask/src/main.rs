@@ -18,7 +18,7 @@ const WASM_BINDGEN: &str = "0.2.130";
 /// ceiling, lowered as it shrinks, stops regressions while the goal stays visible in every run.
 const COMPONENT_SIZE: Budget = Budget {
     goal: 192 * 1024,
-    ceiling: 215 * 1024,
+    ceiling: 210 * 1024,
 };
 const PKG_SIZE: Budget = Budget {
     goal: 160 * 1024,
@@ -33,6 +33,10 @@ const COMPONENT: &str = "target/wasm32-wasip2/release/amazon_order_sync.wasm";
 /// binaryen's `wasm-opt` for both wasm builds: for size, with the features rustc emits.
 const WASM_OPT_FLAGS: &[&str] = &[
     "-Oz",
+    // Lets binaryen fold `pointer + constant` into a load's or store's offset, which differs
+    // only when the sum wraps past 4 GiB into the low KiB: no Rust pointer is that close to the
+    // end of the address space (component −1.7 KB).
+    "--low-memory-unused",
     "--enable-bulk-memory",
     "--enable-reference-types",
     "--enable-nontrapping-float-to-int",
@@ -228,7 +232,62 @@ fn component() -> Result {
     std::fs::create_dir_all("target/wasm32-wasip2/release")
         .map_err(|e| format!("target/wasm32-wasip2/release: {e}"))?;
     run("jco", &["new", optimized, "-o", COMPONENT])?;
+    let component = std::fs::read(COMPONENT).map_err(|e| format!("{COMPONENT}: {e}"))?;
+    let stripped = without_custom_sections(&component)?;
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&stripped)
+        .map_err(|e| format!("{COMPONENT} without its custom sections is invalid: {e}"))?;
+    std::fs::write(COMPONENT, stripped).map_err(|e| format!("{COMPONENT}: {e}"))?;
     size_check(COMPONENT, COMPONENT_SIZE)
+}
+
+/// `wasm` without its custom sections, at any depth: the names wit-component adds for
+/// debugging (4 KB) and the producers. No host reads them; the core module's own were already
+/// stripped by the release profile.
+fn without_custom_sections(wasm: &[u8]) -> Result<Vec<u8>> {
+    use wasm_encoder::{ComponentSectionId, Encode, RawSection, Section};
+    use wasmparser::{Encoding, Parser, Payload};
+
+    let mut output = Vec::new();
+    // The outputs of the modules and components that enclose the one being copied.
+    let mut enclosing = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(|e| format!("{COMPONENT}: {e}"))?;
+        match &payload {
+            Payload::Version { encoding, .. } => output.extend_from_slice(match encoding {
+                Encoding::Component => &wasm_encoder::Component::HEADER,
+                Encoding::Module => &wasm_encoder::Module::HEADER,
+            }),
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {
+                enclosing.push(std::mem::take(&mut output));
+                continue;
+            }
+            Payload::End(_) => {
+                let Some(mut parent) = enclosing.pop() else {
+                    break;
+                };
+                let id = if output.starts_with(&wasm_encoder::Component::HEADER) {
+                    ComponentSectionId::Component
+                } else {
+                    ComponentSectionId::CoreModule
+                };
+                parent.push(id as u8);
+                output.encode(&mut parent);
+                output = parent;
+            }
+            Payload::CustomSection(_) => continue,
+            _ => {}
+        }
+        if let Some((id, range)) = payload.as_section() {
+            let range = range.start as usize..range.end as usize;
+            RawSection {
+                id,
+                data: &wasm[range],
+            }
+            .append_to(&mut output);
+        }
+    }
+    Ok(output)
 }
 
 /// The wasm-bindgen package in pkg/, optimised by binaryen's wasm-opt, within its size budget.
