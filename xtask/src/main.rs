@@ -18,7 +18,7 @@ const WASM_BINDGEN: &str = "0.2.130";
 /// ceiling, lowered as it shrinks, stops regressions while the goal stays visible in every run.
 const COMPONENT_SIZE: Budget = Budget {
     goal: 192 * 1024,
-    ceiling: 210 * 1024,
+    ceiling: 208 * 1024,
 };
 const PKG_SIZE: Budget = Budget {
     goal: 160 * 1024,
@@ -30,13 +30,19 @@ struct Budget {
     ceiling: u64,
 }
 const COMPONENT: &str = "target/wasm32-wasip2/release/amazon_order_sync.wasm";
-/// binaryen's `wasm-opt` for both wasm builds: for size, with the features rustc emits.
+/// binaryen's `wasm-opt` for both wasm builds: for size, with the features rustc emits. Passes
+/// run in the order given.
 const WASM_OPT_FLAGS: &[&str] = &[
-    "-Oz",
     // Lets binaryen fold `pointer + constant` into a load's or store's offset, which differs
     // only when the sum wraps past 4 GiB into the low KiB: no Rust pointer is that close to the
     // end of the address space (component −1.7 KB).
     "--low-memory-unused",
+    // Control flow rebuilt from scratch (flattened, then re-looped) before shrinking: −1.9 KB
+    // and no more fuel than `-Oz` alone (BENCHMARKS.md).
+    "--flatten",
+    "--rereloop",
+    "-Oz",
+    "-Oz",
     "--enable-bulk-memory",
     "--enable-reference-types",
     "--enable-nontrapping-float-to-int",
