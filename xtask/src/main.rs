@@ -18,7 +18,7 @@ const WASM_BINDGEN: &str = "0.2.130";
 /// ceiling, lowered as it shrinks, stops regressions while the goal stays visible in every run.
 const COMPONENT_SIZE: Budget = Budget {
     goal: 192 * 1024,
-    ceiling: 208 * 1024,
+    ceiling: 207 * 1024,
 };
 const PKG_SIZE: Budget = Budget {
     goal: 160 * 1024,
@@ -37,8 +37,10 @@ const WASM_OPT_FLAGS: &[&str] = &[
     // only when the sum wraps past 4 GiB into the low KiB: no Rust pointer is that close to the
     // end of the address space (component −1.7 KB).
     "--low-memory-unused",
-    // Control flow rebuilt from scratch (flattened, then re-looped) before shrinking: −1.9 KB
-    // and no more fuel than `-Oz` alone (BENCHMARKS.md).
+    // Functions that differ only in constants merged, and control flow rebuilt from scratch
+    // (flattened, then re-looped) before shrinking: −2.7 KB and no more fuel than `-Oz` alone
+    // (BENCHMARKS.md).
+    "--merge-similar-functions",
     "--flatten",
     "--rereloop",
     "-Oz",
