@@ -183,11 +183,9 @@ impl StatusMapping {
     }
 }
 
-/// The results of the preview functions as the JSON text admin code receives (camelCase
-/// keys, `null` for what is absent).
-pub trait ToJson {
-    fn to_json(&self) -> String;
-}
+/// The results of the preview functions are written as the JSON text admin code receives
+/// (camelCase keys, `null` for what is absent) through the crate's one [`ToJson`].
+pub use crate::amazon::ToJson;
 
 /// One writer per result type; lists are arrays of their elements.
 macro_rules! to_json {

@@ -6,8 +6,8 @@ use serde::Serialize;
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{
-    read_json, Address, ConfirmShipmentItem, Money, Order, OrderItem, ParseError, Sent, SentItems,
-    SentOrder,
+    read_json_unbounded, Address, ConfirmShipmentItem, Money, Order, OrderItem, ParseError, Sent,
+    SentItems, SentOrder,
 };
 use crate::blockers::{Blocker, SkuQty};
 use crate::marketplace::seller_central_url;
@@ -159,9 +159,11 @@ impl ShipmentRecord {
 }
 
 impl<'a> AmazonOrderRow<'a> {
-    /// Reads a row as stored (see [`Self::to_json`]).
+    /// Reads a row as stored (see [`Self::to_json`]). Without the limit on what Amazon or a
+    /// hook may send: a row holds an order and its items, each within that limit, and storage
+    /// took it.
     pub fn from_json(json: &'a str) -> Result<AmazonOrderRow<'a>, ParseError> {
-        read_json("order row", json, AmazonOrderRow::read)
+        read_json_unbounded("order row", json, AmazonOrderRow::read)
     }
 
     /// The row as stored: the order and its items as Amazon sent them, the rest as the
@@ -475,7 +477,11 @@ mod tests {
             };
             let json = row.to_json();
             assert_eq!(json, serde_json::to_string(&row).unwrap());
-            assert_eq!(AmazonOrderRow::from_json(&json).unwrap(), row);
+            // Rows of the writer that serialised every value (before rows kept Amazon's text)
+            // read back, and are written again byte for byte.
+            let back = AmazonOrderRow::from_json(&json).unwrap();
+            assert_eq!(back, row);
+            assert_eq!(back.to_json(), json);
             let detail = row.detail();
             assert_eq!(detail.to_json(), serde_json::to_string(&detail).unwrap());
         }
@@ -518,5 +524,31 @@ mod tests {
         let back = AmazonOrderRow::from_json(&json).unwrap();
         assert_eq!(back, row);
         assert_eq!(back.to_json(), json);
+    }
+
+    /// An order and its items may each be as large as a body may be; their row is larger, and
+    /// still reads back.
+    #[test]
+    fn a_row_larger_than_one_body_reads_back() {
+        let order = parse_order(include_str!(
+            "../tests/fixtures/spapi/getOrder_200_TEST_CASE_IBA_200.response.json"
+        ))
+        .unwrap();
+        let row = AmazonOrderRow {
+            v: ROW_VERSION,
+            store: "acme-us".into(),
+            order,
+            items: Sent::none(),
+            table_status: TableStatus::Pending,
+            commerce: None,
+            blockers: Vec::new(),
+            notes: "n".repeat(crate::amazon::MAX_BODY_BYTES),
+            reserved: Vec::new(),
+            shipments: Vec::new(),
+            view_only: false,
+        };
+        let json = row.to_json();
+        assert!(json.len() > crate::amazon::MAX_BODY_BYTES);
+        assert_eq!(AmazonOrderRow::from_json(&json).unwrap(), row);
     }
 }

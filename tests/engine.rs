@@ -705,6 +705,38 @@ fn push_path_decides_a_real_spapi_order_once() {
     assert_eq!(e.host.orders.len(), 1);
 }
 
+/// The row keeps the order and items as the push gave them (the SP-API samples: pretty-printed
+/// envelopes, with fields the plugin does not read), through the rewrites of later events.
+#[test]
+fn a_row_keeps_the_pushed_order_and_items_as_sent_through_later_updates() {
+    let mut e = engine(&[]);
+    let (order_json, items_json) = sample_push(&mut e.host, &[]);
+    e.host.set_product("NABetaASINB00551Q3CS", true, Some(4));
+    let id = "902-1845936-5435065";
+    let payload = |envelope: &str| {
+        let start = envelope.find("\"payload\": ").unwrap() + 11;
+        envelope[start..envelope.rfind('}').unwrap()]
+            .trim()
+            .to_owned()
+    };
+    let (order_text, items_text) = (payload(order_json), payload(items_json));
+    let items_text =
+        items_text[items_text.find('[').unwrap()..=items_text.rfind(']').unwrap()].to_owned();
+    assert!(order_text.contains('\n') && items_text.contains("\"ProductInfo\""));
+    let stored =
+        |e: &Engine<MemoryHost>| e.host.storage[&format!("v1/s/{STORE}/order/{id}")].clone();
+
+    e.on_amazon_order(STORE, t("2026-11-02T00:00:00Z"), order_json, items_json)
+        .unwrap();
+    let created = stored(&e);
+    assert!(created.contains(&format!("\"order\":{order_text},\"items\":{items_text},")));
+    ship(&mut e, id, "s-1", Vec::new());
+    let shipped = stored(&e);
+    assert_ne!(shipped, created, "the shipment is recorded in the row");
+    assert!(shipped.contains(&format!("\"order\":{order_text},\"items\":{items_text},")));
+    assert_eq!(row(&mut e, id)["amazon_order_id"], id);
+}
+
 #[test]
 fn a_push_that_blocks_or_unblocks_an_order_keeps_the_system_message_current() {
     let mut e = engine(&[]);

@@ -7,7 +7,8 @@
 //! figures make a regression fail, as the component's size ceiling does; lower them as the
 //! figures fall.
 //!
-//! Needs the release component: `cargo build -p amazon-order-sync --target wasm32-wasip2 --release`.
+//! Needs the component `cargo xtask component` builds (optimised by binaryen, custom sections
+//! dropped: the ceilings are its figures; a plain `cargo build --release` of the guest costs more).
 
 #[path = "../benches/support/mod.rs"]
 mod support;

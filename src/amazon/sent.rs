@@ -63,7 +63,8 @@ impl<'a, T> Sent<'a, T> {
     }
 }
 
-/// The JSON the writer gives a value built or changed in code.
+/// A value written as JSON text by the crate's writer (a value built or changed in code, a
+/// preview's result).
 pub trait ToJson {
     fn to_json(&self) -> String;
 }

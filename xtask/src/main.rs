@@ -254,7 +254,7 @@ fn component() -> Result {
 /// stripped by the release profile.
 fn without_custom_sections(wasm: &[u8]) -> Result<Vec<u8>> {
     use wasm_encoder::{ComponentSectionId, Encode, RawSection, Section};
-    use wasmparser::{Encoding, Parser, Payload};
+    use wasmparser::{Parser, Payload};
 
     let mut output = Vec::new();
     // The outputs of the modules and components that enclose the one being copied.
@@ -262,10 +262,10 @@ fn without_custom_sections(wasm: &[u8]) -> Result<Vec<u8>> {
     for payload in Parser::new(0).parse_all(wasm) {
         let payload = payload.map_err(|e| format!("{COMPONENT}: {e}"))?;
         match &payload {
-            Payload::Version { encoding, .. } => output.extend_from_slice(match encoding {
-                Encoding::Component => &wasm_encoder::Component::HEADER,
-                Encoding::Module => &wasm_encoder::Module::HEADER,
-            }),
+            // The header as it was (magic, version and layer).
+            Payload::Version { range, .. } => {
+                output.extend_from_slice(&wasm[range.start as usize..range.end as usize])
+            }
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => {
                 enclosing.push(std::mem::take(&mut output));
                 continue;
@@ -274,7 +274,8 @@ fn without_custom_sections(wasm: &[u8]) -> Result<Vec<u8>> {
                 let Some(mut parent) = enclosing.pop() else {
                     break;
                 };
-                let id = if output.starts_with(&wasm_encoder::Component::HEADER) {
+                // A component's layer (bytes 6 and 7 of its header) is 1, a module's 0.
+                let id = if output.get(6..8) == Some(&[1, 0]) {
                     ComponentSectionId::Component
                 } else {
                     ComponentSectionId::CoreModule
