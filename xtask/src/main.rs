@@ -18,7 +18,7 @@ const WASM_BINDGEN: &str = "0.2.130";
 /// ceiling, lowered as it shrinks, stops regressions while the goal stays visible in every run.
 const COMPONENT_SIZE: Budget = Budget {
     goal: 192 * 1024,
-    ceiling: 207 * 1024,
+    ceiling: 206 * 1024,
 };
 const PKG_SIZE: Budget = Budget {
     goal: 160 * 1024,
@@ -45,6 +45,9 @@ const WASM_OPT_FLAGS: &[&str] = &[
     "--rereloop",
     "-Oz",
     "-Oz",
+    // The most called functions first, so that their calls take the shortest indices: −1 KB,
+    // the same code.
+    "--reorder-functions",
     "--enable-bulk-memory",
     "--enable-reference-types",
     "--enable-nontrapping-float-to-int",
