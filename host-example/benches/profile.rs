@@ -7,7 +7,7 @@
 //! CARGO_PROFILE_RELEASE_STRIP=false CARGO_TARGET_DIR=target/profiled \
 //!   cargo build -p amazon-order-sync --target wasm32-wasip2 --release
 //! AMAZON_ORDER_SYNC_COMPONENT=target/profiled/wasm32-wasip2/release/amazon_order_sync.wasm \
-//!   cargo bench -p host-example --bench profile [-- --top N --only push|tick --callers NAME --within NAME --exact N]
+//!   cargo bench -p host-example --bench profile [-- --top N --only push|idle|tick --callers NAME --within NAME --exact N]
 //! ```
 //!
 //! Prints the functions with the most fuel at the top of the stack (self) and anywhere on it
@@ -164,6 +164,15 @@ fn main() {
         w.prepare = Some(Box::new(sampler.clone()));
         for o in &pushed {
             w.push(t0(), o);
+        }
+    }
+    if runs("idle") {
+        // Ticks that find nothing to do: what every store pays once a minute.
+        let mut w = Wasm::new(&rig, memory_host());
+        w.prepare = Some(Box::new(sampler.clone()));
+        warm(&mut w);
+        for minute in 1..=2_000 {
+            w.tick(t0() + chrono::Duration::minutes(minute));
         }
     }
     if runs("tick") {
