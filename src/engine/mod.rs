@@ -11,7 +11,7 @@ mod tick;
 use crate::amazon::read::read_object;
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{
-    parse_order, parse_order_items, read_json, OrderStatus, PageOrder, ParseError,
+    parse_order, parse_order_items, read_json, Order, OrderStatus, PageOrder, ParseError,
 };
 use crate::blockers::{quantities_by_sku, CatalogFacts};
 use crate::decide::{decide, next_row, system_message, Action, Applied, Decision, Snapshot};
@@ -236,14 +236,7 @@ impl<H: Host> Engine<H> {
         let id = row.amazon_order_id();
         let mut ops = vec![
             StorageOp::Put(keys::order(store, id), row.to_json()),
-            StorageOp::Put(
-                keys::applied(store, id),
-                format!(
-                    "{} {}",
-                    row.order.last_update_date.timestamp_millis(),
-                    row.order.order_status
-                ),
-            ),
+            StorageOp::Put(keys::applied(store, id), applied_marker(&row.order)),
             StorageOp::Put(
                 keys::by_date(store, row.order.purchase_date.timestamp_millis(), id),
                 String::new(),
@@ -709,6 +702,16 @@ impl<H: Host> Engine<H> {
 }
 
 /// A stored row, read from (and borrowing) its text.
+/// The applied marker of a row's order, `<LastUpdateDate ms> <OrderStatus>` (`wit/STORAGE.md`),
+/// written without `format!`'s machinery (each row saved writes one).
+fn applied_marker(order: &Order) -> String {
+    let mut w = Writer::with_capacity(32);
+    w.int(order.last_update_date.timestamp_millis());
+    w.raw(" ");
+    w.raw(order.order_status.as_str());
+    w.finish()
+}
+
 fn parse_row<'j>(id: &str, json: &'j str) -> Result<AmazonOrderRow<'j>, EngineError> {
     AmazonOrderRow::from_json(json)
         .map_err(|e| EngineError::Host(format!("stored row of {id} is unreadable: {e}")))
@@ -722,6 +725,29 @@ fn commerce_failure(e: CommerceError) -> EngineError {
 mod tests {
     use super::*;
     use crate::amazon::write::assert_same_as_serde;
+
+    /// The marker keeps the layout storage already holds, negative times included.
+    #[test]
+    fn applied_markers_are_millis_and_status() {
+        let json = |updated: &str, status: &str| {
+            format!(
+                r#"{{"AmazonOrderId":"902-3159896-1390916","PurchaseDate":"1969-01-01T00:00:00Z","LastUpdateDate":"{updated}","OrderStatus":"{status}"}}"#
+            )
+        };
+        for (updated, status) in [
+            ("2026-11-02T10:05:00.123Z", "Unshipped"),
+            ("1969-12-31T23:59:59Z", "SomethingNew"),
+        ] {
+            let text = json(updated, status);
+            let order = parse_order(&text).unwrap();
+            let expected = format!(
+                "{} {}",
+                order.last_update_date.timestamp_millis(),
+                order.order_status
+            );
+            assert_eq!(applied_marker(&order), expected);
+        }
+    }
 
     #[test]
     fn lease_and_message_records_are_stored_as_serde_wrote_them() {

@@ -369,7 +369,7 @@ impl<H: Host> SpApi<'_, H> {
         }
         let response = self.send(HttpRequest {
             method,
-            url: format!("{}{path_and_query}", self.api.spapi_endpoint),
+            url: [self.api.spapi_endpoint.as_str(), path_and_query].concat(),
             headers,
             body,
         })?;
@@ -443,7 +443,7 @@ impl<H: Host> SpApi<'_, H> {
         let mut first = Some(first);
         let mut next: Option<String> = None;
         loop {
-            let mut path = format!("/orders/v0/orders/{amazon_order_id}/orderItems");
+            let mut path = ["/orders/v0/orders/", amazon_order_id, "/orderItems"].concat();
             if let Some(token) = &next {
                 path.push_str("?NextToken=");
                 form_encode_into(&mut path, token);
@@ -480,7 +480,12 @@ impl<H: Host> SpApi<'_, H> {
         self.call(
             CONFIRM_SHIPMENT,
             Method::Post,
-            &format!("/orders/v0/orders/{amazon_order_id}/shipmentConfirmation"),
+            &[
+                "/orders/v0/orders/",
+                amazon_order_id,
+                "/shipmentConfirmation",
+            ]
+            .concat(),
             Some(body),
         )
         .map(|_| ())
