@@ -7,14 +7,14 @@ use crate::prelude::*;
 /// Purchase times are inverted so that ascending key order is newest first.
 const INVERT_FROM: i64 = 9_999_999_999_999;
 
-/// `v1/s/<store>/` followed by `rest`. Concatenated rather than `format!`ted: keys are built
-/// several times per order, and a `format!` costs the component ~1 500 wasm operators.
+/// `v1/s/<store>` followed by `rest` (which starts with its `/`). Concatenated rather than
+/// `format!`ted: keys are built several times per order, and a `format!` costs the component
+/// ~1 500 wasm operators (as does pushing a `char`, which encodes it as UTF-8 first).
 fn store_key(store: &str, rest: &[&str]) -> String {
-    let len = "v1/s//".len() + store.len() + rest.iter().map(|part| part.len()).sum::<usize>();
+    let len = "v1/s/".len() + store.len() + rest.iter().map(|part| part.len()).sum::<usize>();
     let mut key = String::with_capacity(len);
     key.push_str("v1/s/");
     key.push_str(store);
-    key.push('/');
     for part in rest {
         key.push_str(part);
     }
@@ -22,17 +22,17 @@ fn store_key(store: &str, rest: &[&str]) -> String {
 }
 
 pub fn order(store: &str, id: &str) -> String {
-    store_key(store, &["order/", id])
+    store_key(store, &["/order/", id])
 }
 
 pub fn order_prefix(store: &str) -> String {
-    store_key(store, &["order/"])
+    store_key(store, &["/order/"])
 }
 
 /// `"<LastUpdateDate ms> <OrderStatus>"` of the snapshot the row applied: lets the pull path
 /// pass over unchanged orders without reading their rows.
 pub fn applied(store: &str, id: &str) -> String {
-    store_key(store, &["applied/", id])
+    store_key(store, &["/applied/", id])
 }
 
 pub fn by_date(store: &str, purchase_millis: i64, id: &str) -> String {
@@ -42,19 +42,19 @@ pub fn by_date(store: &str, purchase_millis: i64, id: &str) -> String {
     let mut buf = [b'0'; 20];
     decimal_into(inverted, &mut buf);
     let digits = core::str::from_utf8(&buf[20 - 13..]).unwrap_or_default();
-    store_key(store, &["by-date/", digits, "/", id])
+    store_key(store, &["/by-date/", digits, "/", id])
 }
 
 pub fn by_date_prefix(store: &str) -> String {
-    store_key(store, &["by-date/"])
+    store_key(store, &["/by-date/"])
 }
 
 pub fn blocked(store: &str, id: &str) -> String {
-    store_key(store, &["blocked/", id])
+    store_key(store, &["/blocked/", id])
 }
 
 pub fn blocked_prefix(store: &str) -> String {
-    store_key(store, &["blocked/"])
+    store_key(store, &["/blocked/"])
 }
 
 /// The package reference left-padded with `0` to ten characters, so a store's queue lists in
@@ -63,37 +63,37 @@ pub fn ship_queue(store: &str, id: &str, package_reference_id: &str) -> String {
     let padding = "0".repeat(10usize.saturating_sub(package_reference_id.chars().count()));
     store_key(
         store,
-        &["ship-queue/", id, "/", &padding, package_reference_id],
+        &["/ship-queue/", id, "/", &padding, package_reference_id],
     )
 }
 
 pub fn ship_queue_prefix(store: &str) -> String {
-    store_key(store, &["ship-queue/"])
+    store_key(store, &["/ship-queue/"])
 }
 
 pub fn count(store: &str) -> String {
-    store_key(store, &["count"])
+    store_key(store, &["/count"])
 }
 
 pub fn poll(store: &str) -> String {
-    store_key(store, &["poll"])
+    store_key(store, &["/poll"])
 }
 
 /// The unprocessed rest of the getOrders page a throttled tick stopped in.
 pub fn page(store: &str) -> String {
-    store_key(store, &["page"])
+    store_key(store, &["/page"])
 }
 
 pub fn lwa(store: &str) -> String {
-    store_key(store, &["lwa"])
+    store_key(store, &["/lwa"])
 }
 
 pub fn bucket(store: &str, operation: &str) -> String {
-    store_key(store, &["bucket/", operation])
+    store_key(store, &["/bucket/", operation])
 }
 
 pub fn lease(store: &str) -> String {
-    store_key(store, &["lease"])
+    store_key(store, &["/lease"])
 }
 
 pub const BLOCKED_STORES_PREFIX: &str = "v1/g/blocked-stores/";
