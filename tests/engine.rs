@@ -7,9 +7,10 @@ use amazon_order_sync::amazon::{parse_order, OrderStatus};
 use amazon_order_sync::blockers::SkuQty;
 use amazon_order_sync::decide::Action;
 use amazon_order_sync::engine::{
-    CommerceEvent, Engine, EngineError, Shipment, TickReport, TickStatus,
+    CommerceEvent, Engine, EngineError, Outcome, Shipment, TickReport, TickStatus,
 };
 use amazon_order_sync::grid::OrderQuery;
+use amazon_order_sync::host::Host;
 use amazon_order_sync::memory::MemoryHost;
 use amazon_order_sync::status::TableStatus;
 use chrono::Duration;
@@ -65,6 +66,15 @@ fn sample_push(host: &mut MemoryHost, settings: &[(&str, &str)]) -> (&'static st
         common::fixture("getOrder_200_TEST_CASE_200.response.json"),
         common::fixture("getOrderItems_200_TEST_CASE_200.response.json"),
     )
+}
+
+/// When the sample tests push: after the store's integration, whatever the sample's dates.
+const SAMPLE_PUSHED_AT: &str = "2026-11-02T00:00:00Z";
+
+/// A push of `order_json` and `items_json` at [`SAMPLE_PUSHED_AT`] that the engine accepts.
+fn push_json<H: Host>(e: &mut Engine<H>, order_json: &str, items_json: &str) -> Outcome {
+    e.on_amazon_order(STORE, t(SAMPLE_PUSHED_AT), order_json, items_json)
+        .unwrap()
 }
 
 fn ship(engine: &mut Engine<MemoryHost>, id: &str, shipment_id: &str, items: Vec<SkuQty>) {
@@ -686,10 +696,7 @@ fn push_path_decides_a_real_spapi_order_once() {
     let mut e = engine(&[]);
     let (order_json, items_json) = sample_push(&mut e.host, &[]);
     e.host.set_product("NABetaASINB00551Q3CS", true, Some(4));
-    let now = t("2026-11-02T00:00:00Z");
-    let out = e
-        .on_amazon_order(STORE, now, order_json, items_json)
-        .unwrap();
+    let out = push_json(&mut e, order_json, items_json);
     assert_eq!(
         out.decision.action,
         Action::Create {
@@ -698,9 +705,7 @@ fn push_path_decides_a_real_spapi_order_once() {
     );
     let created = e.host.commerce_order(STORE, "902-1845936-5435065").unwrap();
     assert_eq!(created.draft.grand_total.cents, 1101);
-    let again = e
-        .on_amazon_order(STORE, now, order_json, items_json)
-        .unwrap();
+    let again = push_json(&mut e, order_json, items_json);
     assert_eq!(again.decision.action, Action::Ignore);
     assert_eq!(e.host.orders.len(), 1);
 }
@@ -726,8 +731,7 @@ fn a_row_keeps_the_pushed_order_and_items_as_sent_through_later_updates() {
     let stored =
         |e: &Engine<MemoryHost>| e.host.storage[&format!("v1/s/{STORE}/order/{id}")].clone();
 
-    e.on_amazon_order(STORE, t("2026-11-02T00:00:00Z"), order_json, items_json)
-        .unwrap();
+    push_json(&mut e, order_json, items_json);
     let created = stored(&e);
     assert!(created.contains(&format!("\"order\":{order_text},\"items\":{items_text},")));
     ship(&mut e, id, "s-1", Vec::new());
@@ -741,10 +745,7 @@ fn a_row_keeps_the_pushed_order_and_items_as_sent_through_later_updates() {
 fn a_push_that_blocks_or_unblocks_an_order_keeps_the_system_message_current() {
     let mut e = engine(&[]);
     let (order_json, items_json) = sample_push(&mut e.host, &[("store_name", "Acme US")]);
-    let now = t("2026-11-02T00:00:00Z");
-    let out = e
-        .on_amazon_order(STORE, now, order_json, items_json)
-        .unwrap();
+    let out = push_json(&mut e, order_json, items_json);
     assert_eq!(
         out.decision.action,
         Action::Blocked,
@@ -759,7 +760,7 @@ fn a_push_that_blocks_or_unblocks_an_order_keeps_the_system_message_current() {
 
     e.host.set_product("NABetaASINB00551Q3CS", true, Some(4));
     let newer = order_json.replace("1970-01-19T03:58:32Z", "1970-01-19T04:00:00Z");
-    let out = e.on_amazon_order(STORE, now, &newer, items_json).unwrap();
+    let out = push_json(&mut e, &newer, items_json);
     assert!(matches!(out.decision.action, Action::Create { .. }));
     assert_eq!(
         e.host.admin_message, None,
@@ -777,14 +778,11 @@ fn a_retried_push_of_a_blocked_order_repairs_a_system_message_that_failed() {
         _ => Fault::None,
     });
     let mut e = Engine::new(host);
-    let now = t("2026-11-02T00:00:00Z");
     assert!(e
-        .on_amazon_order(STORE, now, order_json, items_json)
+        .on_amazon_order(STORE, t(SAMPLE_PUSHED_AT), order_json, items_json)
         .is_err());
     assert_eq!(e.host.inner.admin_message, None, "the first refresh failed");
-    let out = e
-        .on_amazon_order(STORE, now, order_json, items_json)
-        .unwrap();
+    let out = push_json(&mut e, order_json, items_json);
     assert_eq!(out.decision.action, Action::Blocked);
     assert!(e
         .host
@@ -802,10 +800,7 @@ fn a_push_that_leaves_the_blocked_orders_alone_does_not_touch_the_system_message
     e.host
         .inner
         .set_product("NABetaASINB00551Q3CS", true, Some(4));
-    let now = t("2026-11-02T00:00:00Z");
-    let out = e
-        .on_amazon_order(STORE, now, order_json, items_json)
-        .unwrap();
+    let out = push_json(&mut e, order_json, items_json);
     assert!(matches!(out.decision.action, Action::Create { .. }));
     assert!(
         e.host.puts.iter().all(|key| key.starts_with("v1/s/")),

@@ -24,11 +24,6 @@ pub(crate) use quirks::trimmed;
 pub(crate) use quirks::{rfc3339_into, slice, RFC3339_BYTES};
 use read::{read_object, Read, Reader};
 pub use sent::{Sent, ToJson};
-
-/// An order as Amazon sent it.
-pub type SentOrder<'a> = Sent<'a, Order<'a>>;
-/// Order items as Amazon sent them.
-pub type SentItems<'a> = Sent<'a, Vec<OrderItem<'a>>>;
 use write::{key, Key, Writer};
 
 use alloc::borrow::Cow;
@@ -37,6 +32,10 @@ use core::fmt;
 
 /// Text of an SP-API record: borrowed from the JSON it was read from unless it had escapes.
 pub type Text<'a> = Cow<'a, str>;
+/// An order as Amazon sent it.
+pub type SentOrder<'a> = Sent<'a, Order<'a>>;
+/// Order items as Amazon sent them.
+pub type SentItems<'a> = Sent<'a, Vec<OrderItem<'a>>>;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Largest body accepted from Amazon or from a host hook. getOrders pages of 100 orders are

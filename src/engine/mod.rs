@@ -701,7 +701,6 @@ impl<H: Host> Engine<H> {
     }
 }
 
-/// A stored row, read from (and borrowing) its text.
 /// The applied marker of a row's order, `<LastUpdateDate ms> <OrderStatus>` (`wit/STORAGE.md`),
 /// written without `format!`'s machinery (each row saved writes one).
 fn applied_marker(order: &Order) -> String {
@@ -712,6 +711,7 @@ fn applied_marker(order: &Order) -> String {
     w.finish()
 }
 
+/// A stored row, read from (and borrowing) its text.
 fn parse_row<'j>(id: &str, json: &'j str) -> Result<AmazonOrderRow<'j>, EngineError> {
     AmazonOrderRow::from_json(json)
         .map_err(|e| EngineError::Host(format!("stored row of {id} is unreadable: {e}")))

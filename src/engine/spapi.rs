@@ -439,7 +439,7 @@ impl<H: Host> SpApi<'_, H> {
         amazon_order_id: &str,
         first: &'b mut Option<String>,
     ) -> Result<SentItems<'b>, ApiFailure> {
-        let mut items: Option<SentItems<'b>> = None;
+        let mut items = Sent::none();
         let mut first = Some(first);
         let mut next: Option<String> = None;
         loop {
@@ -452,21 +452,18 @@ impl<H: Host> SpApi<'_, H> {
             let token = match first.take() {
                 Some(slot) => {
                     let page = parse_get_order_items(Option::insert(slot, response.body))?;
-                    items = Some(page.order_items);
+                    items = page.order_items;
                     page.next_token
                 }
                 None => {
                     let page = parse_get_order_items(&response.body)?;
-                    items = Some(match items {
-                        Some(before) => before.followed_by(page.order_items),
-                        None => page.order_items.into_owned(),
-                    });
+                    items = items.followed_by(page.order_items);
                     page.next_token
                 }
             };
             match token {
                 Some(token) if Some(&token) != next.as_ref() => next = Some(token),
-                _ => return Ok(items.unwrap_or_else(Sent::none)),
+                _ => return Ok(items),
             }
         }
     }
