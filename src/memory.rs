@@ -352,8 +352,6 @@ impl FakeAmazon {
         }
         let shipped: u32 = items.iter().map(|i| i.quantity_shipped.unwrap_or(0)).sum();
         let ordered: u32 = items.iter().map(|i| i.quantity_ordered).sum();
-        order.number_of_items_shipped = Some(shipped);
-        order.number_of_items_unshipped = Some(ordered - shipped);
         order.order_status = if shipped >= ordered {
             OrderStatus::Shipped
         } else {

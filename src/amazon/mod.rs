@@ -2,7 +2,9 @@
 //!
 //! The types accept the quirks of real payloads (money as strings, `"true"` strings, fields
 //! absent while an order is `Pending`, odd sandbox dates, enum values Amazon adds later) and
-//! reject what is truly malformed with a [`ParseError`] that names the field.
+//! reject what is truly malformed with a [`ParseError`] that names the field. Only the fields the
+//! import uses are read: the others, whatever their type, are skipped here and kept as Amazon
+//! sent them in the stored row ([`Sent`]).
 //!
 //! JSON text is read by `read.rs` (a small pull reader: the component's hot path) and the stored
 //! row is written by `write.rs`; the serde derives serialize the same shapes for the order
@@ -178,7 +180,8 @@ string_enum!(FulfillmentChannel {
     Afn = "AFN",
 });
 
-/// Orders v0 `Address` (restricted data: present only with the right role / RDT).
+/// Orders v0 `Address`, the fields the import uses (restricted data: present only with the
+/// right role / RDT).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Address<'a> {
@@ -195,10 +198,6 @@ pub struct Address<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub county: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub district: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state_or_region: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<Text<'a>>,
@@ -206,8 +205,6 @@ pub struct Address<'a> {
     pub country_code: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub address_type: Option<Text<'a>>,
 }
 
 impl Address<'_> {
@@ -219,13 +216,10 @@ impl Address<'_> {
         address_line2: None,
         address_line3: None,
         city: None,
-        county: None,
-        district: None,
         state_or_region: None,
         postal_code: None,
         country_code: None,
         phone: None,
-        address_type: None,
     };
 }
 
@@ -237,8 +231,6 @@ pub struct BuyerInfo<'a> {
     pub buyer_email: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_name: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub purchase_order_number: Option<Text<'a>>,
 }
 
 /// Orders v0 `Order`: the fields the import uses; everything else is accepted and ignored.
@@ -246,8 +238,6 @@ pub struct BuyerInfo<'a> {
 #[serde(rename_all = "PascalCase")]
 pub struct Order<'a> {
     pub amazon_order_id: Text<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub seller_order_id: Option<Text<'a>>,
     #[serde(serialize_with = "quirks::serialize_time")]
     pub purchase_date: DateTime<Utc>,
     #[serde(serialize_with = "quirks::serialize_time")]
@@ -257,24 +247,14 @@ pub struct Order<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fulfillment_channel: Option<FulfillmentChannel>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sales_channel: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ship_service_level: Option<Text<'a>>,
     /// Absent while the order is `Pending`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_total: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub number_of_items_shipped: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub number_of_items_unshipped: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marketplace_id: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub shipment_service_level_category: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_type: Option<Text<'a>>,
     #[serde(
         serialize_with = "quirks::serialize_opt_time",
         skip_serializing_if = "Option::is_none"
@@ -284,10 +264,6 @@ pub struct Order<'a> {
     pub is_business_order: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_prime: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_premium_order: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_replacement_order: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipping_address: Option<Address<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -331,11 +307,9 @@ pub(crate) fn non_empty(s: Option<&str>) -> Option<&str> {
 pub struct BuyerRequestedCancel {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_buyer_requested_cancel: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub buyer_cancel_reason: Option<String>,
 }
 
-/// Orders v0 `OrderItem`. While the order is `Pending`, Amazon omits prices, taxes and
+/// Orders v0 `OrderItem`, the fields the import uses. While the order is `Pending`, Amazon omits prices, taxes and
 /// promotions, so every money field is optional.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -362,12 +336,6 @@ pub struct OrderItem<'a> {
     pub shipping_discount: Option<Money>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promotion_discount: Option<Money>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub is_gift: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition_id: Option<Text<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ioss_number: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub buyer_requested_cancel: Option<BuyerRequestedCancel>,
 }
@@ -401,13 +369,10 @@ impl Address<'_> {
             address_line2: self.address_line2.map(owned),
             address_line3: self.address_line3.map(owned),
             city: self.city.map(owned),
-            county: self.county.map(owned),
-            district: self.district.map(owned),
             state_or_region: self.state_or_region.map(owned),
             postal_code: self.postal_code.map(owned),
             country_code: self.country_code.map(owned),
             phone: self.phone.map(owned),
-            address_type: self.address_type.map(owned),
         }
     }
 }
@@ -417,7 +382,6 @@ impl BuyerInfo<'_> {
         BuyerInfo {
             buyer_email: self.buyer_email.map(owned),
             buyer_name: self.buyer_name.map(owned),
-            purchase_order_number: self.purchase_order_number.map(owned),
         }
     }
 }
@@ -427,13 +391,9 @@ impl Order<'_> {
     pub fn into_owned(self) -> Order<'static> {
         Order {
             amazon_order_id: owned(self.amazon_order_id),
-            seller_order_id: self.seller_order_id.map(owned),
-            sales_channel: self.sales_channel.map(owned),
             ship_service_level: self.ship_service_level.map(owned),
             payment_method: self.payment_method.map(owned),
             marketplace_id: self.marketplace_id.map(owned),
-            shipment_service_level_category: self.shipment_service_level_category.map(owned),
-            order_type: self.order_type.map(owned),
             shipping_address: self.shipping_address.map(Address::into_owned),
             buyer_info: self.buyer_info.map(BuyerInfo::into_owned),
             buyer_email: self.buyer_email.map(owned),
@@ -451,8 +411,6 @@ impl OrderItem<'_> {
             seller_sku: self.seller_sku.map(owned),
             order_item_id: owned(self.order_item_id),
             title: self.title.map(owned),
-            condition_id: self.condition_id.map(owned),
-            ioss_number: self.ioss_number.map(owned),
             ..self
         }
     }
@@ -587,13 +545,10 @@ impl<'a> Address<'a> {
             "AddressLine2" => a.address_line2 = r.opt_text()?,
             "AddressLine3" => a.address_line3 = r.opt_text()?,
             "City" => a.city = r.opt_text()?,
-            "County" => a.county = r.opt_text()?,
-            "District" => a.district = r.opt_text()?,
             "StateOrRegion" => a.state_or_region = r.opt_text()?,
             "PostalCode" => a.postal_code = r.opt_text()?,
             "CountryCode" => a.country_code = r.opt_text()?,
             "Phone" => a.phone = r.opt_text()?,
-            "AddressType" => a.address_type = r.opt_text()?,
         });
         Ok(a)
     }
@@ -605,7 +560,6 @@ impl<'a> BuyerInfo<'a> {
         read_object!(r, "buyer info", |r| {
             "BuyerEmail" => b.buyer_email = r.opt_text()?,
             "BuyerName" => b.buyer_name = r.opt_text()?,
-            "PurchaseOrderNumber" => b.purchase_order_number = r.opt_text()?,
         });
         Ok(b)
     }
@@ -641,25 +595,17 @@ impl<'a> Order<'a> {
         let (mut id, mut purchased, mut updated, mut status) = (None, None, None, None);
         let mut o = Order {
             amazon_order_id: Text::Borrowed(""),
-            seller_order_id: None,
             purchase_date: DateTime::UNIX_EPOCH,
             last_update_date: DateTime::UNIX_EPOCH,
             order_status: OrderStatus::Pending,
             fulfillment_channel: None,
-            sales_channel: None,
             ship_service_level: None,
             order_total: None,
-            number_of_items_shipped: None,
-            number_of_items_unshipped: None,
             payment_method: None,
             marketplace_id: None,
-            shipment_service_level_category: None,
-            order_type: None,
             latest_ship_date: None,
             is_business_order: None,
             is_prime: None,
-            is_premium_order: None,
-            is_replacement_order: None,
             shipping_address: None,
             buyer_info: None,
             buyer_email: None,
@@ -667,7 +613,6 @@ impl<'a> Order<'a> {
         };
         read_object!(r, "an order", |r| {
             "AmazonOrderId" => id = Some(r.text()?),
-            "SellerOrderId" => o.seller_order_id = r.opt_text()?,
             "PurchaseDate" => purchased = Some(r.time()?),
             "LastUpdateDate" => updated = Some(r.time()?),
             "OrderStatus" => status = Some(r.with_str(|s| Ok(OrderStatus::parse(s)))?),
@@ -675,22 +620,13 @@ impl<'a> Order<'a> {
                 o.fulfillment_channel =
                     r.nullable(|r| r.with_str(|s| Ok(FulfillmentChannel::parse(s))))?
             },
-            "SalesChannel" => o.sales_channel = r.opt_text()?,
             "ShipServiceLevel" => o.ship_service_level = r.opt_text()?,
             "OrderTotal" => o.order_total = r.nullable(Money::read)?,
-            "NumberOfItemsShipped" => o.number_of_items_shipped = r.opt_u32()?,
-            "NumberOfItemsUnshipped" => o.number_of_items_unshipped = r.opt_u32()?,
             "PaymentMethod" => o.payment_method = r.opt_text()?,
             "MarketplaceId" => o.marketplace_id = r.opt_text()?,
-            "ShipmentServiceLevelCategory" => {
-                o.shipment_service_level_category = r.opt_text()?
-            },
-            "OrderType" => o.order_type = r.opt_text()?,
             "LatestShipDate" => o.latest_ship_date = r.opt_time()?,
             "IsBusinessOrder" => o.is_business_order = r.flag()?,
             "IsPrime" => o.is_prime = r.flag()?,
-            "IsPremiumOrder" => o.is_premium_order = r.flag()?,
-            "IsReplacementOrder" => o.is_replacement_order = r.flag()?,
             "ShippingAddress" => o.shipping_address = r.nullable(Address::read)?,
             "BuyerInfo" => o.buyer_info = r.nullable(BuyerInfo::read)?,
             "BuyerEmail" => o.buyer_email = r.opt_text()?,
@@ -709,7 +645,6 @@ impl BuyerRequestedCancel {
         let mut c = BuyerRequestedCancel::default();
         read_object!(r, "a buyer cancel request", |r| {
             "IsBuyerRequestedCancel" => c.is_buyer_requested_cancel = r.flag()?,
-            "BuyerCancelReason" => c.buyer_cancel_reason = r.opt_string()?,
         });
         Ok(c)
     }
@@ -731,9 +666,6 @@ impl<'a> OrderItem<'a> {
             shipping_tax: None,
             shipping_discount: None,
             promotion_discount: None,
-            is_gift: None,
-            condition_id: None,
-            ioss_number: None,
             buyer_requested_cancel: None,
         };
         read_object!(r, "an order item", |r| {
@@ -749,9 +681,6 @@ impl<'a> OrderItem<'a> {
             "ShippingTax" => i.shipping_tax = r.nullable(Money::read)?,
             "ShippingDiscount" => i.shipping_discount = r.nullable(Money::read)?,
             "PromotionDiscount" => i.promotion_discount = r.nullable(Money::read)?,
-            "IsGift" => i.is_gift = r.flag()?,
-            "ConditionId" => i.condition_id = r.opt_text()?,
-            "IossNumber" => i.ioss_number = r.opt_text()?,
             "BuyerRequestedCancel" => {
                 i.buyer_requested_cancel = r.nullable(BuyerRequestedCancel::read)?
             },
@@ -853,13 +782,10 @@ impl Address<'_> {
             w.opt_str_member(key!("AddressLine2"), self.address_line2.as_deref());
             w.opt_str_member(key!("AddressLine3"), self.address_line3.as_deref());
             w.opt_str_member(key!("City"), self.city.as_deref());
-            w.opt_str_member(key!("County"), self.county.as_deref());
-            w.opt_str_member(key!("District"), self.district.as_deref());
             w.opt_str_member(key!("StateOrRegion"), self.state_or_region.as_deref());
             w.opt_str_member(key!("PostalCode"), self.postal_code.as_deref());
             w.opt_str_member(key!("CountryCode"), self.country_code.as_deref());
             w.opt_str_member(key!("Phone"), self.phone.as_deref());
-            w.opt_str_member(key!("AddressType"), self.address_type.as_deref());
         });
     }
 }
@@ -869,10 +795,6 @@ impl BuyerInfo<'_> {
         w.object(|w| {
             w.opt_str_member(key!("BuyerEmail"), self.buyer_email.as_deref());
             w.opt_str_member(key!("BuyerName"), self.buyer_name.as_deref());
-            w.opt_str_member(
-                key!("PurchaseOrderNumber"),
-                self.purchase_order_number.as_deref(),
-            );
         });
     }
 }
@@ -881,7 +803,6 @@ impl Order<'_> {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.str_member(key!("AmazonOrderId"), &self.amazon_order_id);
-            w.opt_str_member(key!("SellerOrderId"), self.seller_order_id.as_deref());
             w.key(key!("PurchaseDate")).time(&self.purchase_date);
             w.key(key!("LastUpdateDate")).time(&self.last_update_date);
             w.str_member(key!("OrderStatus"), self.order_status.as_str());
@@ -889,26 +810,10 @@ impl Order<'_> {
                 key!("FulfillmentChannel"),
                 self.fulfillment_channel.as_ref().map(|c| c.as_str()),
             );
-            w.opt_str_member(key!("SalesChannel"), self.sales_channel.as_deref());
             w.opt_str_member(key!("ShipServiceLevel"), self.ship_service_level.as_deref());
             write_money(w, key!("OrderTotal"), self.order_total.as_ref());
-            write_count(
-                w,
-                key!("NumberOfItemsShipped"),
-                self.number_of_items_shipped,
-            );
-            write_count(
-                w,
-                key!("NumberOfItemsUnshipped"),
-                self.number_of_items_unshipped,
-            );
             w.opt_str_member(key!("PaymentMethod"), self.payment_method.as_deref());
             w.opt_str_member(key!("MarketplaceId"), self.marketplace_id.as_deref());
-            w.opt_str_member(
-                key!("ShipmentServiceLevelCategory"),
-                self.shipment_service_level_category.as_deref(),
-            );
-            w.opt_str_member(key!("OrderType"), self.order_type.as_deref());
             w.opt_member(
                 key!("LatestShipDate"),
                 self.latest_ship_date.as_ref(),
@@ -916,8 +821,6 @@ impl Order<'_> {
             );
             write_flag(w, key!("IsBusinessOrder"), self.is_business_order);
             write_flag(w, key!("IsPrime"), self.is_prime);
-            write_flag(w, key!("IsPremiumOrder"), self.is_premium_order);
-            write_flag(w, key!("IsReplacementOrder"), self.is_replacement_order);
             w.opt_member(
                 key!("ShippingAddress"),
                 self.shipping_address.as_ref(),
@@ -952,9 +855,6 @@ impl OrderItem<'_> {
                 key!("PromotionDiscount"),
                 self.promotion_discount.as_ref(),
             );
-            write_flag(w, key!("IsGift"), self.is_gift);
-            w.opt_str_member(key!("ConditionId"), self.condition_id.as_deref());
-            w.opt_str_member(key!("IossNumber"), self.ioss_number.as_deref());
             w.opt_member(
                 key!("BuyerRequestedCancel"),
                 self.buyer_requested_cancel.as_ref(),
@@ -964,10 +864,6 @@ impl OrderItem<'_> {
                             w,
                             key!("IsBuyerRequestedCancel"),
                             c.is_buyer_requested_cancel,
-                        );
-                        w.opt_str_member(
-                            key!("BuyerCancelReason"),
-                            c.buyer_cancel_reason.as_deref(),
                         );
                     })
                 },

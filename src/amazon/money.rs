@@ -52,7 +52,7 @@ impl fmt::Display for Money {
     }
 }
 
-/// `1101` → `"11.01"`, `-5` → `"-0.05"` (see [`cents_text`]).
+/// `1101` → `"11.01"`, `-5` → `"-0.05"` (see `cents_text`).
 pub fn format_cents(cents: i64) -> String {
     let mut buf = [0; CENTS_TEXT_BYTES];
     String::from_utf8_lossy(cents_text(cents, &mut buf)).into_owned()
