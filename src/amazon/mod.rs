@@ -439,8 +439,6 @@ pub struct OrdersList<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OrderItemsList<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub amazon_order_id: Option<String>,
     pub order_items: SentItems<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
@@ -717,12 +715,10 @@ impl<'a> OrdersList<'a> {
 impl<'a> OrderItemsList<'a> {
     fn read(r: &mut Reader<'a>) -> Read<OrderItemsList<'a>> {
         let mut list = OrderItemsList {
-            amazon_order_id: None,
             order_items: Sent::none(),
             next_token: None,
         };
         read_object!(r, "a getOrderItems payload", |r| {
-            "AmazonOrderId" => list.amazon_order_id = r.opt_string()?,
             "OrderItems" => list.order_items = Sent::read(r, OrderItem::read_list)?,
             "NextToken" => list.next_token = r.opt_string()?,
         });
