@@ -2,7 +2,6 @@
 //! message the admin sees, and the fix the seed documents for it.
 
 use crate::prelude::*;
-use alloc::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::amazon::read::{read_object, Read, Reader};
@@ -21,10 +20,11 @@ pub struct ProductFact {
     pub qty: Option<i64>,
 }
 
-/// Catalog facts for the SKUs of one or more orders. A SKU that is absent here is not in the
-/// catalog.
+/// Catalog facts for the SKUs of one or more orders, sorted by SKU. A SKU that is absent here
+/// is not in the catalog. (A sorted list rather than a `BTreeMap`: an order needs a handful of
+/// SKUs, and the map's code cost the component 2 KB.)
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CatalogFacts(BTreeMap<String, ProductFact>);
+pub struct CatalogFacts(Vec<ProductFact>);
 
 impl ProductFact {
     /// A catalog entry as admin code writes it: `{sku, name?, enabled, qty?}`.
@@ -50,22 +50,33 @@ impl CatalogFacts {
         Self::default()
     }
 
+    /// Adds `product`, replacing what was known of its SKU.
     pub fn insert(&mut self, product: ProductFact) {
-        self.0.insert(product.sku.clone(), product);
+        match self.position(&product.sku) {
+            Ok(at) => self.0[at] = product,
+            Err(at) => self.0.insert(at, product),
+        }
     }
 
     pub fn get(&self, sku: &str) -> Option<&ProductFact> {
-        self.0.get(sku)
+        self.position(sku).ok().map(|at| &self.0[at])
+    }
+
+    fn position(&self, sku: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|p| p.sku.as_str().cmp(sku))
     }
 }
 
+/// A whole catalog at once: sorted once rather than inserted one by one. Of a SKU listed more
+/// than once, the last entry is kept.
 impl FromIterator<ProductFact> for CatalogFacts {
     fn from_iter<I: IntoIterator<Item = ProductFact>>(iter: I) -> Self {
-        let mut facts = CatalogFacts::new();
-        for product in iter {
-            facts.insert(product);
-        }
-        facts
+        let mut products: Vec<ProductFact> = iter.into_iter().collect();
+        // Reversed, then sorted stably: the last entry of a SKU comes first and stays.
+        products.reverse();
+        products.sort_by(|a, b| a.sku.cmp(&b.sku));
+        products.dedup_by(|later, kept| later.sku == kept.sku);
+        CatalogFacts(products)
     }
 }
 
@@ -206,4 +217,34 @@ pub fn evaluate(items: &[OrderItem], catalog: &CatalogFacts, held: &[SkuQty]) ->
             Some(Blocker::new(&wanted.sku, kind))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product(sku: &str, qty: i64) -> ProductFact {
+        ProductFact {
+            sku: sku.into(),
+            name: String::new(),
+            enabled: true,
+            qty: Some(qty),
+        }
+    }
+
+    #[test]
+    fn a_sku_listed_twice_in_a_catalog_keeps_the_last_entry() {
+        let listed = ["B", "A", "C", "A", "B", "A"];
+        let facts: CatalogFacts = (0..).zip(listed).map(|(n, sku)| product(sku, n)).collect();
+        assert_eq!(facts.get("A").and_then(|p| p.qty), Some(5));
+        assert_eq!(facts.get("B").and_then(|p| p.qty), Some(4));
+        assert_eq!(facts.get("C").and_then(|p| p.qty), Some(2));
+        assert_eq!(facts.get("D"), None);
+
+        let mut inserted = CatalogFacts::new();
+        for (n, sku) in (0..).zip(listed) {
+            inserted.insert(product(sku, n));
+        }
+        assert_eq!(inserted, facts, "insert and collect agree");
+    }
 }
