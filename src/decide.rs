@@ -3,6 +3,7 @@
 //! performs the decision.
 
 use crate::prelude::*;
+use crate::text::join;
 use core::fmt;
 
 use chrono::{DateTime, Utc};
@@ -355,12 +356,7 @@ fn note_for(
     link: Option<&CommerceLink>,
 ) -> String {
     match decision.action {
-        Action::Blocked => decision
-            .blockers
-            .iter()
-            .map(|b| b.message.as_str())
-            .collect::<Vec<_>>()
-            .join("; "),
+        Action::Blocked => join(decision.blockers.iter().map(|b| b.message.as_str()), "; "),
         Action::Create { then_complete } => match link {
             Some(link) if then_complete => {
                 format!(
@@ -392,11 +388,7 @@ pub fn system_message<S: AsRef<str>>(store_names: &[S]) -> Option<String> {
     if store_names.is_empty() {
         return None;
     }
-    let names = store_names
-        .iter()
-        .map(AsRef::as_ref)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names = join(store_names.iter().map(AsRef::as_ref), ", ");
     Some(format!(
         "Your Amazon store(s) has orders that cannot be imported into Commerce. See Recent Orders in the store dashboard(s): {names}"
     ))

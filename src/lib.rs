@@ -35,6 +35,7 @@ pub mod preview;
 pub mod row;
 pub mod settings;
 pub mod status;
+mod text;
 
 /// What std's prelude adds to core's, for the `no_std` build; every module imports it.
 mod prelude {

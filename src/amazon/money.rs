@@ -5,6 +5,7 @@
 //! fixed-point integer is exact where it matters and keeps the component free of a decimal crate.
 
 use crate::prelude::*;
+use crate::text::ascii;
 use alloc::borrow::Cow;
 use core::fmt;
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
@@ -55,7 +56,7 @@ impl fmt::Display for Money {
 /// `1101` → `"11.01"`, `-5` → `"-0.05"` (see `cents_text`).
 pub fn format_cents(cents: i64) -> String {
     let mut buf = [0; CENTS_TEXT_BYTES];
-    String::from_utf8_lossy(cents_text(cents, &mut buf)).into_owned()
+    ascii(cents_text(cents, &mut buf)).to_owned()
 }
 
 /// Room for any `i64` amount in hundredths with its sign and point.

@@ -1,6 +1,7 @@
 //! Deserializers for the shapes Amazon really sends, beyond what its model promises.
 
 use crate::prelude::*;
+use crate::text::ascii;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Timelike, Utc};
 use serde::Serializer;
 
@@ -241,9 +242,7 @@ pub(crate) fn rfc3339_into<'b>(
         at = put_digits(buf, at + 1, value, fraction_digits);
     }
     buf[at] = b'Z';
-    let text = core::str::from_utf8(&buf[..at + 1]);
-    debug_assert!(text.is_ok(), "digits and separators are ASCII");
-    text.unwrap_or_default()
+    ascii(&buf[..at + 1])
 }
 
 /// Writes `n` in decimal at `buf[at..]`, zero-padded to at least `width` digits; returns the

@@ -10,6 +10,7 @@
 //! recovered from it by [`super::path::path_at`] only when there is an error.
 
 use crate::prelude::*;
+use crate::text::join;
 use alloc::borrow::Cow;
 
 use chrono::{DateTime, Utc};
@@ -577,7 +578,7 @@ impl<'j> Reader<'j> {
             let quoted: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
             let expected = match quoted.as_slice() {
                 [a, b] => format!("{a} or {b}"),
-                _ => format!("one of {}", quoted.join(", ")),
+                _ => format!("one of {}", join(quoted.iter().map(String::as_str), ", ")),
             };
             Err(format!("unknown variant `{text}`, expected {expected}"))
         })

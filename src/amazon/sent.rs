@@ -7,6 +7,7 @@
 //! field, the fields this plugin does not read included.
 
 use crate::prelude::*;
+use crate::text::concat;
 use alloc::borrow::Cow;
 use core::ops::Deref;
 use serde::{Serialize, Serializer};
@@ -131,7 +132,7 @@ impl<'a> SentItems<'a> {
         let joined = match (array_elements(&self.json), array_elements(&more.json)) {
             (_, "") => None,
             ("", _) => Some(more.json.to_string()),
-            (first, second) => Some(["[", first, ",", second, "]"].concat()),
+            (first, second) => Some(concat(&["[", first, ",", second, "]"])),
         };
         if let Some(json) = joined {
             self.json = Cow::Owned(json);

@@ -3,6 +3,7 @@
 use crate::amazon::money::decimal_into;
 use crate::amazon::slice;
 use crate::prelude::*;
+use crate::text::{ascii, concat};
 
 /// Purchase times are inverted so that ascending key order is newest first.
 const INVERT_FROM: i64 = 9_999_999_999_999;
@@ -41,7 +42,7 @@ pub fn by_date(store: &str, purchase_millis: i64, id: &str) -> String {
     // of zeros.
     let mut buf = [b'0'; 20];
     decimal_into(inverted, &mut buf);
-    let digits = core::str::from_utf8(&buf[20 - 13..]).unwrap_or_default();
+    let digits = ascii(&buf[20 - 13..]);
     store_key(store, &["/by-date/", digits, "/", id])
 }
 
@@ -101,7 +102,7 @@ pub const BLOCKED_STORES_PREFIX: &str = "v1/g/blocked-stores/";
 pub const SHOWN_MESSAGE: &str = "v1/g/admin-message";
 
 pub fn blocked_store(store: &str) -> String {
-    [BLOCKED_STORES_PREFIX, store].concat()
+    concat(&[BLOCKED_STORES_PREFIX, store])
 }
 
 /// The last segment of a key (the order id of an index key).

@@ -22,6 +22,7 @@ use crate::prelude::*;
 use crate::row::{AmazonOrderRow, CommerceLink};
 use crate::settings::{is_store_code, StoreConfig};
 use crate::status::{creates_commerce_order, reserves_quantity, CommerceState, TableStatus};
+use crate::text::join;
 use chrono::{DateTime, Datelike, Utc};
 
 pub use shipments::{carrier_code, Shipment};
@@ -169,13 +170,8 @@ impl<H: Host> Engine<H> {
         }
         let pairs = self.host.settings(store);
         StoreConfig::from_pairs(store, &pairs).map_err(|errors| {
-            EngineError::Config(
-                errors
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
+            let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            EngineError::Config(join(messages.iter().map(String::as_str), "; "))
         })
     }
 

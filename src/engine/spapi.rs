@@ -2,6 +2,7 @@
 //! token buckets (kept in storage), getOrders, getOrderItems and confirmShipment.
 
 use crate::prelude::*;
+use crate::text::{ascii, concat};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::keys;
@@ -210,7 +211,7 @@ pub fn form_encode_into(out: &mut String, value: &str) {
         // A run is ASCII, so a non-empty one starts and ends on character boundaries.
         out.push_str(value.get(run..at).unwrap_or_default());
         let escaped = [b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]];
-        out.push_str(core::str::from_utf8(&escaped).unwrap_or_default());
+        out.push_str(ascii(&escaped));
         run = at + 1;
     }
     out.push_str(value.get(run..).unwrap_or_default());
@@ -369,7 +370,7 @@ impl<H: Host> SpApi<'_, H> {
         }
         let response = self.send(HttpRequest {
             method,
-            url: [self.api.spapi_endpoint.as_str(), path_and_query].concat(),
+            url: concat(&[self.api.spapi_endpoint.as_str(), path_and_query]),
             headers,
             body,
         })?;
@@ -443,7 +444,7 @@ impl<H: Host> SpApi<'_, H> {
         let mut first = Some(first);
         let mut next: Option<String> = None;
         loop {
-            let mut path = ["/orders/v0/orders/", amazon_order_id, "/orderItems"].concat();
+            let mut path = concat(&["/orders/v0/orders/", amazon_order_id, "/orderItems"]);
             if let Some(token) = &next {
                 path.push_str("?NextToken=");
                 form_encode_into(&mut path, token);
@@ -477,12 +478,11 @@ impl<H: Host> SpApi<'_, H> {
         self.call(
             CONFIRM_SHIPMENT,
             Method::Post,
-            &[
+            &concat(&[
                 "/orders/v0/orders/",
                 amazon_order_id,
                 "/shipmentConfirmation",
-            ]
-            .concat(),
+            ]),
             Some(body),
         )
         .map(|_| ())
