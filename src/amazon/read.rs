@@ -17,7 +17,9 @@ use chrono::{DateTime, Utc};
 
 use super::keys::{same_bytes, Keys};
 use super::money::{cents_from_i64, parse_cents, MAX_ABS_CENTS};
-use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, slice};
+use super::quirks::{
+    flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, signed_integer, slice,
+};
 
 /// Why a document could not be read, and where (byte offset into the text).
 #[derive(Debug)]
@@ -349,11 +351,11 @@ impl<'j> Reader<'j> {
     /// The four hex digits after the current `u`.
     fn hex4(&mut self) -> Read<u32> {
         let digits = self.text.get(self.at + 1..self.at + 5);
-        match digits.and_then(|d| {
-            u32::from_str_radix(d, 16)
-                .ok()
-                .filter(|_| !d.starts_with('+'))
-        }) {
+        let hex = |d: &str| {
+            d.chars()
+                .try_fold(0u32, |code, c| Some(code * 16 + c.to_digit(16)?))
+        };
+        match digits.and_then(hex) {
             Some(v) => {
                 self.at += 4;
                 Ok(v)
@@ -630,9 +632,9 @@ impl<'j> Reader<'j> {
         if !integer {
             return Ok(Number::Decimal(text));
         }
-        match text.parse() {
-            Ok(n) => Ok(Number::Int(n)),
-            Err(_) => self.fail_at(start, "number out of range"),
+        match signed_integer(text) {
+            Some(n) => Ok(Number::Int(n)),
+            None => self.fail_at(start, "number out of range"),
         }
     }
 
@@ -996,13 +998,17 @@ mod tests {
     #[test]
     fn strings_decode_every_escape() {
         assert_eq!(
-            read_string(r#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00 é""#).unwrap(),
-            "a\"b\\c/d\u{8}\u{c}\n\r\té😀 é"
+            read_string(r#""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00 é\u00C9\uFFfd""#).unwrap(),
+            "a\"b\\c/d\u{8}\u{c}\n\r\té😀 éÉ\u{fffd}"
         );
         for bad in [
             r#""\ud83d""#,
             r#""\x""#,
             r#""\u12""#,
+            r#""\u+041""#,
+            r#""\u-041""#,
+            r#""\u004G""#,
+            r#""\u00é""#,
             "\"a\u{1}\"",
             r#""abc"#,
         ] {
