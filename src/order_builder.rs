@@ -2,6 +2,7 @@
 //! sends nothing, as for FBA orders), lines at Amazon's prices, discounts, taxes and totals.
 
 use crate::prelude::*;
+use crate::text::split_once;
 use alloc::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
@@ -228,7 +229,7 @@ pub fn split_name(name: Option<&str>) -> (Cow<'_, str>, Cow<'_, str>) {
     if is_plain_name(name) {
         // Printable ASCII words one space apart, as nearly every name is: the same split,
         // borrowed, without decoding and re-encoding each character (a push splits two names).
-        return match name.split_once(' ') {
+        return match split_once(name, |b| b == b' ') {
             Some((first, last)) => (first.into(), last.into()),
             None => (name.into(), PLACEHOLDER_LASTNAME.into()),
         };

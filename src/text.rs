@@ -1,6 +1,7 @@
-//! Building text without std's `[&str]::concat` / `join` and `str::from_utf8`: their shared
-//! machinery (`join_generic_copy`, full UTF-8 validation) was 1.7 KB of the component for
-//! strings this crate joins a few at a time or writes in ASCII itself.
+//! Building and reading text without std's `[&str]::concat` / `join`, `str::from_utf8`,
+//! `str::parse` and `str::split_once`: their generic machinery (`join_generic_copy`, full UTF-8
+//! validation, radix parsing, pattern searchers) was 3 KB of the component, for strings this
+//! crate joins a few at a time, writes in ASCII itself or splits at an ASCII byte.
 
 use crate::prelude::*;
 
@@ -37,9 +38,70 @@ pub(crate) fn ascii(bytes: &[u8]) -> &str {
     }
 }
 
+/// An integer written as an optional `-` or `+` and ASCII digits; `None` for anything else or
+/// past `i64`. Not `str::parse`, whose generic code was 1 KB of
+/// the component.
+pub(crate) fn integer(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    // Accumulated below zero, where `i64::MIN` fits.
+    let below_zero = digits.iter().try_fold(0i64, |n, &b| {
+        let digit = b.is_ascii_digit().then(|| i64::from(b - b'0'))?;
+        n.checked_mul(10)?.checked_sub(digit)
+    })?;
+    if negative {
+        Some(below_zero)
+    } else {
+        below_zero.checked_neg()
+    }
+}
+
+/// `text` before and after the first byte `is_separator` takes, which must be ASCII.
+pub(crate) fn split_once(text: &str, is_separator: impl Fn(u8) -> bool) -> Option<(&str, &str)> {
+    let at = text.bytes().position(is_separator)?;
+    let (before, rest) = text.split_at_checked(at)?;
+    Some((before, rest.get(1..)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integers_read_as_str_parse_reads_them() {
+        for text in [
+            "0",
+            "-0",
+            "+0",
+            "7",
+            "-7",
+            "+7",
+            "007",
+            "",
+            "-",
+            "+",
+            "--1",
+            "+-1",
+            "1-",
+            " 1",
+            "1.0",
+            "1e3",
+            "٣",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(integer(text), text.parse::<i64>().ok(), "{text:?}");
+        }
+    }
 
     #[test]
     fn concat_join_and_ascii_read_as_std_does() {
@@ -54,5 +116,12 @@ mod tests {
             assert_eq!(join(parts.iter().copied(), "; "), parts.join("; "));
         }
         assert_eq!(ascii(b"2026-11-29T10:00:00Z"), "2026-11-29T10:00:00Z");
+        for text in ["", " ", "a b", "ab", " a b ", "é.e", "1.5e3", "1e", "e"] {
+            assert_eq!(
+                split_once(text, |b| b == b' ' || b == b'e'),
+                text.split_once([' ', 'e']),
+                "{text:?}"
+            );
+        }
     }
 }

@@ -10,16 +10,14 @@
 //! recovered from it by [`super::path::path_at`] only when there is an error.
 
 use crate::prelude::*;
-use crate::text::join;
+use crate::text::{integer, join};
 use alloc::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
 use super::keys::{same_bytes, Keys};
 use super::money::{cents_from_i64, parse_cents, MAX_ABS_CENTS};
-use super::quirks::{
-    flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, signed_integer, slice,
-};
+use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, slice};
 
 /// Why a document could not be read, and where (byte offset into the text).
 #[derive(Debug)]
@@ -626,13 +624,13 @@ impl<'j> Reader<'j> {
             return self.wrong_type(peek, expected);
         }
         let start = self.at;
-        let (end, integer) = self.number_end()?;
+        let (end, is_integer) = self.number_end()?;
         let text = slice(self.text, start..end);
         self.at = end;
-        if !integer {
+        if !is_integer {
             return Ok(Number::Decimal(text));
         }
-        match signed_integer(text) {
+        match integer(text) {
             Some(n) => Ok(Number::Int(n)),
             None => self.fail_at(start, "number out of range"),
         }

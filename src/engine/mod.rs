@@ -22,7 +22,7 @@ use crate::prelude::*;
 use crate::row::{AmazonOrderRow, CommerceLink};
 use crate::settings::{is_store_code, StoreConfig};
 use crate::status::{creates_commerce_order, reserves_quantity, CommerceState, TableStatus};
-use crate::text::join;
+use crate::text::{integer, join, split_once};
 use chrono::{DateTime, Datelike, Utc};
 
 pub use shipments::{carrier_code, Shipment};
@@ -255,7 +255,7 @@ impl<H: Host> Engine<H> {
         Ok(self
             .host
             .storage_get(&keys::count(store))?
-            .and_then(|v| v.parse().ok())
+            .and_then(|v| u32::try_from(integer(&v)?).ok())
             .unwrap_or(0))
     }
 
@@ -441,9 +441,9 @@ impl<H: Host> Engine<H> {
             .host
             .storage_get(&keys::applied(store, &order.amazon_order_id))?;
         let applied = marker.as_deref().and_then(|m| {
-            let (millis, status) = m.split_once(' ')?;
+            let (millis, status) = split_once(m, |b| b == b' ')?;
             Some(Applied {
-                last_update: DateTime::from_timestamp_millis(millis.parse().ok()?)?,
+                last_update: DateTime::from_timestamp_millis(integer(millis)?)?,
                 status: OrderStatus::parse(status),
             })
         });
