@@ -61,10 +61,11 @@ pub fn blocked_prefix(store: &str) -> String {
 /// The package reference left-padded with `0` to ten characters, so a store's queue lists in
 /// shipment order.
 pub fn ship_queue(store: &str, id: &str, package_reference_id: &str) -> String {
-    let padding = "0".repeat(10usize.saturating_sub(package_reference_id.chars().count()));
+    const ZEROS: &str = "0000000000";
+    let padding = slice(ZEROS, package_reference_id.chars().count().min(10)..ZEROS.len());
     store_key(
         store,
-        &["/ship-queue/", id, "/", &padding, package_reference_id],
+        &["/ship-queue/", id, "/", padding, package_reference_id],
     )
 }
 
