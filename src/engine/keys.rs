@@ -62,7 +62,10 @@ pub fn blocked_prefix(store: &str) -> String {
 /// shipment order.
 pub fn ship_queue(store: &str, id: &str, package_reference_id: &str) -> String {
     const ZEROS: &str = "0000000000";
-    let padding = slice(ZEROS, package_reference_id.chars().count().min(10)..ZEROS.len());
+    let padding = slice(
+        ZEROS,
+        package_reference_id.chars().count().min(10)..ZEROS.len(),
+    );
     store_key(
         store,
         &["/ship-queue/", id, "/", padding, package_reference_id],
