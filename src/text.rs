@@ -39,26 +39,29 @@ pub(crate) fn ascii(bytes: &[u8]) -> &str {
 }
 
 /// An integer written as an optional `-` or `+` and ASCII digits; `None` for anything else or
-/// past `i64`. Not `str::parse`, whose generic code was 1 KB of
-/// the component.
+/// past `i64`. Not `str::parse`, whose generic code was 1 KB of the component.
 pub(crate) fn integer(text: &str) -> Option<i64> {
     let (negative, digits) = match text.as_bytes() {
         [b'-', rest @ ..] => (true, rest),
         [b'+', rest @ ..] => (false, rest),
         all => (false, all),
     };
-    if digits.is_empty() {
-        return None;
-    }
-    // Accumulated below zero, where `i64::MIN` fits.
-    let below_zero = digits.iter().try_fold(0i64, |n, &b| {
-        let digit = b.is_ascii_digit().then(|| i64::from(b - b'0'))?;
-        n.checked_mul(10)?.checked_sub(digit)
-    })?;
+    // Up to 18 digits cannot overflow: no checked multiplication (a 128-bit product in wasm).
+    let magnitude = match digits.len() {
+        0 => return None,
+        1..=18 => digits.iter().try_fold(0u64, |n, &b| {
+            let digit = b.wrapping_sub(b'0');
+            (digit <= 9).then_some(n * 10 + u64::from(digit))
+        })?,
+        _ => digits.iter().try_fold(0u64, |n, &b| {
+            let digit = b.is_ascii_digit().then(|| u64::from(b - b'0'))?;
+            n.checked_mul(10)?.checked_add(digit)
+        })?,
+    };
     if negative {
-        Some(below_zero)
+        0i64.checked_sub_unsigned(magnitude)
     } else {
-        below_zero.checked_neg()
+        i64::try_from(magnitude).ok()
     }
 }
 
