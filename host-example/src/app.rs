@@ -304,19 +304,19 @@ pub fn amazon_orders(rt: &mut Runtime, store: &str) -> Result<Vec<AmazonOrderOut
             break;
         }
         after = page.last().map(|(k, _)| k.clone());
-        ids.extend(
-            page.into_iter()
-                .map(|(k, v)| (k[prefix.len()..].to_string(), v)),
-        );
+        ids.extend(page.into_iter().map(|(k, _)| k[prefix.len()..].to_string()));
     }
     let mut out = Vec::new();
-    for (id, stored) in ids {
-        let detail = match rt.order_detail(store, &id) {
+    for id in ids {
+        // The stored row is the component's own format, not the detail: a failed
+        // `order-detail` is reported, never replaced by a reading of the raw row.
+        let detail: Value = match rt.order_detail(store, &id) {
             Ok(Ok(Some(json))) => {
                 serde_json::from_str(&json).context("order-detail is not JSON")?
             }
-            // The stored row is the same document; fall back to it rather than lose the order.
-            _ => serde_json::from_str(&stored).unwrap_or(Value::Null),
+            Ok(Ok(None)) => anyhow::bail!("order-detail: listed order {id} not found"),
+            Ok(Err(e)) => anyhow::bail!("order-detail({id}): {}", plugin_error_text(&e)),
+            Err(f) => return Err(anyhow::Error::new(f)),
         };
         let blockers = detail
             .get("blockers")

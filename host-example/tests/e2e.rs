@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use host_example::app::{default_component_path, Sim};
-use host_example::db::Db;
+use host_example::db::{Db, KvOp};
 use host_example::demo;
 use host_example::replay::{self, ReplayError};
 use host_example::runtime::{FailureKind, Limits};
@@ -1161,4 +1161,29 @@ fn strings_are_decoded_with_an_escape_at_every_offset() {
             }
         }
     }
+}
+
+/// A row the component cannot read is reported by the host's snapshot, naming the order,
+/// rather than shown with the fields of some other document.
+#[test]
+fn an_unreadable_row_is_reported_by_the_snapshot_not_shown_empty() {
+    let mut sim = new_sim();
+    add_acme_us(&mut sim);
+    add_mug_orders(&mut sim, 1, 1);
+    let now = parse_iso("2026-11-20T10:00:00Z").unwrap();
+    assert_eq!(sim.cron(now, None)[0].status, "done");
+    let id = "113-0000001-0000000";
+    assert_eq!(sim.snapshot().unwrap().amazon_orders.len(), 1);
+    sim.rt
+        .db()
+        .kv_apply(&[KvOp::Put(
+            format!("v1/s/acme-us/order/{id}"),
+            r#"{"v":1,"order":"#.into(),
+        )])
+        .unwrap();
+    let error = sim
+        .snapshot()
+        .expect_err("an unreadable row is an error")
+        .to_string();
+    assert!(error.contains(id), "{error}");
 }
