@@ -328,7 +328,8 @@ pub struct OrderDetail<'a> {
     pub shipping_address: Option<&'a Address<'a>>,
     pub items_shipped: u32,
     pub items_unshipped: u32,
-    pub items: &'a [OrderItem<'a>],
+    /// As Amazon sent them: every field, the ones the import does not read included.
+    pub items: &'a SentItems<'a>,
     pub commerce_order_id: Option<&'a str>,
     pub commerce_increment_id: Option<&'a str>,
     pub commerce_status: Option<&'a str>,
@@ -377,8 +378,7 @@ impl OrderDetail<'_> {
                 .number(u64::from(self.items_shipped));
             w.key(key!("items_unshipped"))
                 .number(u64::from(self.items_unshipped));
-            w.key(key!("items"))
-                .array(self.items, |w, item| item.write(w));
+            w.key(key!("items")).raw(self.items.json());
             w.nullable_member(
                 key!("commerce_order_id"),
                 self.commerce_order_id,

@@ -68,6 +68,7 @@ pub(crate) fn integer(text: &str) -> Option<i64> {
 /// `text` before and after the first byte `is_separator` takes, which must be ASCII.
 pub(crate) fn split_once(text: &str, is_separator: impl Fn(u8) -> bool) -> Option<(&str, &str)> {
     let at = text.bytes().position(is_separator)?;
+    debug_assert!(text.as_bytes()[at].is_ascii(), "separators are ASCII");
     let (before, rest) = text.split_at_checked(at)?;
     Some((before, rest.get(1..)?))
 }

@@ -269,6 +269,11 @@ fn fields_the_import_does_not_use_are_accepted_whatever_their_type_and_kept_as_s
     ] {
         assert!(text.contains(kept), "{kept} is not in the row: {text}");
     }
+    // The details page shows the items as Amazon sent them, unread fields included.
+    let detail: Value = serde_json::from_str(&e.order_detail(STORE, ID).unwrap().unwrap()).unwrap();
+    assert_eq!(detail["items"][0]["IsGift"], 1);
+    assert_eq!(detail["items"][0]["ConditionId"], json!([null]));
+    assert_eq!(detail["items"][0]["IossNumber"], true);
 }
 
 // --- negative and huge quantities -----------------------------------------------------------

@@ -309,8 +309,8 @@ pub struct BuyerRequestedCancel {
     pub is_buyer_requested_cancel: Option<bool>,
 }
 
-/// Orders v0 `OrderItem`, the fields the import uses. While the order is `Pending`, Amazon omits prices, taxes and
-/// promotions, so every money field is optional.
+/// Orders v0 `OrderItem`, the fields the import uses. While the order is `Pending`, Amazon
+/// omits prices, taxes and promotions, so every money field is optional.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct OrderItem<'a> {

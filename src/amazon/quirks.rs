@@ -185,7 +185,7 @@ pub fn from_epoch_seconds(seconds: i64) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| "epoch seconds out of range".to_owned())
 }
 
-/// Booleans that Amazon sometimes sends as `"true"` / `"false"` strings (`IsPrime`,
+/// Booleans that Amazon sometimes sends as `"true"` / `"false"` strings (the samples'
 /// `IsBuyerRequestedCancel`); an empty string is no answer.
 pub fn flag_from_str(text: &str) -> Result<Option<bool>, String> {
     match text.trim_ascii() {

@@ -255,8 +255,8 @@ impl<H: Host> Engine<H> {
                     .map(at)
                     .unwrap_or(config.integration.integrated_at);
                 let window = Window {
-                    // In milliseconds: times are within years 1 to 9999, and chrono's checked
-                    // subtraction was 850 bytes of the component.
+                    // In milliseconds, which cannot overflow within chrono's range of years
+                    // (chrono's checked subtraction was 850 bytes of the component).
                     after: from.timestamp_millis() - OVERLAP.num_milliseconds(),
                     before: now.timestamp_millis() - AMAZON_DELAY.num_milliseconds(),
                     next_token: None,
