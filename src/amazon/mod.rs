@@ -1179,17 +1179,25 @@ fn looks_like_envelope(json: &str) -> bool {
     })
 }
 
-/// `3-7-7` digits, e.g. `902-1845936-5435065`.
+/// `3-7-7` digits, e.g. `902-1845936-5435065`. A plain loop over a fixed-size array: the
+/// size build called a closure per byte, and every page checks every id it holds.
 pub fn is_amazon_order_id(id: &str) -> bool {
-    const DASHES: [usize; 2] = [3, 3 + 1 + 7];
-    id.len() == 3 + 1 + 7 + 1 + 7
-        && id.bytes().enumerate().all(|(at, b)| {
-            if DASHES.contains(&at) {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        })
+    let Ok(bytes) = <&[u8; 3 + 1 + 7 + 1 + 7]>::try_from(id.as_bytes()) else {
+        return false;
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        let fits = if at == 3 || at == 3 + 1 + 7 {
+            bytes[at] == b'-'
+        } else {
+            bytes[at].is_ascii_digit()
+        };
+        if !fits {
+            return false;
+        }
+        at += 1;
+    }
+    true
 }
 
 fn validate_order(order: &Order) -> Result<(), (&'static str, String)> {
