@@ -542,16 +542,17 @@ fn usage_plan_bucket_spreads_order_item_calls_over_ticks() {
     assert_eq!((r.status, r.created), (TickStatus::Done, 10));
 }
 
+fn get_orders_calls(e: &Engine<MemoryHost>) -> usize {
+    let calls = &e.host.amazon.calls;
+    calls
+        .iter()
+        .filter(|c| c.ends_with("/orders/v0/orders"))
+        .count()
+}
+
 #[test]
 fn a_tick_stopped_inside_a_page_leaves_its_rest_and_the_next_tick_asks_amazon_for_no_page() {
     let mut e = engine_with_40_unshipped_orders();
-    let get_orders_calls = |e: &Engine<MemoryHost>| {
-        let calls = &e.host.amazon.calls;
-        calls
-            .iter()
-            .filter(|c| c.ends_with("/orders/v0/orders"))
-            .count()
-    };
     let r = tick_after(&mut e, 5);
     assert_eq!((r.status, r.created), (TickStatus::Throttled, 30));
     assert!(e.host.storage.contains_key("v1/s/acme-us/page"));
@@ -577,6 +578,34 @@ fn a_tick_stopped_inside_a_page_leaves_its_rest_and_the_next_tick_asks_amazon_fo
     let r = tick_after(&mut e, 5);
     assert_eq!((r.status, r.created), (TickStatus::Done, 0));
     assert!(!e.host.storage.contains_key("v1/s/acme-us/page"));
+}
+
+#[test]
+fn a_page_that_cannot_be_read_to_its_end_imports_the_orders_before_the_fault_once() {
+    let mut e = engine_with_40_unshipped_orders();
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.status, r.created), (TickStatus::Throttled, 30));
+    // The kept rest cut short inside its fourth order.
+    let kept = e.host.storage["v1/s/acme-us/page"].clone();
+    let fourth = kept.match_indices("AmazonOrderId").nth(3).unwrap().0;
+    e.host
+        .storage
+        .insert("v1/s/acme-us/page".into(), kept[..fourth + 20].into());
+    let pages = get_orders_calls(&e);
+    let r = tick_after(&mut e, 1);
+    assert_eq!((r.pulled, r.created), (3, 3), "{r:?}");
+    assert!(r.errors[0].contains("getOrders response"), "{:?}", r.errors);
+    assert!(!e.host.storage.contains_key("v1/s/acme-us/page"));
+    assert_eq!(get_orders_calls(&e), pages);
+    // The next tick asks Amazon for the page again and passes over what is imported.
+    let r = tick_after(&mut e, 1);
+    assert_eq!(
+        (r.status, r.pulled, r.created),
+        (TickStatus::Done, 40, 7),
+        "{r:?}"
+    );
+    assert_eq!(get_orders_calls(&e), pages + 1);
+    assert_eq!(e.host.orders.len(), 40);
 }
 
 #[test]

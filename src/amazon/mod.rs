@@ -19,6 +19,7 @@ mod sent;
 pub(crate) mod write;
 
 use crate::prelude::*;
+use crate::text::concat;
 pub use money::Money;
 use path::path_at;
 pub use quirks::parse_time;
@@ -31,6 +32,7 @@ use write::{key, Key, Writer};
 use alloc::borrow::Cow;
 use chrono::{DateTime, Utc};
 use core::fmt;
+use core::ops::ControlFlow;
 
 /// Text of an SP-API record: borrowed from the JSON it was read from unless it had escapes.
 pub type Text<'a> = Cow<'a, str>;
@@ -1012,113 +1014,71 @@ pub fn parse_get_orders(json: &str) -> Result<OrdersList<'_>, ParseError> {
     Ok(list)
 }
 
-/// One order of a getOrders page, read only as far as the poll needs to pass over it: its
-/// version, and where its whole text is in the page.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PageOrder {
-    pub amazon_order_id: String,
-    pub purchase_date: DateTime<Utc>,
-    pub last_update_date: DateTime<Utc>,
-    pub order_status: OrderStatus,
-    /// Byte range of the order's JSON object in the page.
-    span: core::ops::Range<usize>,
-    index: usize,
+/// How reading a getOrders page order by order ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PageRead<B> {
+    /// Every order was handed over; the page's `NextToken`.
+    Done(Option<String>),
+    /// The handler stopped at an order: why, and the page from that order on, a getOrders body
+    /// as Amazon sent it with the orders before cut out (what a tick that stopped inside the
+    /// page keeps for the next one).
+    Stopped(B, String),
 }
 
-/// A getOrders page whose orders are read in full only when asked for: the poll re-reads
-/// pages whose orders are mostly imported already (a tick imports at most getOrderItems'
-/// burst of 30), and passing over one costs a fraction of reading it.
-#[derive(Clone, Debug)]
-pub struct OrdersPage {
-    body: String,
-    pub orders: Vec<PageOrder>,
-    pub next_token: Option<String>,
-}
-
-impl PageOrder {
-    fn read_head(r: &mut Reader<'_>, index: usize) -> Read<PageOrder> {
-        let start = r.value_start()?;
-        let (mut id, mut purchased, mut updated, mut status) = (None, None, None, None);
-        read_object!(r, "an order", |r| {
-            "AmazonOrderId" => id = Some(r.string()?),
-            "PurchaseDate" => purchased = Some(r.time()?),
-            "LastUpdateDate" => updated = Some(r.time()?),
-            "OrderStatus" => status = Some(r.with_str(|s| Ok(OrderStatus::parse(s)))?),
-        });
-        Ok(PageOrder {
-            amazon_order_id: r.required(id, "AmazonOrderId")?,
-            purchase_date: r.required(purchased, "PurchaseDate")?,
-            last_update_date: r.required(updated, "LastUpdateDate")?,
-            order_status: r.required(status, "OrderStatus")?,
-            span: start..r.position(),
-            index,
-        })
-    }
-}
-
-impl OrdersPage {
-    /// The page from its `index`-th order on, as a getOrders response body (the orders' text as
-    /// Amazon sent it, and the page's `NextToken`): what a tick that stopped inside the page
-    /// keeps for the next one.
-    pub fn rest_from(&self, index: usize) -> String {
-        let rest = self.orders.get(index..).unwrap_or_default();
-        let mut w = Writer::with_capacity(self.body.len() + 64);
-        w.object(|w| {
-            w.key(key!("payload")).object(|w| {
-                w.key(key!("Orders")).array(rest, |w, order| {
-                    w.raw(slice(&self.body, order.span.clone()))
-                });
-                w.opt_str_member(key!("NextToken"), self.next_token.as_deref());
-            })
-        });
-        w.finish()
-    }
-
-    /// The whole order, read from its place in the page.
-    pub fn order(&self, entry: &PageOrder) -> Result<SentOrder<'_>, ParseError> {
-        let what = "getOrders response";
-        let here = || format!("payload.Orders[{}]", entry.index);
-        let text = slice(&self.body, entry.span.clone());
-        let order =
-            read_json(what, text, |r| Sent::read(r, Order::read)).map_err(|e| e.within(&here()))?;
-        validate_order(&order)
-            .map_err(|(field, message)| invalid(what, join_path(&here(), field), message))?;
-        Ok(order)
-    }
-}
-
-/// Reads a getOrders response body as an [`OrdersPage`]: the whole body is checked to be JSON,
-/// each order's id, dates and status are read; the rest of each order when asked for.
-pub fn parse_get_orders_page(body: String) -> Result<OrdersPage, ParseError> {
+/// Reads a getOrders response body one order at a time, handing each to `each` as soon as it
+/// is read and checked, until `each` breaks.
+///
+/// The poll reads each order once this way: reading the whole page up front and the orders
+/// again one by one read every order twice, and a page re-read on every tick a third and
+/// fourth time (a tick imports at most getOrderItems' burst of 30). A body that is not a
+/// getOrders response, or an order that cannot be read, ends the read with its error where it
+/// is found: the orders before it were handed over, as an order refused by a check always was.
+pub fn read_get_orders_page<'j, B>(
+    body: &'j str,
+    mut each: impl FnMut(SentOrder<'j>) -> ControlFlow<B>,
+) -> Result<PageRead<B>, ParseError> {
     let what = "getOrders response";
-    let (orders, next_token) = read_envelope(what, &body, |r| {
-        let (mut orders, mut next_token) = (Vec::new(), None);
+    // How the read ended, when it ended inside the array: the reader is then left by an error
+    // that carries no message.
+    let mut ended = None;
+    let read = read_envelope(what, body, |r| {
+        let mut next_token = None;
         read_object!(r, "a getOrders payload", |r| {
             "Orders" => {
+                let open = r.value_start()?;
                 let mut index = 0;
-                orders = r.array("a list of orders", |r| {
-                    index += 1;
-                    PageOrder::read_head(r, index - 1)
+                r.array("a list of orders", |r| {
+                    let start = r.value_start()?;
+                    let order = Sent::read(r, Order::read)?;
+                    let stop = match validate_order(&order) {
+                        Err((field, message)) => Err(invalid(
+                            what,
+                            format!("payload.Orders[{index}].{field}"),
+                            message,
+                        )),
+                        Ok(()) => match each(order) {
+                            ControlFlow::Continue(()) => {
+                                index += 1;
+                                return Ok(());
+                            }
+                            ControlFlow::Break(why) => Ok(PageRead::Stopped(
+                                why,
+                                concat(&[slice(body, 0..open + 1), slice(body, start..body.len())]),
+                            )),
+                        },
+                    };
+                    ended = Some(stop);
+                    r.fail_here(String::new())
                 })?
             },
             "NextToken" => next_token = r.opt_string()?,
         });
-        Ok((orders, next_token))
-    })?;
-    for order in &orders {
-        validate_order_id(&order.amazon_order_id).map_err(|(field, message)| {
-            invalid(
-                what,
-                format!("payload.Orders[{}].{field}", order.index),
-                message,
-            )
-        })?;
+        Ok(next_token)
+    });
+    match ended {
+        Some(end) => end,
+        None => read.map(PageRead::Done),
     }
-    Ok(OrdersPage {
-        body,
-        orders,
-        next_token,
-    })
 }
 
 /// Parses a getOrderItems response body.
@@ -1373,66 +1333,116 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_rest_of_a_page_reads_as_the_tail_of_the_page() {
-        for body in PAGES {
-            let page = parse_get_orders_page(body.to_owned()).unwrap();
-            for from in 0..=page.orders.len() {
-                let rest = parse_get_orders_page(page.rest_from(from)).unwrap();
-                assert_eq!(rest.next_token, page.next_token);
-                assert_eq!(rest.orders.len(), page.orders.len() - from);
-                for (kept, original) in rest.orders.iter().zip(&page.orders[from..]) {
-                    assert_eq!(rest.order(kept).unwrap(), page.order(original).unwrap());
-                }
+    /// Every order of a page as the poll reads it, and how the read ended.
+    fn read_page(
+        body: &str,
+        stop_at: usize,
+    ) -> (Vec<SentOrder<'_>>, Result<PageRead<usize>, ParseError>) {
+        let mut orders = Vec::new();
+        let read = read_get_orders_page(body, |order| {
+            if orders.len() == stop_at {
+                return ControlFlow::Break(stop_at);
             }
-        }
+            orders.push(order);
+            ControlFlow::Continue(())
+        });
+        (orders, read)
     }
 
-    #[test]
-    fn a_lazily_read_page_gives_the_same_orders_as_a_full_read() {
-        for body in PAGES {
-            let full = parse_get_orders(body).unwrap();
-            let page = parse_get_orders_page(body.to_owned()).unwrap();
-            assert_eq!(page.next_token, full.next_token);
-            assert_eq!(page.orders.len(), full.orders.len());
-            for (entry, order) in page.orders.iter().zip(&full.orders) {
-                assert_eq!(entry.amazon_order_id, order.amazon_order_id);
-                assert_eq!(entry.last_update_date, order.last_update_date);
-                assert_eq!(entry.order_status, order.order_status);
-                assert_eq!(&*page.order(entry).unwrap(), order);
-            }
-        }
-    }
-
-    #[test]
-    fn a_bad_order_on_a_lazily_read_page_is_named_where_it_is_read() {
-        let order = |status: &str, prime: &str| {
+    /// A page of `count` orders whose last one is written with `last`.
+    fn page_of(count: usize, last: &str) -> String {
+        let order = |n: usize, rest: &str| {
             format!(
-                r#"{{"AmazonOrderId": "902-1845936-5435065", "PurchaseDate": "2026-11-01T00:00:00Z",
-                "LastUpdateDate": "2026-11-02T00:00:00Z", "OrderStatus": {status}, "IsPrime": {prime}}}"#
+                r#"{{"AmazonOrderId": "902-1845936-{n:07}", "PurchaseDate": "2026-11-01T00:00:00Z",
+                "LastUpdateDate": "2026-11-02T00:00:00Z", "OrderStatus": "Unshipped"{rest}}}"#
             )
         };
-        let body = format!(
-            r#"{{"payload": {{"Orders": [{}, {}]}}}}"#,
-            order("\"Unshipped\"", "true"),
-            order("\"Shipped\"", "\"maybe\"")
-        );
-        let page = parse_get_orders_page(body).unwrap();
-        assert!(page.order(&page.orders[0]).is_ok());
-        match page.order(&page.orders[1]).unwrap_err() {
+        let orders: Vec<String> = (0..count)
+            .map(|n| order(n, if n + 1 == count { last } else { "" }))
+            .collect();
+        format!(
+            r#"{{"payload": {{"NextToken": "next", "Orders": [ {} ], "CreatedBefore": "2026-11-03T00:00:00Z"}}}}"#,
+            orders.join(" , ")
+        )
+    }
+
+    #[test]
+    fn a_page_read_order_by_order_gives_the_orders_of_a_full_read() {
+        let many = page_of(5, "");
+        for body in PAGES.into_iter().chain([many.as_str()]) {
+            let full = parse_get_orders(body).unwrap();
+            let (orders, read) = read_page(body, usize::MAX);
+            assert_eq!(read.unwrap(), PageRead::Done(full.next_token.clone()));
+            assert_eq!(orders.len(), full.orders.len());
+            for (order, expected) in orders.iter().zip(&full.orders) {
+                assert_eq!(&**order, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn the_rest_of_a_stopped_page_reads_as_the_tail_of_the_page() {
+        let many = page_of(5, "");
+        for body in PAGES.into_iter().chain([many.as_str()]) {
+            let (all, done) = read_page(body, usize::MAX);
+            let PageRead::Done(next_token) = done.unwrap() else {
+                panic!("the page reads to its end")
+            };
+            for stop in 0..all.len() {
+                let (before, read) = read_page(body, stop);
+                assert_eq!(before, all[..stop]);
+                let PageRead::Stopped(at, rest) = read.unwrap() else {
+                    panic!("the read stops at order {stop}")
+                };
+                assert_eq!(at, stop);
+                let (after, done) = read_page(&rest, usize::MAX);
+                assert_eq!(done.unwrap(), PageRead::Done(next_token.clone()));
+                assert_eq!(after, all[stop..]);
+                // The orders are kept as Amazon sent them.
+                assert!(after.iter().all(|o| body.contains(o.json())));
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_order_ends_a_page_read_where_it_is_with_the_orders_before_handed_over() {
+        let path_of = |read: Result<PageRead<usize>, ParseError>| match read.unwrap_err() {
             ParseError::Invalid { what, path, .. } => {
-                assert_eq!(
-                    (what, path.as_str()),
-                    ("getOrders response", "payload.Orders[1].IsPrime")
-                )
+                assert_eq!(what, "getOrders response");
+                path
             }
             other => panic!("{other:?}"),
-        }
-        // What the poll reads up front is checked up front.
-        let body = format!(r#"{{"payload": {{"Orders": [{}]}}}}"#, order("5", "true"));
-        match parse_get_orders_page(body).unwrap_err() {
-            ParseError::Invalid { path, .. } => assert_eq!(path, "payload.Orders[0].OrderStatus"),
-            other => panic!("{other:?}"),
-        }
+        };
+        let bad_flag = page_of(3, r#", "IsPrime": "maybe""#);
+        let (orders, read) = read_page(&bad_flag, usize::MAX);
+        assert_eq!(
+            (orders.len(), path_of(read).as_str()),
+            (2, "payload.Orders[2].IsPrime")
+        );
+        let bad_id = page_of(2, "").replace("902-1845936-0000001", "902-1845936-1");
+        let (orders, read) = read_page(&bad_id, usize::MAX);
+        assert_eq!(
+            (orders.len(), path_of(read).as_str()),
+            (1, "payload.Orders[1].AmazonOrderId")
+        );
+        let bad_status = page_of(1, r#", "OrderStatus": 5"#);
+        let (orders, read) = read_page(&bad_status, usize::MAX);
+        assert_eq!(
+            (orders.len(), path_of(read).as_str()),
+            (0, "payload.Orders[0].OrderStatus")
+        );
+        // A body cut short: the orders read whole before the cut were handed over.
+        let whole = page_of(3, "");
+        let cut = &whole[..whole.rfind("Unshipped").unwrap()];
+        let (orders, read) = read_page(cut, usize::MAX);
+        assert_eq!(orders.len(), 2);
+        assert!(read.is_err());
+        // Amazon's errors instead of a payload.
+        let (orders, read) = read_page(
+            r#"{"errors": [{"code": "InvalidInput", "message": "bad token"}]}"#,
+            usize::MAX,
+        );
+        assert!(orders.is_empty());
+        assert!(matches!(read, Err(ParseError::Api(_))));
     }
 }

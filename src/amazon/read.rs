@@ -157,7 +157,7 @@ impl<'j> Reader<'j> {
         self.text.as_bytes()
     }
 
-    fn fail_here<T>(&self, message: String) -> Read<T> {
+    pub(crate) fn fail_here<T>(&self, message: String) -> Read<T> {
         Err(Box::new(Fail {
             at: self.at,
             message,
@@ -188,6 +188,7 @@ impl<'j> Reader<'j> {
     }
 
     /// Where the reader is: just past the last value read.
+    #[cfg(test)]
     pub(crate) fn position(&self) -> usize {
         self.at
     }

@@ -10,9 +10,7 @@ mod tick;
 
 use crate::amazon::read::read_object;
 use crate::amazon::write::{key, Writer};
-use crate::amazon::{
-    parse_order, parse_order_items, read_json, Order, OrderStatus, PageOrder, ParseError,
-};
+use crate::amazon::{parse_order, parse_order_items, read_json, Order, OrderStatus, ParseError};
 use crate::blockers::{quantities_by_sku, CatalogFacts};
 use crate::decide::{decide, next_row, system_message, Action, Applied, Decision, Snapshot};
 use crate::grid::{sorted_page, GridRow, OrderPage, OrderQuery};
@@ -436,7 +434,7 @@ impl<H: Host> Engine<H> {
 
     /// Whether `order` can be passed over without reading its row or fetching its items: the
     /// version marker written with the row says this snapshot (or a newer one) is applied.
-    fn already_applied(&mut self, store: &str, order: &PageOrder) -> Result<bool, EngineError> {
+    fn already_applied(&mut self, store: &str, order: &Order) -> Result<bool, EngineError> {
         let marker = self
             .host
             .storage_get(&keys::applied(store, &order.amazon_order_id))?;

@@ -9,8 +9,8 @@ use super::keys;
 use crate::amazon::read::read_object;
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{
-    invalid, parse_api_errors, parse_get_order_items, parse_get_orders_page, read_json,
-    ConfirmShipmentRequest, OrdersPage, ParseError, Sent, SentItems,
+    invalid, parse_api_errors, parse_get_order_items, read_json, ConfirmShipmentRequest,
+    ParseError, Sent, SentItems,
 };
 use crate::amazon::{rfc3339_into, RFC3339_BYTES};
 use crate::host::{Host, HttpError, HttpRequest, HttpResponse, Method, StorageError, StorageOp};
@@ -398,13 +398,14 @@ impl<H: Host> SpApi<'_, H> {
         }
     }
 
-    /// One getOrders page: the first of a window, or the one `next_token` points to.
+    /// The body of one getOrders page: the first of a window, or the one `next_token` points to
+    /// (the poll reads it order by order, [`crate::amazon::read_get_orders_page`]).
     pub fn get_orders(
         &mut self,
         after: DateTime<Utc>,
         before: DateTime<Utc>,
         next_token: Option<&str>,
-    ) -> Result<OrdersPage, ApiFailure> {
+    ) -> Result<String, ApiFailure> {
         let mut query = String::with_capacity(192);
         query.push_str("/orders/v0/orders?MarketplaceIds=");
         form_encode_into(&mut query, self.marketplace_id);
@@ -428,8 +429,7 @@ impl<H: Host> SpApi<'_, H> {
                 query.push_str(MAX_RESULTS_PER_PAGE);
             }
         }
-        let response = self.call(GET_ORDERS, Method::Get, &query, None)?;
-        Ok(parse_get_orders_page(response.body)?)
+        Ok(self.call(GET_ORDERS, Method::Get, &query, None)?.body)
     }
 
     /// All items of an order, following `NextToken`. The first answer's text is kept in

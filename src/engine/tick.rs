@@ -8,10 +8,11 @@ use super::spapi::{ApiFailure, Session, SpApi};
 use super::{keys, Engine, EngineError, Outcome};
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
-use crate::amazon::{parse_get_orders_page, read_json, OrdersPage, PageOrder, ParseError};
+use crate::amazon::{read_get_orders_page, read_json, PageRead, ParseError, SentOrder};
 use crate::decide::{Action, Snapshot};
 use crate::host::{Host, StorageOp};
 use crate::settings::StoreConfig;
+use core::ops::ControlFlow;
 
 /// Amazon's order data lags up to ~2 minutes: never ask for anything newer.
 const AMAZON_DELAY: Duration = Duration::minutes(2);
@@ -268,47 +269,61 @@ impl<H: Host> Engine<H> {
             }
         };
         loop {
-            let kept = kept_page
-                .take()
-                .and_then(|body| parse_get_orders_page(body).ok());
-            let page = if let Some(page) = kept {
-                Ok(page)
-            } else {
-                let mut api = SpApi {
-                    host: &mut self.host,
-                    session: &mut *session,
-                    store,
-                    api: api_config,
-                    marketplace_id: &config.integration.marketplace_id,
-                    now,
-                };
-                api.get_orders(
-                    at(window.after),
-                    at(window.before),
-                    window.next_token.as_deref(),
-                )
+            let page_was_kept = kept_page.is_some();
+            let body = match kept_page.take() {
+                Some(body) => body,
+                None => {
+                    let mut api = SpApi {
+                        host: &mut self.host,
+                        session: &mut *session,
+                        store,
+                        api: api_config,
+                        marketplace_id: &config.integration.marketplace_id,
+                        now,
+                    };
+                    match api.get_orders(
+                        at(window.after),
+                        at(window.before),
+                        window.next_token.as_deref(),
+                    ) {
+                        Ok(body) => body,
+                        Err(failure) => return stop(report, failure),
+                    }
+                }
             };
-            let page = match page {
-                Ok(page) => page,
-                Err(failure) => return stop(report, failure),
-            };
-            for (index, entry) in page.orders.iter().enumerate() {
+            let read = read_get_orders_page(&body, |order| {
                 report.pulled += 1;
-                if let Err(failure) =
-                    self.pull_order(config, api_config, session, now, (&page, entry), report)?
-                {
+                match self.pull_order(config, api_config, session, now, order, report) {
+                    Ok(Ok(())) => ControlFlow::Continue(()),
+                    Ok(Err(failure)) => ControlFlow::Break(Ok(failure)),
+                    Err(e) => ControlFlow::Break(Err(e)),
+                }
+            });
+            let next_token = match read {
+                Ok(PageRead::Done(next_token)) => next_token,
+                Ok(PageRead::Stopped(Err(e), _)) => return Err(e),
+                Ok(PageRead::Stopped(Ok(failure), rest)) => {
                     let resume = PollState {
                         watermark: state.watermark,
                         window: Some(window),
                     };
                     self.host.storage_apply(vec![
-                        StorageOp::Put(keys::page(store), page.rest_from(index)),
+                        StorageOp::Put(keys::page(store), rest),
                         StorageOp::Put(key, resume.to_json()),
                     ])?;
                     return stop(report, failure);
                 }
-            }
-            let state = match page.next_token {
+                Err(unreadable) => {
+                    // The next tick asks Amazon for the page again rather than keep a rest
+                    // that cannot be read; the orders before the fault are passed over then.
+                    if page_was_kept {
+                        self.host
+                            .storage_apply(vec![StorageOp::Delete(keys::page(store))])?;
+                    }
+                    return stop(report, unreadable.into());
+                }
+            };
+            let state = match next_token {
                 Some(token) => {
                     window.next_token = Some(token);
                     PollState {
@@ -341,21 +356,17 @@ impl<H: Host> Engine<H> {
         api_config: &crate::settings::ApiConfig,
         session: &mut Session,
         now: DateTime<Utc>,
-        (page, entry): (&OrdersPage, &PageOrder),
+        order: SentOrder<'_>,
         report: &mut TickReport,
     ) -> Result<Result<(), ApiFailure>, EngineError> {
         let store = config.integration.store.as_str();
-        if entry.purchase_date < config.integration.integrated_at {
+        if order.purchase_date < config.integration.integrated_at {
             report.skipped += 1;
             return Ok(Ok(()));
         }
-        if self.already_applied(store, entry)? {
+        if self.already_applied(store, &order)? {
             return Ok(Ok(()));
         }
-        let order = match page.order(entry) {
-            Ok(order) => order,
-            Err(e) => return Ok(Err(e.into())),
-        };
         let text = self.row_text(store, &order.amazon_order_id)?;
         let stored = match &text {
             Some(json) => Some(super::parse_row(&order.amazon_order_id, json)?),

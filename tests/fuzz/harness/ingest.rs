@@ -15,15 +15,16 @@
 //!
 //! Nothing may panic. Errors are fine, but these invariants are checked:
 //! - what the crate's JSON reader accepts is JSON (serde_json agrees, below its nesting limit);
-//! - a getOrders page read lazily gives the orders a full read gives;
+//! - a getOrders page read order by order gives the orders a full read gives, and stopped
+//!   halfway leaves a rest that reads as the orders from there on;
 //! - a parsed order or item list survives its own serialization (`parse ∘ to_string = id`):
 //!   rows are stored as that JSON and read back on every later snapshot;
 //! - a failed `on_amazon_order` leaves storage and Commerce orders exactly as they were;
 //! - a successful one leaves a row that `order_detail` and `list_orders` can read.
 
 use amazon_order_sync::amazon::{
-    parse_get_order_items, parse_get_orders, parse_get_orders_page, parse_order, parse_order_items,
-    Order, OrderItem, Sent, MAX_LINE_QUANTITY,
+    parse_get_order_items, parse_get_orders, parse_order, parse_order_items, read_get_orders_page,
+    Order, OrderItem, PageRead, Sent, MAX_LINE_QUANTITY,
 };
 use amazon_order_sync::blockers::{quantities_by_sku, CatalogFacts, ProductFact};
 use amazon_order_sync::decide::{decide, next_row, Action, Snapshot};
@@ -34,6 +35,7 @@ use amazon_order_sync::order_builder::build_draft;
 use amazon_order_sync::row::AmazonOrderRow;
 use amazon_order_sync::settings::StoreConfig;
 use chrono::{DateTime, Utc};
+use core::ops::ControlFlow;
 
 const STORE: &str = "fuzz-us";
 const MARKETPLACE: &str = "ATVPDKIKX0DER";
@@ -64,19 +66,46 @@ pub fn run(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let (orders_doc, items_doc) = text.split_once('\0').unwrap_or((&text, ""));
 
-    let page = parse_get_orders_page(orders_doc.to_owned());
     let mut orders: Vec<Sent<Order>> = Vec::new();
+    let page = read_get_orders_page(orders_doc, |order| {
+        orders.push(order);
+        ControlFlow::<()>::Continue(())
+    });
     if let Ok(list) = parse_get_orders(orders_doc) {
         check_is_json(orders_doc);
-        let page = page
-            .as_ref()
-            .expect("a page that reads in full reads lazily");
-        assert_eq!(page.orders.len(), list.orders.len());
-        for (entry, order) in page.orders.iter().zip(&list.orders) {
-            let lazily = page.order(entry).expect("a lazily read order reads");
-            assert_eq!(&*lazily, order, "a lazily read order differs");
-            orders.push(lazily);
+        let done = PageRead::Done(list.next_token.clone());
+        assert_eq!(
+            page.expect("a page that reads in full reads order by order"),
+            done
+        );
+        assert_eq!(orders.len(), list.orders.len());
+        for (lazily, order) in orders.iter().zip(&list.orders) {
+            assert_eq!(&**lazily, order, "an order read order by order differs");
         }
+        // Stopped halfway, the rest it leaves reads as the orders from there on.
+        let stop_at = orders.len() / 2;
+        let mut handed = 0;
+        let stopped = read_get_orders_page(orders_doc, |_| {
+            handed += 1;
+            if handed > stop_at {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        if let Ok(PageRead::Stopped((), rest)) = stopped {
+            let mut after = Vec::new();
+            let read = read_get_orders_page(&rest, |order| {
+                after.push(order);
+                ControlFlow::<()>::Continue(())
+            });
+            assert_eq!(read.expect("the rest of a page reads"), done);
+            assert_eq!(after, orders[stop_at..], "the rest of a page differs");
+        } else {
+            assert!(orders.is_empty(), "a page stopped halfway: {stopped:?}");
+        }
+    } else {
+        orders.clear();
     }
     if let Ok(order) = parse_order(orders_doc) {
         check_is_json(orders_doc);
