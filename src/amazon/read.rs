@@ -457,6 +457,7 @@ impl<'j> Reader<'j> {
     }
 
     /// An object whose known keys (`keys`) go to `field` by index; the others are skipped.
+    #[inline(always)]
     pub(crate) fn object(
         &mut self,
         what: &str,
@@ -533,6 +534,7 @@ impl<'j> Reader<'j> {
     }
 
     /// `null` as `None`, anything else read by `read`.
+    #[inline(always)]
     pub(crate) fn nullable<T>(
         &mut self,
         read: impl FnOnce(&mut Self) -> Read<T>,
