@@ -1132,10 +1132,11 @@ pub fn parse_api_errors(json: &str) -> Option<ApiErrors> {
 }
 
 fn looks_like_envelope(json: &str) -> bool {
-    let head = json.trim_start();
-    head.strip_prefix('{').is_some_and(|inner| {
-        let inner = inner.trim_start();
-        inner.starts_with("\"payload\"") || inner.starts_with("\"errors\"")
+    // JSON's whitespace is ASCII: no need for `trim_start`'s Unicode tables.
+    let head = json.as_bytes().trim_ascii_start();
+    head.strip_prefix(b"{").is_some_and(|inner| {
+        let inner = inner.trim_ascii_start();
+        inner.starts_with(b"\"payload\"") || inner.starts_with(b"\"errors\"")
     })
 }
 
