@@ -15,10 +15,11 @@ use crate::blockers::{ProductFact, SkuQty};
 use crate::decide::Action;
 use crate::engine::{CommerceEvent, Engine, EngineError, Outcome, Shipment, TickStatus};
 use crate::grid::{OrderQuery, SortColumn, View};
-use crate::host::{self, CommerceError, Host, HttpError, StorageError, StorageOp};
+use crate::host::{self, CommerceError, Host, HttpError, StorageError, StorageOp, SCAN_PAGE};
 use crate::order_builder::{DraftAddress, OrderDraft};
 use crate::settings::CustomerCreation;
 use crate::status::TableStatus;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use commerce::amazon_order_sync::{commerce as wit_commerce, http, settings, storage, types};
 use exports::commerce::amazon_order_sync::{admin, hooks};
@@ -29,6 +30,14 @@ use exports::commerce::amazon_order_sync::{admin, hooks};
 #[global_allocator]
 static ALLOCATOR: crate::heap::Heap<crate::heap::LinearMemory> =
     crate::heap::Heap::new(crate::heap::LinearMemory);
+
+/// Where the host's pages of a storage scan are read to, given back after each page
+/// ([`Imports::storage_scan`]): the global heap frees nothing, and a filtered grid query reads
+/// every row of the store.
+static SCRATCH: crate::heap::Heap<crate::heap::LinearMemory> =
+    crate::heap::Heap::new(crate::heap::LinearMemory);
+/// Whether `cabi_realloc` serves from [`SCRATCH`]: only while a scan's page is handed over.
+static TO_SCRATCH: AtomicBool = AtomicBool::new(false);
 
 // memcpy and memset are the bulk-memory instructions; memcmp is `crate::bytes`.
 
@@ -45,14 +54,20 @@ unsafe extern "C" fn cabi_realloc(
     if new_len == 0 {
         return align as *mut u8;
     }
+    let heap = if TO_SCRATCH.load(Ordering::Relaxed) {
+        &SCRATCH
+    } else {
+        &ALLOCATOR
+    };
     // SAFETY: the canonical ABI passes a power-of-two `align` and, for a reallocation, the
-    // pointer, size and alignment of an earlier allocation made here.
+    // pointer, size and alignment of an earlier allocation made here while handing over the
+    // same value, so from the same heap.
     let ptr = unsafe {
         if old_len == 0 {
-            ALLOCATOR.alloc(Layout::from_size_align_unchecked(new_len, align))
+            heap.alloc(Layout::from_size_align_unchecked(new_len, align))
         } else {
             let old = Layout::from_size_align_unchecked(old_len, align);
-            ALLOCATOR.realloc(old_ptr, old, new_len)
+            heap.realloc(old_ptr, old, new_len)
         }
     };
     if ptr.is_null() {
@@ -181,6 +196,40 @@ impl Host for Imports {
         new: Option<&str>,
     ) -> Result<bool, StorageError> {
         storage::compare_and_swap(key, expected, new).map_err(storage_error)
+    }
+
+    /// Each page is read into [`SCRATCH`], which is given back once the page is visited.
+    fn storage_scan<E: From<StorageError>>(
+        &mut self,
+        prefix: &str,
+        mut visit: impl FnMut(&str, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut after: Option<String> = None;
+        loop {
+            TO_SCRATCH.store(true, Ordering::Relaxed);
+            let page = storage::list_prefix(prefix, after.as_deref(), SCAN_PAGE);
+            TO_SCRATCH.store(false, Ordering::Relaxed);
+            // An error's message is copied out of the scratch heap before it is given back.
+            let page = page.map_err(|e| match e {
+                storage::StorageError::Unavailable(m) => {
+                    StorageError::Unavailable(m.as_str().into())
+                }
+                storage::StorageError::TooLarge(n) => StorageError::TooLarge(n),
+            })?;
+            for (key, value) in &page {
+                visit(key, value)?;
+            }
+            let full = page.len() == SCAN_PAGE as usize;
+            after = page.last().map(|(key, _)| key.clone());
+            drop(page);
+            // SAFETY: nothing read into the scratch heap is alive: the page is dropped,
+            // `visit` was lent its pairs for the length of each call only, and the key kept
+            // is a copy in the global heap.
+            unsafe { SCRATCH.reset() };
+            if !full {
+                return Ok(());
+            }
+        }
     }
 
     fn settings(&mut self, store: &str) -> Vec<(String, String)> {

@@ -1,12 +1,15 @@
 //! The component's allocator: an arena that never frees.
 //!
 //! Each call into the component runs in a fresh instance that lasts milliseconds and is then
-//! thrown away with its memory, so freeing is left to the host: allocating moves a pointer,
-//! freeing does nothing. Nothing to do on free is what counts: the drop glue of every `String`
-//! and `Vec` compiles to nothing, which took 16 KB off the component and 8 % off a push
-//! (BENCHMARKS.md). The price is memory: a call holds everything it allocated until it
-//! returns, a few hundred KiB more for a tick that imports 30 orders. The last block carved
-//! grows in place, so a `Vec` being filled does not leave its smaller copies behind.
+//! thrown away with its memory (the WIT contract asks the host for it), so freeing is left to
+//! the host: allocating moves a pointer, freeing does nothing. Nothing to do on free is what
+//! counts: the drop glue of every `String` and `Vec` compiles to nothing, which took 16 KB off
+//! the component and 11 % off a push (BENCHMARKS.md). The price is memory: a call holds
+//! everything it allocated until it returns (a tick that imports 30 orders 192 KiB more than
+//! with a freeing allocator). The one call whose allocations follow the table's size, a
+//! filtered grid query, reads the rows' text into a second heap given back page by page
+//! (`Host::storage_scan`, [`Heap::reset`]). The last block carved grows in place, so a `Vec`
+//! being filled does not leave its smaller copies behind.
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
@@ -21,6 +24,11 @@ struct State<G> {
     /// Never used memory: `next..end`.
     next: usize,
     end: usize,
+    /// Where the current region starts; the bytes carved since the last `reset`, and the most
+    /// ever carved between two: a region grown that large holds all of it again.
+    start: usize,
+    carved: usize,
+    held: usize,
     grow: G,
 }
 
@@ -38,9 +46,24 @@ impl<G: Grow> Heap<G> {
             state: UnsafeCell::new(State {
                 next: 0,
                 end: 0,
+                start: 0,
+                carved: 0,
+                held: 0,
                 grow,
             }),
         }
+    }
+
+    /// Gives back the current region: the next blocks are carved from its start again.
+    ///
+    /// # Safety
+    /// No block this heap handed out is in use any more.
+    pub(crate) unsafe fn reset(&self) {
+        // SAFETY: single-threaded, and no reference into the state outlives this call.
+        let state = unsafe { &mut *self.state.get() };
+        state.held = state.held.max(state.carved);
+        state.carved = 0;
+        state.next = state.start;
     }
 }
 
@@ -54,12 +77,14 @@ impl<G: Grow> State<G> {
             let end = start.checked_add(size)?;
             if end <= self.end {
                 self.next = end;
+                self.carved += size;
                 return Some(start);
             }
-            let (fresh, fresh_end) = self.grow.grow(size.checked_add(align)?)?;
+            let (fresh, fresh_end) = self.grow.grow(size.checked_add(align)?.max(self.held))?;
             // Contiguous memory extends the current region; otherwise its rest is given up.
             if fresh != self.end {
                 self.next = fresh;
+                self.start = fresh;
             }
             self.end = fresh_end;
         }
@@ -238,11 +263,66 @@ mod tests {
         unsafe { first.write_bytes(7, 16) };
         let second = unsafe { heap.alloc(layout) };
         let grown = unsafe { heap.realloc(first, layout, 64) };
-        assert!(grown as usize >= second as usize + 16, "carved past the second block");
+        assert!(
+            grown as usize >= second as usize + 16,
+            "carved past the second block"
+        );
         let bytes = unsafe { core::slice::from_raw_parts(grown, 16) };
         assert!(bytes.iter().all(|&b| b == 7));
         // Shrinking keeps the block where it is.
         assert_eq!(unsafe { heap.realloc(grown, layout, 8) }, grown);
+    }
+
+    /// Fresh regions from a buffer, never contiguous, each as large as asked; records the
+    /// sizes asked for.
+    struct Recorded {
+        arena: Arena,
+        asked: alloc::rc::Rc<core::cell::RefCell<Vec<usize>>>,
+    }
+
+    impl Grow for Recorded {
+        fn grow(&mut self, bytes: usize) -> Option<(usize, usize)> {
+            self.asked.borrow_mut().push(bytes);
+            self.arena.used += 8;
+            self.arena.grow(bytes)
+        }
+    }
+
+    #[test]
+    fn a_reset_heap_carves_its_region_again_grown_to_what_it_held() {
+        let buffer = vec![0u64; 1 << 14];
+        let asked = alloc::rc::Rc::new(core::cell::RefCell::new(Vec::new()));
+        let heap = Heap::new(Recorded {
+            arena: Arena {
+                base: buffer.as_ptr() as usize,
+                used: 0,
+                size: 1 << 17,
+                chunk: 1024,
+                grows: 1,
+            },
+            asked: asked.clone(),
+        });
+        let layout = Layout::from_size_align(600, 8).unwrap();
+        let first = unsafe { heap.alloc(layout) };
+        let second = unsafe { heap.alloc(layout) };
+        let third = unsafe { heap.alloc(layout) };
+        assert_ne!(
+            second as usize + 600,
+            third as usize,
+            "a region of 1 KiB each"
+        );
+        unsafe { heap.reset() };
+        // Only the current region is carved again; the ones before it stay given up.
+        assert_eq!(unsafe { heap.alloc(layout) }, third);
+        assert_ne!(first, third);
+        // Two blocks do not fit in a region of 1 KiB: the next region is asked to hold all
+        // that was carved between the two resets before (1 800 bytes), and once the heap is
+        // in it, both blocks fit.
+        let _ = unsafe { heap.alloc(layout) };
+        assert!(asked.borrow().last().is_some_and(|&n| n >= 1800));
+        unsafe { heap.reset() };
+        let again = unsafe { heap.alloc(layout) };
+        assert_eq!(unsafe { heap.alloc(layout) } as usize, again as usize + 600);
     }
 
     #[test]

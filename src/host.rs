@@ -77,6 +77,9 @@ pub struct OrderRef {
     pub increment_id: String,
 }
 
+/// Pairs per `storage_list` call of [`Host::storage_scan`].
+pub const SCAN_PAGE: u32 = 500;
+
 /// What the engine needs from its host. Every call may fail; the engine orders its calls so
 /// that a failure between any two of them is repaired by simply running again.
 pub trait Host {
@@ -98,6 +101,26 @@ pub trait Host {
         expected: Option<&str>,
         new: Option<&str>,
     ) -> Result<bool, StorageError>;
+    /// Every pair with `prefix`, ascending, handed to `visit` one at a time and only for the
+    /// length of that call: the component reads them a page of [`SCAN_PAGE`] at a time into
+    /// memory it reuses for the next page, so a scan of a whole table holds one page.
+    fn storage_scan<E: From<StorageError>>(
+        &mut self,
+        prefix: &str,
+        mut visit: impl FnMut(&str, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.storage_list(prefix, after.as_deref(), SCAN_PAGE)?;
+            for (key, value) in &page {
+                visit(key, value)?;
+            }
+            if page.len() < SCAN_PAGE as usize {
+                return Ok(());
+            }
+            after = page.last().map(|(key, _)| key.clone());
+        }
+    }
 
     fn settings(&mut self, store: &str) -> Vec<(String, String)>;
 

@@ -609,6 +609,35 @@ fn a_page_that_cannot_be_read_to_its_end_imports_the_orders_before_the_fault_onc
 }
 
 #[test]
+fn a_filtered_grid_query_reads_every_row_past_one_scan_page() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, None);
+    put(&mut e, A, "Unshipped", "MFN", "SKU-1", 1);
+    assert_eq!(tick_after(&mut e, 5).created, 1);
+    let key = |id: &str| format!("v1/s/{STORE}/order/{id}");
+    let row = e.host.storage[&key(A)].clone();
+    // 1 100 rows: more than two pages of `Host::storage_scan`.
+    for n in 2..=1_100 {
+        let id = format!("111-0000001-{n:07}");
+        e.host.storage.insert(key(&id), row.replace(A, &id));
+    }
+    let query = |order_number: &str| OrderQuery {
+        order_number: Some(order_number.into()),
+        page_size: 200,
+        ..OrderQuery::default()
+    };
+    let page = e.list_orders(STORE, &query("111-")).unwrap();
+    assert_eq!((page.total, page.rows.len()), (1_100, 200));
+    // The matches of the last page only.
+    let page = e.list_orders(STORE, &query("-00010")).unwrap();
+    assert_eq!(page.total, 100);
+    assert!(page
+        .rows
+        .iter()
+        .all(|r| r.amazon_order_id.starts_with("111-0000001-00010")));
+}
+
+#[test]
 fn expired_access_token_is_refreshed_and_secrets_stay_out_of_storage() {
     let mut e = engine(&[]);
     e.host.set_product("SKU-1", true, None);

@@ -650,26 +650,17 @@ impl<H: Host> Engine<H> {
             });
         }
         let mut rows = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page =
-                self.host
-                    .storage_list(&keys::order_prefix(store), after.as_deref(), LIST_PAGE)?;
-            let full = page.len() == LIST_PAGE as usize;
-            after = page.last().map(|(k, _)| k.clone());
-            for (key, json) in page {
-                let row = AmazonOrderRow::from_json(&json).map_err(|e| {
+        self.host
+            .storage_scan(&keys::order_prefix(store), |key, json| {
+                let row = AmazonOrderRow::from_json(json).map_err(|e| {
                     EngineError::Host(format!("stored row {key} is unreadable: {e}"))
                 })?;
                 let grid_row = GridRow::from(&row);
                 if query.matches(&grid_row) {
                     rows.push(grid_row);
                 }
-            }
-            if !full {
-                break;
-            }
-        }
+                Ok::<(), EngineError>(())
+            })?;
         // Rows were filtered while streaming from storage; only sorting and paging are left.
         Ok(sorted_page(rows, &query))
     }
