@@ -609,6 +609,36 @@ fn a_page_that_cannot_be_read_to_its_end_imports_the_orders_before_the_fault_onc
 }
 
 #[test]
+fn an_order_that_reads_only_as_far_as_its_head_is_passed_over_if_bought_before_integration() {
+    for bought_before in [false, true] {
+        let mut e = engine_with_40_unshipped_orders();
+        assert_eq!(tick_after(&mut e, 5).created, 30);
+        // The first order of the kept rest gets an `IsPrime` the reader refuses.
+        let kept = e.host.storage["v1/s/acme-us/page"].clone();
+        let value = kept.find("\"IsPrime\":").unwrap() + "\"IsPrime\":".len();
+        let end = value + kept[value..].find([',', '}']).unwrap();
+        let mut broken = format!("{}\"maybe\"{}", &kept[..value], &kept[end..]);
+        if bought_before {
+            let date = "\"PurchaseDate\":\"2026-11-02";
+            let purchased = broken.find(date).unwrap() + date.len() - 10;
+            broken.replace_range(purchased..purchased + 10, "2026-10-02");
+        }
+        e.host.storage.insert("v1/s/acme-us/page".into(), broken);
+        let r = tick_after(&mut e, 1);
+        if bought_before {
+            assert_eq!(
+                (r.status, r.skipped, r.created),
+                (TickStatus::Done, 1, 9),
+                "{r:?}"
+            );
+        } else {
+            assert_eq!(r.created, 0, "{r:?}");
+            assert!(r.errors[0].contains("IsPrime"), "{:?}", r.errors);
+        }
+    }
+}
+
+#[test]
 fn a_filtered_grid_query_reads_every_row_past_one_scan_page() {
     let mut e = engine(&[]);
     e.host.set_product("SKU-1", true, None);

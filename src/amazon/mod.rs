@@ -704,8 +704,12 @@ impl<'a> OrdersList<'a> {
             last_updated_before: None,
             created_before: None,
         };
+        let mut orders_read = false;
         read_object!(r, "a getOrders payload", |r| {
-            "Orders" => list.orders = r.array("a list of orders", Order::read)?,
+            "Orders" => {
+                r.first_time(&mut orders_read, "Orders")?;
+                list.orders = r.array("a list of orders", Order::read)?
+            },
             "NextToken" => list.next_token = r.opt_string()?,
             "LastUpdatedBefore" => list.last_updated_before = r.opt_time()?,
             "CreatedBefore" => list.created_before = r.opt_time()?,
@@ -973,9 +977,12 @@ fn read_envelope<'j, T>(
 ) -> Result<T, ParseError> {
     let mut payload = payload;
     let (found, errors) = read_json(what, json, |r| {
-        let (mut found, mut errors) = (None, Vec::new());
+        let (mut found, mut errors, mut payload_read) = (None, Vec::new(), false);
         read_object!(r, "an SP-API response", |r| {
-            "payload" => found = r.nullable(&mut payload)?,
+            "payload" => {
+                r.first_time(&mut payload_read, "payload")?;
+                found = r.nullable(&mut payload)?
+            },
             "errors" => errors = ApiError::read_list(r)?,
         });
         Ok((found, errors))
@@ -1025,37 +1032,94 @@ pub enum PageRead<B> {
     Stopped(B, String),
 }
 
+/// One order of a getOrders page, as the poll is handed it.
+// Moved once per order into the poll's handler: boxing the common variant would add an
+// allocation per order to spare a copy of the rare one.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, PartialEq, Eq)]
+pub enum PageOrder<'j> {
+    /// Read and checked in full.
+    Read(SentOrder<'j>),
+    /// An order whose id, dates and status read but not the rest: the poll passes over it when
+    /// it would anyway (bought before the integration, already applied) and stops at it, with
+    /// the error, otherwise.
+    Unreadable(PageHead<'j>, ParseError),
+}
+
+/// What the poll needs to pass over an order.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PageHead<'j> {
+    pub amazon_order_id: Text<'j>,
+    pub purchase_date: DateTime<Utc>,
+    pub last_update_date: DateTime<Utc>,
+    pub order_status: OrderStatus,
+}
+
+impl<'j> PageHead<'j> {
+    fn read(r: &mut Reader<'j>) -> Read<PageHead<'j>> {
+        let (mut id, mut purchased, mut updated, mut status) = (None, None, None, None);
+        read_object!(r, "an order", |r| {
+            "AmazonOrderId" => id = Some(r.text()?),
+            "PurchaseDate" => purchased = Some(r.time()?),
+            "LastUpdateDate" => updated = Some(r.time()?),
+            "OrderStatus" => status = Some(r.with_str(|s| Ok(OrderStatus::parse(s)))?),
+        });
+        Ok(PageHead {
+            amazon_order_id: r.required(id, "AmazonOrderId")?,
+            purchase_date: r.required(purchased, "PurchaseDate")?,
+            last_update_date: r.required(updated, "LastUpdateDate")?,
+            order_status: r.required(status, "OrderStatus")?,
+        })
+    }
+}
+
 /// Reads a getOrders response body one order at a time, handing each to `each` as soon as it
 /// is read and checked, until `each` breaks.
 ///
 /// The poll reads each order once this way: reading the whole page up front and the orders
 /// again one by one read every order twice, and a page re-read on every tick a third and
 /// fourth time (a tick imports at most getOrderItems' burst of 30). A body that is not a
-/// getOrders response, or an order that cannot be read, ends the read with its error where it
-/// is found: the orders before it were handed over, as an order refused by a check always was.
+/// getOrders response ends the read with its error where the fault is found: the orders before
+/// it were handed over, as they were before an order refused by a check. So were they when
+/// Amazon's `errors` follow its `payload`: the cursor stays before the page, and the next
+/// tick passes over them. An order that reads only as far as its id, dates and status is
+/// handed over as [`PageOrder::Unreadable`].
 pub fn read_get_orders_page<'j, B>(
     body: &'j str,
-    mut each: impl FnMut(SentOrder<'j>) -> ControlFlow<B>,
+    mut each: impl FnMut(PageOrder<'j>) -> ControlFlow<B>,
 ) -> Result<PageRead<B>, ParseError> {
     let what = "getOrders response";
     // How the read ended, when it ended inside the array: the reader is then left by an error
     // that carries no message.
     let mut ended = None;
     let read = read_envelope(what, body, |r| {
-        let mut next_token = None;
+        let (mut next_token, mut orders_read) = (None, false);
         read_object!(r, "a getOrders payload", |r| {
             "Orders" => {
+                r.first_time(&mut orders_read, "Orders")?;
                 let open = r.value_start()?;
                 let mut index = 0;
                 r.array("a list of orders", |r| {
                     let start = r.value_start()?;
-                    let order = Sent::read(r, Order::read)?;
-                    let stop = match validate_order(&order) {
-                        Err((field, message)) => Err(invalid(
-                            what,
-                            format!("payload.Orders[{index}].{field}"),
-                            message,
-                        )),
+                    let here = |field: &str| format!("payload.Orders[{index}].{field}");
+                    let order = match Sent::read(r, Order::read) {
+                        Ok(order) => PageOrder::Read(order),
+                        Err(fail) => {
+                            let error = ParseError::Invalid {
+                                what,
+                                path: path_at(body, fail.at),
+                                message: fail.message,
+                            };
+                            r.rewind(start);
+                            PageOrder::Unreadable(PageHead::read(r)?, error)
+                        }
+                    };
+                    let id = match &order {
+                        PageOrder::Read(order) => &order.amazon_order_id,
+                        PageOrder::Unreadable(head, _) => &head.amazon_order_id,
+                    };
+                    let stop = match validate_order_id(id) {
+                        Err((field, message)) => Err(invalid(what, here(field), message)),
                         Ok(()) => match each(order) {
                             ControlFlow::Continue(()) => {
                                 index += 1;
@@ -1344,7 +1408,10 @@ mod tests {
             if orders.len() == stop_at {
                 return ControlFlow::Break(stop_at);
             }
-            orders.push(order);
+            match order {
+                PageOrder::Read(order) => orders.push(order),
+                PageOrder::Unreadable(head, e) => panic!("{head:?}: {e}"),
+            }
             ControlFlow::Continue(())
         });
         (orders, read)
@@ -1414,12 +1481,6 @@ mod tests {
             }
             other => panic!("{other:?}"),
         };
-        let bad_flag = page_of(3, r#", "IsPrime": "maybe""#);
-        let (orders, read) = read_page(&bad_flag, usize::MAX);
-        assert_eq!(
-            (orders.len(), path_of(read).as_str()),
-            (2, "payload.Orders[2].IsPrime")
-        );
         let bad_id = page_of(2, "").replace("902-1845936-0000001", "902-1845936-1");
         let (orders, read) = read_page(&bad_id, usize::MAX);
         assert_eq!(
@@ -1445,5 +1506,50 @@ mod tests {
         );
         assert!(orders.is_empty());
         assert!(matches!(read, Err(ParseError::Api(_))));
+    }
+
+    #[test]
+    fn an_order_read_only_as_far_as_its_head_is_handed_over_with_its_error() {
+        let body = page_of(3, r#", "IsPrime": "maybe""#);
+        let mut handed = Vec::new();
+        let read = read_get_orders_page(&body, |order| {
+            handed.push(match order {
+                PageOrder::Read(order) => Ok(order.amazon_order_id.to_string()),
+                PageOrder::Unreadable(head, ParseError::Invalid { path, .. }) => {
+                    Err((head.amazon_order_id.to_string(), head.order_status, path))
+                }
+                PageOrder::Unreadable(_, other) => panic!("{other:?}"),
+            });
+            ControlFlow::<()>::Continue(())
+        });
+        assert_eq!(read.unwrap(), PageRead::Done(Some("next".into())));
+        assert_eq!(
+            handed,
+            [
+                Ok("902-1845936-0000000".into()),
+                Ok("902-1845936-0000001".into()),
+                Err((
+                    "902-1845936-0000002".into(),
+                    OrderStatus::Unshipped,
+                    "payload.Orders[2].IsPrime".into()
+                ))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_page_with_its_orders_twice_is_refused_as_serde_refuses_it() {
+        let page = page_of(2, "");
+        let twice = page.replace(r#""Orders": ["#, r#""Orders": [], "Orders": ["#);
+        for body in [
+            twice.as_str(),
+            r#"{"payload": {"Orders": []}, "payload": {"Orders": []}}"#,
+        ] {
+            let (orders, read) = read_page(body, usize::MAX);
+            assert!(orders.is_empty());
+            let full = parse_get_orders(body).unwrap_err();
+            assert_eq!(read.unwrap_err(), full);
+            assert!(full.to_string().contains("duplicate field"), "{full}");
+        }
     }
 }

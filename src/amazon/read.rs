@@ -171,6 +171,20 @@ impl<'j> Reader<'j> {
         ))
     }
 
+    /// `duplicate field `key`` the second time a member is met, for the members whose value is
+    /// acted on as it is read (serde's derived readers refuse every duplicate).
+    pub(crate) fn first_time(&self, seen: &mut bool, key: &str) -> Read<()> {
+        if core::mem::replace(seen, true) {
+            return self.fail_here(format!("duplicate field `{key}`"));
+        }
+        Ok(())
+    }
+
+    /// Goes back to `at`, where a value began, to read it another way.
+    pub(crate) fn rewind(&mut self, at: usize) {
+        self.at = at;
+    }
+
     /// `missing field `key``, reported at the end of the object just read.
     pub(crate) fn required<T>(&self, value: Option<T>, key: &str) -> Read<T> {
         match value {

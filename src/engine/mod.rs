@@ -434,10 +434,14 @@ impl<H: Host> Engine<H> {
 
     /// Whether `order` can be passed over without reading its row or fetching its items: the
     /// version marker written with the row says this snapshot (or a newer one) is applied.
-    fn already_applied(&mut self, store: &str, order: &Order) -> Result<bool, EngineError> {
-        let marker = self
-            .host
-            .storage_get(&keys::applied(store, &order.amazon_order_id))?;
+    fn already_applied(
+        &mut self,
+        store: &str,
+        id: &str,
+        updated: DateTime<Utc>,
+        status: &OrderStatus,
+    ) -> Result<bool, EngineError> {
+        let marker = self.host.storage_get(&keys::applied(store, id))?;
         let applied = marker.as_deref().and_then(|m| {
             let (millis, status) = split_once(m, |b| b == b' ')?;
             Some(Applied {
@@ -445,7 +449,6 @@ impl<H: Host> Engine<H> {
                 status: OrderStatus::parse(status),
             })
         });
-        let (updated, status) = (order.last_update_date, &order.order_status);
         Ok(applied.is_some_and(|a| a.is_newer_than(updated, status) || a.is(updated, status)))
     }
 

@@ -8,7 +8,7 @@ use super::spapi::{ApiFailure, Session, SpApi};
 use super::{keys, Engine, EngineError, Outcome};
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
-use crate::amazon::{read_get_orders_page, read_json, PageRead, ParseError, SentOrder};
+use crate::amazon::{read_get_orders_page, read_json, PageOrder, PageRead, ParseError};
 use crate::decide::{Action, Snapshot};
 use crate::host::{Host, StorageOp};
 use crate::settings::StoreConfig;
@@ -356,17 +356,35 @@ impl<H: Host> Engine<H> {
         api_config: &crate::settings::ApiConfig,
         session: &mut Session,
         now: DateTime<Utc>,
-        order: SentOrder<'_>,
+        order: PageOrder<'_>,
         report: &mut TickReport,
     ) -> Result<Result<(), ApiFailure>, EngineError> {
         let store = config.integration.store.as_str();
-        if order.purchase_date < config.integration.integrated_at {
+        let (id, purchased, updated, status) = match &order {
+            PageOrder::Read(o) => (
+                &o.amazon_order_id,
+                o.purchase_date,
+                o.last_update_date,
+                &o.order_status,
+            ),
+            PageOrder::Unreadable(h, _) => (
+                &h.amazon_order_id,
+                h.purchase_date,
+                h.last_update_date,
+                &h.order_status,
+            ),
+        };
+        if purchased < config.integration.integrated_at {
             report.skipped += 1;
             return Ok(Ok(()));
         }
-        if self.already_applied(store, &order)? {
+        if self.already_applied(store, id, updated, status)? {
             return Ok(Ok(()));
         }
+        let order = match order {
+            PageOrder::Read(order) => order,
+            PageOrder::Unreadable(_, error) => return Ok(Err(error.into())),
+        };
         let text = self.row_text(store, &order.amazon_order_id)?;
         let stored = match &text {
             Some(json) => Some(super::parse_row(&order.amazon_order_id, json)?),

@@ -24,7 +24,7 @@
 
 use amazon_order_sync::amazon::{
     parse_get_order_items, parse_get_orders, parse_order, parse_order_items, read_get_orders_page,
-    Order, OrderItem, PageRead, Sent, MAX_LINE_QUANTITY,
+    Order, OrderItem, PageOrder, PageRead, Sent, MAX_LINE_QUANTITY,
 };
 use amazon_order_sync::blockers::{quantities_by_sku, CatalogFacts, ProductFact};
 use amazon_order_sync::decide::{decide, next_row, Action, Snapshot};
@@ -67,12 +67,20 @@ pub fn run(data: &[u8]) {
     let (orders_doc, items_doc) = text.split_once('\0').unwrap_or((&text, ""));
 
     let mut orders: Vec<Sent<Order>> = Vec::new();
+    let mut unreadable = 0;
     let page = read_get_orders_page(orders_doc, |order| {
-        orders.push(order);
+        match order {
+            PageOrder::Read(order) => orders.push(order),
+            PageOrder::Unreadable(..) => unreadable += 1,
+        }
         ControlFlow::<()>::Continue(())
     });
     if let Ok(list) = parse_get_orders(orders_doc) {
         check_is_json(orders_doc);
+        assert_eq!(
+            unreadable, 0,
+            "an order of a page that reads in full did not"
+        );
         let done = PageRead::Done(list.next_token.clone());
         assert_eq!(
             page.expect("a page that reads in full reads order by order"),
@@ -96,7 +104,9 @@ pub fn run(data: &[u8]) {
         if let Ok(PageRead::Stopped((), rest)) = stopped {
             let mut after = Vec::new();
             let read = read_get_orders_page(&rest, |order| {
-                after.push(order);
+                if let PageOrder::Read(order) = order {
+                    after.push(order);
+                }
                 ControlFlow::<()>::Continue(())
             });
             assert_eq!(read.expect("the rest of a page reads"), done);
