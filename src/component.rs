@@ -219,14 +219,15 @@ impl Host for Imports {
             for (key, value) in &page {
                 visit(key, value)?;
             }
-            let full = page.len() == SCAN_PAGE as usize;
+            let last = page.len() < SCAN_PAGE as usize;
             after = page.last().map(|(key, _)| key.clone());
             drop(page);
-            // SAFETY: nothing read into the scratch heap is alive: the page is dropped,
-            // `visit` was lent its pairs for the length of each call only, and the key kept
-            // is a copy in the global heap.
+            // SAFETY: nothing read into the scratch heap is alive: the page is dropped (the
+            // global heap's `dealloc`, which wit-bindgen frees a list's buffer through, does
+            // nothing), `visit` was lent its pairs for the length of each call only, and the
+            // key kept is a copy in the global heap.
             unsafe { SCRATCH.reset() };
-            if !full {
+            if last {
                 return Ok(());
             }
         }

@@ -77,7 +77,8 @@ impl<G: Grow> State<G> {
             let end = start.checked_add(size)?;
             if end <= self.end {
                 self.next = end;
-                self.carved += size;
+                // A hint for the next region's size: a wrap only makes that region smaller.
+                self.carved = self.carved.wrapping_add(size);
                 return Some(start);
             }
             let (fresh, fresh_end) = self.grow.grow(size.checked_add(align)?.max(self.held))?;
@@ -104,7 +105,9 @@ unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
         }
     }
 
-    /// Nothing: the instance's memory goes with the instance (see the module's doc).
+    /// Nothing: the instance's memory goes with the instance (see the module's doc). The
+    /// component's scratch heap relies on it: wit-bindgen frees the buffers it lifted there
+    /// through the global heap.
     unsafe fn dealloc(&self, _ptr: *mut u8, _layout: Layout) {}
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {

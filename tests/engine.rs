@@ -634,6 +634,12 @@ fn an_order_that_reads_only_as_far_as_its_head_is_passed_over_if_bought_before_i
         } else {
             assert_eq!(r.created, 0, "{r:?}");
             assert!(r.errors[0].contains("IsPrime"), "{:?}", r.errors);
+            // The rest that cannot be read is not kept: the next tick asks Amazon again.
+            assert!(!e.host.storage.contains_key("v1/s/acme-us/page"));
+            let pages = get_orders_calls(&e);
+            let r = tick_after(&mut e, 1);
+            assert_eq!((r.status, r.created), (TickStatus::Done, 10), "{r:?}");
+            assert_eq!(get_orders_calls(&e), pages + 1);
         }
     }
 }

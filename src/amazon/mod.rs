@@ -1105,13 +1105,17 @@ pub fn read_get_orders_page<'j, B>(
                     let order = match Sent::read(r, Order::read) {
                         Ok(order) => PageOrder::Read(order),
                         Err(fail) => {
+                            r.rewind(start);
+                            // A head that does not read either: the first fault is the one.
+                            let Ok(head) = PageHead::read(r) else {
+                                return Err(fail);
+                            };
                             let error = ParseError::Invalid {
                                 what,
                                 path: path_at(body, fail.at),
                                 message: fail.message,
                             };
-                            r.rewind(start);
-                            PageOrder::Unreadable(PageHead::read(r)?, error)
+                            PageOrder::Unreadable(head, error)
                         }
                     };
                     let id = match &order {
@@ -1486,6 +1490,18 @@ mod tests {
         assert_eq!(
             (orders.len(), path_of(read).as_str()),
             (1, "payload.Orders[1].AmazonOrderId")
+        );
+        // An order whose head does not read either is refused with its first fault, as the
+        // full read refuses it.
+        let both = page_of(1, r#", "IsPrime": "maybe", "OrderStatus": 5"#);
+        let (orders, read) = read_page(&both, usize::MAX);
+        assert_eq!(
+            read.as_ref().unwrap_err(),
+            &parse_get_orders(&both).unwrap_err()
+        );
+        assert_eq!(
+            (orders.len(), path_of(read).as_str()),
+            (0, "payload.Orders[0].IsPrime")
         );
         let bad_status = page_of(1, r#", "OrderStatus": 5"#);
         let (orders, read) = read_page(&bad_status, usize::MAX);

@@ -302,6 +302,15 @@ impl<H: Host> Engine<H> {
             let next_token = match read {
                 Ok(PageRead::Done(next_token)) => next_token,
                 Ok(PageRead::Stopped(Err(e), _)) => return Err(e),
+                Ok(PageRead::Stopped(Ok(ApiFailure::Invalid(unreadable)), _)) | Err(unreadable) => {
+                    // The next tick asks Amazon for the page again rather than keep a rest
+                    // that cannot be read; the orders before the fault are passed over then.
+                    if page_was_kept {
+                        self.host
+                            .storage_apply(vec![StorageOp::Delete(keys::page(store))])?;
+                    }
+                    return stop(report, unreadable.into());
+                }
                 Ok(PageRead::Stopped(Ok(failure), rest)) => {
                     let resume = PollState {
                         watermark: state.watermark,
@@ -312,15 +321,6 @@ impl<H: Host> Engine<H> {
                         StorageOp::Put(key, resume.to_json()),
                     ])?;
                     return stop(report, failure);
-                }
-                Err(unreadable) => {
-                    // The next tick asks Amazon for the page again rather than keep a rest
-                    // that cannot be read; the orders before the fault are passed over then.
-                    if page_was_kept {
-                        self.host
-                            .storage_apply(vec![StorageOp::Delete(keys::page(store))])?;
-                    }
-                    return stop(report, unreadable.into());
                 }
             };
             let state = match next_token {

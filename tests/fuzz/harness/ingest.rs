@@ -15,8 +15,8 @@
 //!
 //! Nothing may panic. Errors are fine, but these invariants are checked:
 //! - what the crate's JSON reader accepts is JSON (serde_json agrees, below its nesting limit);
-//! - a getOrders page read order by order gives the orders a full read gives, and stopped
-//!   halfway leaves a rest that reads as the orders from there on;
+//! - a getOrders page read order by order to its end is JSON, gives the orders a full read
+//!   gives, and stopped halfway leaves a rest that reads as the orders from there on;
 //! - a parsed order or item list survives its own serialization (`parse ∘ to_string = id`):
 //!   rows are stored as that JSON and read back on every later snapshot;
 //! - a failed `on_amazon_order` leaves storage and Commerce orders exactly as they were;
@@ -75,6 +75,9 @@ pub fn run(data: &[u8]) {
         }
         ControlFlow::<()>::Continue(())
     });
+    if matches!(page, Ok(PageRead::Done(_))) {
+        check_is_json(orders_doc);
+    }
     if let Ok(list) = parse_get_orders(orders_doc) {
         check_is_json(orders_doc);
         assert_eq!(
