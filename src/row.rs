@@ -1,5 +1,6 @@
 //! The Amazon Orders table row: the last applied Amazon snapshot plus what Commerce did with it.
 
+use crate::grid::GridRow;
 use crate::prelude::*;
 use serde::Serialize;
 
@@ -200,7 +201,20 @@ impl<'a> AmazonOrderRow<'a> {
         w.finish()
     }
 
+    /// The grid's row of a stored row, read as [`Self::from_json`] reads it but for the items,
+    /// which the grid does not show: they are checked to be JSON, not read (a filtered grid
+    /// query reads every row of the store).
+    pub fn grid_row(json: &'a str) -> Result<GridRow, ParseError> {
+        read_json_unbounded("order row", json, |r| Self::read_with(r, false))
+            .map(|row| GridRow::from(&row))
+    }
+
     fn read(r: &mut Reader<'a>) -> Read<AmazonOrderRow<'a>> {
+        Self::read_with(r, true)
+    }
+
+    /// The row, its items read only `with_items` (else left empty).
+    fn read_with(r: &mut Reader<'a>, with_items: bool) -> Read<AmazonOrderRow<'a>> {
         let (mut v, mut store, mut order, mut items, mut table_status) =
             (None, None, None, None, None);
         let mut row_commerce = None;
@@ -213,7 +227,14 @@ impl<'a> AmazonOrderRow<'a> {
             "v" => v = Some(r.u32()?),
             "store" => store = Some(r.string()?),
             "order" => order = Some(Sent::read(r, Order::read)?),
-            "items" => items = Some(Sent::read(r, OrderItem::read_list)?),
+            "items" => {
+                items = Some(if with_items {
+                    Sent::read(r, OrderItem::read_list)?
+                } else {
+                    r.skip()?;
+                    Sent::none()
+                })
+            },
             "table_status" => {
                 table_status = Some(r.one_of(&TableStatus::ALL, TableStatus::as_str)?)
             },
@@ -484,7 +505,43 @@ mod tests {
             assert_eq!(back.to_json(), json);
             let detail = row.detail();
             assert_eq!(detail.to_json(), serde_json::to_string(&detail).unwrap());
+            // The grid's read, which skips the items, gives the row the full read gives.
+            assert_eq!(
+                AmazonOrderRow::grid_row(&json).unwrap(),
+                GridRow::from(&row)
+            );
         }
+    }
+
+    #[test]
+    fn the_grid_reads_a_row_whose_items_are_json_it_does_not_show() {
+        let order = parse_order(include_str!(
+            "../tests/fixtures/spapi/getOrder_200_TEST_CASE_200.response.json"
+        ))
+        .unwrap();
+        let row = AmazonOrderRow {
+            v: ROW_VERSION,
+            store: "acme-us".into(),
+            order,
+            items: Sent::none(),
+            table_status: TableStatus::ALL[0],
+            commerce: None,
+            blockers: Vec::new(),
+            notes: String::new(),
+            reserved: Vec::new(),
+            shipments: Vec::new(),
+            view_only: false,
+        };
+        let json = row
+            .to_json()
+            .replace(r#""items":[]"#, r#""items":[{"OrderItemId": 5}]"#);
+        assert!(AmazonOrderRow::from_json(&json).is_err());
+        assert_eq!(
+            AmazonOrderRow::grid_row(&json).unwrap(),
+            GridRow::from(&row)
+        );
+        let broken = json.replace(r#"[{"OrderItemId": 5}]"#, r#"[{"OrderItemId": 5]"#);
+        assert!(AmazonOrderRow::grid_row(&broken).is_err());
     }
 
     /// The order and items are stored as Amazon sent them, whitespace and fields the plugin

@@ -13,7 +13,7 @@ use crate::amazon::write::{key, Writer};
 use crate::amazon::{parse_order, parse_order_items, read_json, Order, OrderStatus, ParseError};
 use crate::blockers::{quantities_by_sku, CatalogFacts};
 use crate::decide::{decide, next_row, system_message, Action, Applied, Decision, Snapshot};
-use crate::grid::{sorted_page, GridRow, OrderPage, OrderQuery};
+use crate::grid::{sorted_page, OrderPage, OrderQuery};
 use crate::host::{CommerceError, Host, StorageError, StorageOp};
 use crate::order_builder::build_draft;
 use crate::prelude::*;
@@ -641,7 +641,7 @@ impl<H: Host> Engine<H> {
             let mut rows = Vec::new();
             for id in ids.iter().skip(skip) {
                 if let Some(text) = self.row_text(store, id)? {
-                    rows.push(GridRow::from(&parse_row(id, &text)?));
+                    rows.push(AmazonOrderRow::grid_row(&text).map_err(|e| unreadable_row(id, e))?);
                 }
             }
             let total = self.row_count(store)?;
@@ -655,10 +655,9 @@ impl<H: Host> Engine<H> {
         let mut rows = Vec::new();
         self.host
             .storage_scan(&keys::order_prefix(store), |key, json| {
-                let row = AmazonOrderRow::from_json(json).map_err(|e| {
+                let grid_row = AmazonOrderRow::grid_row(json).map_err(|e| {
                     EngineError::Host(format!("stored row {key} is unreadable: {e}"))
                 })?;
-                let grid_row = GridRow::from(&row);
                 if query.matches(&grid_row) {
                     rows.push(grid_row);
                 }
@@ -701,8 +700,11 @@ fn applied_marker(order: &Order) -> String {
 
 /// A stored row, read from (and borrowing) its text.
 fn parse_row<'j>(id: &str, json: &'j str) -> Result<AmazonOrderRow<'j>, EngineError> {
-    AmazonOrderRow::from_json(json)
-        .map_err(|e| EngineError::Host(format!("stored row of {id} is unreadable: {e}")))
+    AmazonOrderRow::from_json(json).map_err(|e| unreadable_row(id, e))
+}
+
+fn unreadable_row(id: &str, e: ParseError) -> EngineError {
+    EngineError::Host(format!("stored row of {id} is unreadable: {e}"))
 }
 
 fn commerce_failure(e: CommerceError) -> EngineError {
