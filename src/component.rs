@@ -202,35 +202,25 @@ impl Host for Imports {
     fn storage_scan<E: From<StorageError>>(
         &mut self,
         prefix: &str,
-        mut visit: impl FnMut(&str, &str) -> Result<(), E>,
+        visit: impl FnMut(&str, &str) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut after: Option<String> = None;
-        loop {
+        let list = |after: Option<&str>| {
             TO_SCRATCH.store(true, Ordering::Relaxed);
-            let page = storage::list_prefix(prefix, after.as_deref(), SCAN_PAGE);
+            let page = storage::list_prefix(prefix, after, SCAN_PAGE);
             TO_SCRATCH.store(false, Ordering::Relaxed);
             // An error's message is copied out of the scratch heap before it is given back.
-            let page = page.map_err(|e| match e {
+            page.map_err(|e| match e {
                 storage::StorageError::Unavailable(m) => {
                     StorageError::Unavailable(m.as_str().into())
                 }
                 storage::StorageError::TooLarge(n) => StorageError::TooLarge(n),
-            })?;
-            for (key, value) in &page {
-                visit(key, value)?;
-            }
-            let last = page.len() < SCAN_PAGE as usize;
-            after = page.last().map(|(key, _)| key.clone());
-            drop(page);
-            // SAFETY: nothing read into the scratch heap is alive: the page is dropped (the
-            // global heap's `dealloc`, which wit-bindgen frees a list's buffer through, does
-            // nothing), `visit` was lent its pairs for the length of each call only, and the
-            // key kept is a copy in the global heap.
-            unsafe { SCRATCH.reset() };
-            if last {
-                return Ok(());
-            }
-        }
+            })
+        };
+        // SAFETY: `scan_pages` runs this once the page is dropped (the global heap's `dealloc`,
+        // which wit-bindgen frees a list's buffer through, does nothing), `visit` was lent its
+        // pairs for the length of each call only, and the key kept for the next page is a copy
+        // in the global heap: nothing read into the scratch heap is alive.
+        host::scan_pages(list, || unsafe { SCRATCH.reset() }, visit)
     }
 
     fn settings(&mut self, store: &str) -> Vec<(String, String)> {

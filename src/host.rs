@@ -80,6 +80,30 @@ pub struct OrderRef {
 /// Pairs per `storage_list` call of [`Host::storage_scan`].
 pub const SCAN_PAGE: u32 = 500;
 
+/// The paging of [`Host::storage_scan`]: each page `list` returns after the key given (the
+/// first page after none) is visited pair by pair, dropped, and then `page_done` runs; a page
+/// shorter than [`SCAN_PAGE`] is the last.
+pub(crate) fn scan_pages<E: From<StorageError>>(
+    mut list: impl FnMut(Option<&str>) -> Result<Vec<(String, String)>, StorageError>,
+    mut page_done: impl FnMut(),
+    mut visit: impl FnMut(&str, &str) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut after: Option<String> = None;
+    loop {
+        let page = list(after.as_deref())?;
+        for (key, value) in &page {
+            visit(key, value)?;
+        }
+        let last = page.len() < SCAN_PAGE as usize;
+        after = page.last().map(|(key, _)| key.clone());
+        drop(page);
+        page_done();
+        if last {
+            return Ok(());
+        }
+    }
+}
+
 /// What the engine needs from its host. Every call may fail; the engine orders its calls so
 /// that a failure between any two of them is repaired by simply running again.
 pub trait Host {
@@ -107,19 +131,13 @@ pub trait Host {
     fn storage_scan<E: From<StorageError>>(
         &mut self,
         prefix: &str,
-        mut visit: impl FnMut(&str, &str) -> Result<(), E>,
+        visit: impl FnMut(&str, &str) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut after: Option<String> = None;
-        loop {
-            let page = self.storage_list(prefix, after.as_deref(), SCAN_PAGE)?;
-            for (key, value) in &page {
-                visit(key, value)?;
-            }
-            if page.len() < SCAN_PAGE as usize {
-                return Ok(());
-            }
-            after = page.last().map(|(key, _)| key.clone());
-        }
+        scan_pages(
+            |after| self.storage_list(prefix, after, SCAN_PAGE),
+            || {},
+            visit,
+        )
     }
 
     fn settings(&mut self, store: &str) -> Vec<(String, String)>;
