@@ -505,21 +505,12 @@ impl<H: Host> Engine<H> {
     /// (store code, display name) of every store with orders that cannot be imported.
     fn blocked_store_names(&mut self) -> Result<Vec<(String, String)>, EngineError> {
         let mut names = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page =
-                self.host
-                    .storage_list(keys::BLOCKED_STORES_PREFIX, after.as_deref(), LIST_PAGE)?;
-            let full = page.len() == LIST_PAGE as usize;
-            after = page.last().map(|(k, _)| k.clone());
-            names.extend(
-                page.into_iter()
-                    .map(|(k, v)| (keys::last_segment(&k).to_owned(), v)),
-            );
-            if !full {
-                return Ok(names);
-            }
-        }
+        self.host
+            .storage_scan(keys::BLOCKED_STORES_PREFIX, |key, name| {
+                names.push((keys::last_segment(key).to_owned(), name.to_owned()));
+                Ok::<(), EngineError>(())
+            })?;
+        Ok(names)
     }
 
     /// Push path: the host hands over one order snapshot.
