@@ -303,8 +303,9 @@ impl<H: Host> Engine<H> {
                 Ok(PageRead::Done(next_token)) => next_token,
                 Ok(PageRead::Stopped(Err(e), _)) => return Err(e),
                 Ok(PageRead::Stopped(Ok(ApiFailure::Invalid(unreadable)), _)) | Err(unreadable) => {
-                    // The next tick asks Amazon for the page again rather than keep a rest
-                    // that cannot be read; the orders before the fault are passed over then.
+                    // A page, or an order's items, that cannot be read: the next tick asks
+                    // Amazon for the page again rather than keep a rest that would stop it at
+                    // the same place; the orders before the fault are passed over then.
                     if page_was_kept {
                         self.host
                             .storage_apply(vec![StorageOp::Delete(keys::page(store))])?;
