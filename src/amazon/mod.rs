@@ -1110,9 +1110,16 @@ pub fn read_get_orders_page<'j, B>(
                             let Ok(head) = PageHead::read(r) else {
                                 return Err(fail);
                             };
+                            // The path within the order, so that a page of such orders
+                            // costs no rescan of the body before each.
+                            let within = path_at(slice(body, start..body.len()), fail.at - start);
+                            let path = match within.as_str() {
+                                "" => format!("payload.Orders[{index}]"),
+                                field => here(field),
+                            };
                             let error = ParseError::Invalid {
                                 what,
-                                path: path_at(body, fail.at),
+                                path,
                                 message: fail.message,
                             };
                             PageOrder::Unreadable(head, error)
@@ -1550,6 +1557,44 @@ mod tests {
                     "payload.Orders[2].IsPrime".into()
                 ))
             ]
+        );
+    }
+
+    /// The paths of the orders handed over as unreadable, in order.
+    fn unreadable_paths(body: &str) -> Vec<String> {
+        let mut paths = Vec::new();
+        read_get_orders_page(body, |order| {
+            if let PageOrder::Unreadable(_, ParseError::Invalid { path, .. }) = order {
+                paths.push(path);
+            }
+            ControlFlow::<()>::Continue(())
+        })
+        .unwrap();
+        paths
+    }
+
+    #[test]
+    fn an_unreadable_order_is_named_by_the_path_a_full_read_reports() {
+        for fault in [
+            r#", "IsPrime": "maybe""#,
+            r#", "OrderTotal": {"CurrencyCode": "USD", "Amount": "1.2.3"}"#,
+            r#", "ShippingAddress": {"Name": "a", "City": ["Seattle"]}"#,
+            r#", "OrderTotal": {"CurrencyCode": "USD"}"#,
+        ] {
+            let body = page_of(3, fault);
+            let ParseError::Invalid { path, .. } = parse_get_orders(&body).unwrap_err() else {
+                panic!("{fault}");
+            };
+            assert_eq!(unreadable_paths(&body), [path], "{fault}");
+        }
+        // Every order of a page unreadable: each named by its own index.
+        let head = r#""OrderStatus": "Unshipped""#;
+        let body = page_of(4, "").replace(head, &format!(r#"{head}, "IsPrime": 2"#));
+        assert_eq!(
+            unreadable_paths(&body),
+            (0..4)
+                .map(|i| format!("payload.Orders[{i}].IsPrime"))
+                .collect::<Vec<_>>()
         );
     }
 
