@@ -613,11 +613,8 @@ fn an_order_that_reads_only_as_far_as_its_head_is_passed_over_if_bought_before_i
     for bought_before in [false, true] {
         let mut e = engine_with_40_unshipped_orders();
         assert_eq!(tick_after(&mut e, 5).created, 30);
-        // The first order of the kept rest gets an `IsPrime` the reader refuses.
         let kept = e.host.storage["v1/s/acme-us/page"].clone();
-        let value = kept.find("\"IsPrime\":").unwrap() + "\"IsPrime\":".len();
-        let end = value + kept[value..].find([',', '}']).unwrap();
-        let mut broken = format!("{}\"maybe\"{}", &kept[..value], &kept[end..]);
+        let mut broken = with_first_kept_order_unreadable(&kept);
         if bought_before {
             let date = "\"PurchaseDate\":\"2026-11-02";
             let purchased = broken.find(date).unwrap() + date.len() - 10;
@@ -642,6 +639,38 @@ fn an_order_that_reads_only_as_far_as_its_head_is_passed_over_if_bought_before_i
             assert_eq!(get_orders_calls(&e), pages + 1);
         }
     }
+}
+
+/// `kept`, a getOrders body, with an `IsPrime` the reader refuses in its first order.
+fn with_first_kept_order_unreadable(kept: &str) -> String {
+    let value = kept.find("\"IsPrime\":").unwrap() + "\"IsPrime\":".len();
+    let end = value + kept[value..].find([',', '}']).unwrap();
+    format!("{}\"maybe\"{}", &kept[..value], &kept[end..])
+}
+
+#[test]
+fn an_order_that_reads_only_as_far_as_its_head_is_passed_over_once_applied() {
+    let mut e = engine_with_40_unshipped_orders();
+    assert_eq!(tick_after(&mut e, 5).created, 30);
+    let kept = e.host.storage["v1/s/acme-us/page"].clone();
+    // The kept rest's first order arrives by push, as it is on Amazon, and is created.
+    let page: serde_json::Value = serde_json::from_str(&kept).unwrap();
+    let first = &page["payload"]["Orders"][0];
+    let id = first["AmazonOrderId"].as_str().unwrap();
+    let items = serde_json::to_string(&[item(&format!("{id}-1"), "SKU-1", 1, "20.00")]).unwrap();
+    let now = e.host.amazon.now;
+    let pushed = e
+        .on_amazon_order(STORE, now, &first.to_string(), &items)
+        .unwrap();
+    assert!(matches!(pushed.decision.action, Action::Create { .. }));
+    assert_eq!(e.host.orders.len(), 31);
+    // The tick finds it unreadable past its head, already applied: passed over, not an error.
+    let broken = with_first_kept_order_unreadable(&kept);
+    e.host.storage.insert("v1/s/acme-us/page".into(), broken);
+    let r = tick_after(&mut e, 1);
+    assert_eq!((r.status, r.created), (TickStatus::Done, 9), "{r:?}");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(e.host.orders.len(), 40);
 }
 
 #[test]
