@@ -96,44 +96,73 @@ pub(crate) fn decimal_into(n: u64, buf: &mut [u8]) -> &[u8] {
 
 /// Parses a decimal amount (`"11.01"`, `"-3"`, `"0.5"`, `"1.999"`) into hundredths, rounding
 /// half away from zero beyond two decimals. One pass over the bytes: every amount of every
-/// order goes through here.
+/// order goes through here or through [`plain_cents`].
 pub fn parse_cents(text: &str) -> Result<i64, String> {
     let text = text.trim_ascii();
     let bytes = text.as_bytes();
-    let (negative, mut at) = match bytes.first() {
+    let (negative, at) = match bytes.first() {
         Some(b'-') => (true, 1),
         Some(b'+') => (false, 1),
         _ => (false, 0),
     };
-    let (mut whole, mut whole_digits) = (0i64, 0usize);
-    while let Some(digit) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
-        if whole_digits < 13 {
-            whole = whole * 10 + i64::from(digit - b'0');
+    let (cents, end, digits) = decimal_cents(bytes, at);
+    if end < bytes.len() || digits == 0 {
+        return Err(format!("\"{text}\" is not a decimal amount"));
+    }
+    let Some(cents) = cents else {
+        return Err(format!("\"{text}\" is too large"));
+    };
+    Ok(if negative { -cents } else { cents })
+}
+
+/// The amount text Amazon nearly always sends — digits with an optional fraction, nothing
+/// else — read in place from `at` to the `"` that ends it: its hundredths, as [`parse_cents`]
+/// reads them, and where that quote is. `None` for any other text (a sign, whitespace, an
+/// escape, too large), which `parse_cents` then reads or refuses.
+pub fn plain_cents(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
+    match decimal_cents(bytes, at) {
+        (Some(cents), end, 1..) if bytes.get(end) == Some(&b'"') => Some((cents, end)),
+        _ => None,
+    }
+}
+
+/// Digits with an optional fraction from `at`: their hundredths (`None` beyond 12 whole digits
+/// or [`MAX_ABS_CENTS`]), where they end, and how many digits there were.
+fn decimal_cents(bytes: &[u8], mut at: usize) -> (Option<i64>, usize, usize) {
+    let digit = |at: usize| {
+        bytes
+            .get(at)
+            .map(|b| i64::from(b.wrapping_sub(b'0')))
+            .filter(|d| *d < 10)
+    };
+    let start = at;
+    let mut whole = 0i64;
+    while let Some(d) = digit(at) {
+        // Past 12 digits the amount is refused: stop adding up before it could overflow.
+        if at - start < 13 {
+            whole = whole * 10 + d;
         }
-        whole_digits += 1;
         at += 1;
     }
-    // Tenths, hundredths and the digit that decides the rounding.
-    let (mut fraction, mut fraction_digits) = ([0i64; 3], 0usize);
-    if matches!(bytes.get(at), Some(b'.')) {
+    let whole_digits = at - start;
+    let mut cents = whole * 100;
+    let mut fraction_digits = 0;
+    if bytes.get(at) == Some(&b'.') {
         at += 1;
-        while let Some(digit) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
-            if let Some(slot) = fraction.get_mut(fraction_digits) {
-                *slot = i64::from(digit - b'0');
-            }
+        // Tenths, hundredths and the digit that decides the rounding.
+        while let Some(d) = digit(at) {
+            cents += match fraction_digits {
+                0 => d * 10,
+                1 => d,
+                2 => i64::from(d >= 5),
+                _ => 0,
+            };
             fraction_digits += 1;
             at += 1;
         }
     }
-    if at < bytes.len() || whole_digits + fraction_digits == 0 {
-        return Err(format!("\"{text}\" is not a decimal amount"));
-    }
-    let [tenths, hundredths, next] = fraction;
-    let cents = whole * 100 + tenths * 10 + hundredths + i64::from(next >= 5);
-    if whole_digits > 12 || cents > MAX_ABS_CENTS {
-        return Err(format!("\"{text}\" is too large"));
-    }
-    Ok(if negative { -cents } else { cents })
+    let fits = whole_digits <= 12 && cents <= MAX_ABS_CENTS;
+    (fits.then_some(cents), at, whole_digits + fraction_digits)
 }
 
 /// A bare JSON integer amount (whole units) in hundredths.
@@ -274,8 +303,9 @@ mod tests {
         Ok(if negative { -cents } else { cents })
     }
 
-    #[test]
-    fn the_one_pass_parser_agrees_with_splitting_and_parsing() {
+    /// Every text of up to five characters from an alphabet of digits, signs, points, spaces
+    /// and others, and a few long ones.
+    fn amount_texts() -> Vec<String> {
         let alphabet = ["0", "1", "5", "9", ".", "-", "+", " ", "e", "é"];
         let mut inputs = vec![String::new()];
         for _ in 0..5 {
@@ -288,15 +318,46 @@ mod tests {
         inputs.extend(
             [
                 "999999999999.99",
+                "99999999999.99",
                 "9999999999999",
                 "100000000000.005",
                 "000000000000123.456",
+                "12.34567",
             ]
             .map(str::to_owned),
         );
-        for input in &inputs {
+        inputs
+    }
+
+    #[test]
+    fn the_one_pass_parser_agrees_with_splitting_and_parsing() {
+        for input in &amount_texts() {
             assert_eq!(parse_cents(input), parse_cents_by_parts(input), "{input:?}");
         }
+    }
+
+    #[test]
+    fn plain_amounts_read_in_place_as_parse_cents_reads_them() {
+        let mut plain = 0;
+        for input in &amount_texts() {
+            let quoted = format!("{input}\",\"Amount\"");
+            if let Some((cents, end)) = plain_cents(quoted.as_bytes(), 0) {
+                assert_eq!(
+                    (Ok(cents), end),
+                    (parse_cents(input), input.len()),
+                    "{input:?}"
+                );
+                plain += 1;
+            }
+        }
+        assert!(plain > 1_000, "{plain}");
+        for usual in ["0.00", "12.34", "1999.99", "5", "12.345", ".5", "7."] {
+            let quoted = format!("{usual}\"");
+            assert!(plain_cents(quoted.as_bytes(), 0).is_some(), "{usual}");
+        }
+        // Not followed by its quote: left to the general reader.
+        assert_eq!(plain_cents(b"12.34", 0), None);
+        assert_eq!(plain_cents(b"12.34 \"", 0), None);
     }
 
     #[test]

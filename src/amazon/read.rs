@@ -16,7 +16,7 @@ use alloc::borrow::Cow;
 use chrono::{DateTime, Utc};
 
 use super::keys::{same_bytes, Keys};
-use super::money::{cents_from_i64, parse_cents, MAX_ABS_CENTS};
+use super::money::{cents_from_i64, parse_cents, plain_cents, MAX_ABS_CENTS};
 use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, slice};
 
 /// Why a document could not be read, and where (byte offset into the text).
@@ -816,18 +816,21 @@ impl<'j> Reader<'j> {
                 return None;
             }
             let start = self.at + 1;
-            let end = plain_run_end(bytes, start);
-            if !matches!(bytes.get(end), Some(b'"')) {
-                return None;
-            }
-            // SAFETY: `start` follows the `"` checked above, `end` is the `"` checked after
-            // the scan, which starts at `start`.
-            let text = unsafe { self.quoted(start, end) };
-            if is_currency {
-                currency = Some(crate::marketplace::Marketplace::known_currency(text)?);
+            // Both values read in place: a three-letter code, and the amount's digits.
+            let end = if is_currency {
+                let end = start + 3;
+                if bytes.get(end) != Some(&b'"') {
+                    return None;
+                }
+                // SAFETY: `start` follows the `"` checked above and `end`, after it, is a `"`.
+                let code = unsafe { self.quoted(start, end) };
+                currency = Some(crate::marketplace::Marketplace::known_currency(code)?);
+                end
             } else {
-                cents = Some(parse_cents(text).ok()?);
-            }
+                let (value, end) = plain_cents(bytes, start)?;
+                cents = Some(value);
+                end
+            };
             self.at = end + 1;
             match self.next_byte() {
                 b',' => self.at += 1,
