@@ -13,7 +13,8 @@ pub(crate) struct Keys {
     pub(crate) slots: &'static [u8],
 }
 
-/// A multiplicative hash of a key's length and five of its bytes, taking `bits` bits.
+/// A multiplicative hash of a key's length and its first and last eight bytes, taking `bits`
+/// bits.
 #[derive(Clone, Copy)]
 pub(crate) struct KeyHash {
     multiplier: u64,
@@ -26,23 +27,62 @@ const MAX_BITS: u32 = 8;
 /// Multipliers tried per table size before the table doubles.
 const TRIES: u32 = 4096;
 
-impl KeyHash {
-    /// The slot of `key`; `None` for the empty key, which no reader lists.
-    #[inline(always)]
-    pub(crate) const fn slot(self, key: &[u8]) -> Option<usize> {
-        let len = key.len();
-        if len == 0 {
-            return None;
+/// The first and the last eight bytes of `bytes[start..end]` as little-endian words; for a key
+/// shorter than eight bytes, both its bytes zero-extended. Byte by byte, as a `const fn` must.
+const fn ends_by_bytes(bytes: &[u8], start: usize, end: usize) -> (u64, u64) {
+    let len = end - start;
+    if len < 8 {
+        let first = word_by_bytes(bytes, start, len);
+        (first, first)
+    } else {
+        (
+            word_by_bytes(bytes, start, 8),
+            word_by_bytes(bytes, end - 8, 8),
+        )
+    }
+}
+
+/// `count` (at most eight) bytes from `at`, little-endian.
+const fn word_by_bytes(bytes: &[u8], at: usize, count: usize) -> u64 {
+    let mut word = 0u64;
+    let mut i = 0;
+    while i < count {
+        word |= (bytes[at + i] as u64) << (8 * i);
+        i += 1;
+    }
+    word
+}
+
+/// [`ends_by_bytes`] with two loads, where the text holds eight bytes from the key's start
+/// (always, but for a short key at the very end): a key in a document is followed by at least
+/// its quote, a colon, a value and a bracket.
+#[inline(always)]
+fn ends(bytes: &[u8], start: usize, end: usize) -> (u64, u64) {
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .map(u64::from_le_bytes)
+    };
+    let len = end - start;
+    match word(start) {
+        Some(first) if len >= 8 => (first, word(end - 8).unwrap_or(0)),
+        Some(first) => {
+            let first = first & !(u64::MAX << (8 * len));
+            (first, first)
         }
-        // Keys of one object often share a prefix and a suffix (`QuantityOrdered`,
-        // `QuantityShipped`), so bytes a quarter and three quarters in are taken too.
-        let features = (len as u64)
-            | (key[0] as u64) << 8
-            | (key[len / 4] as u64) << 16
-            | (key[len / 2] as u64) << 24
-            | (key[len * 3 / 4] as u64) << 32
-            | (key[len - 1] as u64) << 40;
-        Some((features.wrapping_mul(self.multiplier) >> (64 - self.bits)) as usize)
+        None => ends_by_bytes(bytes, start, end),
+    }
+}
+
+impl KeyHash {
+    /// The slot of a key from its length and [`ends`].
+    #[inline(always)]
+    const fn slot_of(self, len: usize, (first, last): (u64, u64)) -> usize {
+        // Keys of one object often share a prefix (`QuantityOrdered`, `QuantityShipped`) or a
+        // suffix (`ItemPrice`, `ShippingPrice`): both ends count.
+        let features = first ^ last.rotate_left(29) ^ (len as u64) << 56;
+        (features.wrapping_mul(self.multiplier) >> (64 - self.bits)) as usize
     }
 
     /// The smallest table, then the first multiplier, that gives each of `names` a slot of its
@@ -77,9 +117,9 @@ impl KeyHash {
         let mut taken = [false; 1 << MAX_BITS];
         let mut i = 0;
         while i < names.len() {
-            let Some(slot) = self.slot(names[i].as_bytes()) else {
-                panic!("an empty key cannot be listed");
-            };
+            let name = names[i].as_bytes();
+            assert!(!name.is_empty(), "an empty key cannot be listed");
+            let slot = self.slot_of(name.len(), ends_by_bytes(name, 0, name.len()));
             if taken[slot] {
                 return false;
             }
@@ -94,9 +134,8 @@ impl KeyHash {
         let mut slots = [0u8; N];
         let mut i = 0;
         while i < names.len() {
-            if let Some(slot) = self.slot(names[i].as_bytes()) {
-                slots[slot] = i as u8 + 1;
-            }
+            let name = names[i].as_bytes();
+            slots[self.slot_of(name.len(), ends_by_bytes(name, 0, name.len()))] = i as u8 + 1;
             i += 1;
         }
         slots
@@ -104,12 +143,18 @@ impl KeyHash {
 }
 
 impl Keys {
-    /// The index in `names` of `key`, if it is one of them.
+    /// The index in `names` of the key `bytes[start..end]`, if it is one of them.
     #[inline(always)]
-    pub(crate) fn index(&self, key: &[u8]) -> Option<usize> {
-        let slot = self.hash.slot(key)?;
+    pub(crate) fn index_at(&self, bytes: &[u8], start: usize, end: usize) -> Option<usize> {
+        let key = bytes.get(start..end).filter(|key| !key.is_empty())?;
+        let slot = self.hash.slot_of(key.len(), ends(bytes, start, end));
         let index = usize::from(*self.slots.get(slot)?).checked_sub(1)?;
         same_bytes(self.names.get(index)?.as_bytes(), key).then_some(index)
+    }
+
+    /// The index in `names` of `key`, if it is one of them.
+    pub(crate) fn index(&self, key: &[u8]) -> Option<usize> {
+        self.index_at(key, 0, key.len())
     }
 }
 
@@ -209,6 +254,21 @@ mod tests {
             "OrderTotaL",
         ] {
             assert_eq!(keys.index(other.as_bytes()), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_key_ends_read_by_loads_equal_the_ends_read_byte_by_byte() {
+        use super::{ends, ends_by_bytes};
+        let text: Vec<u8> = (0..40u8).map(|b| b.wrapping_mul(37).wrapping_add(11)).collect();
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                assert_eq!(
+                    ends(&text, start, end),
+                    ends_by_bytes(&text, start, end),
+                    "{start}..{end}"
+                );
+            }
         }
     }
 

@@ -398,7 +398,7 @@ impl<'j> Reader<'j> {
         let end = plain_run_end(bytes, start);
         let index = if matches!(bytes.get(end), Some(b'"')) {
             self.at = end + 1;
-            keys.index(&bytes[start..end])
+            keys.index_at(bytes, start, end)
         } else {
             let key = self.raw_string()?;
             keys.index(key.as_bytes())
