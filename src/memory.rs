@@ -54,6 +54,37 @@ pub struct FakeAmazon {
     pub calls: Vec<String>,
 }
 
+/// A 200 answer with `payload`, its members in the order Amazon writes them (a
+/// `serde_json::Value` would sort them).
+fn answer(payload: impl serde::Serialize) -> HttpResponse {
+    #[derive(serde::Serialize)]
+    struct Answer<P> {
+        payload: P,
+    }
+    let body = serde_json::to_string(&Answer { payload }).expect("a payload serialises");
+    json_response(200, body)
+}
+
+/// The payload of a getOrders answer, members in Amazon's order.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct OrdersPage<'o> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+    orders: Vec<&'o Order<'static>>,
+    last_updated_before: String,
+}
+
+/// The payload of a getOrderItems answer, members in Amazon's order.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ItemsPage<'i> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_token: Option<String>,
+    amazon_order_id: &'i str,
+    order_items: &'i [OrderItem<'static>],
+}
+
 fn json_response(status: u16, body: String) -> HttpResponse {
     HttpResponse {
         status,
@@ -207,13 +238,12 @@ impl FakeAmazon {
                         let to = self
                             .items_page_size
                             .map_or(items.len(), |size| (from + size).min(items.len()));
-                        let page = items.get(from..to).unwrap_or_default();
-                        let mut payload =
-                            serde_json::json!({"AmazonOrderId": id, "OrderItems": page});
-                        if to < items.len() {
-                            payload["NextToken"] = to.to_string().into();
-                        }
-                        json_response(200, serde_json::json!({ "payload": payload }).to_string())
+                        let payload = ItemsPage {
+                            next_token: (to < items.len()).then(|| to.to_string()),
+                            amazon_order_id: id,
+                            order_items: items.get(from..to).unwrap_or_default(),
+                        };
+                        answer(payload)
                     }
                     None => error_body(404, "NotFound", "Order not found"),
                 }
@@ -289,15 +319,12 @@ impl FakeAmazon {
             })
             .collect();
         matching.sort_by_key(|o| (o.last_update_date, o.amazon_order_id.clone()));
-        let page: Vec<&Order> = matching.iter().skip(offset).take(size).copied().collect();
-        let mut payload = serde_json::json!({
-            "Orders": page,
-            "LastUpdatedBefore": iso(DateTime::from_timestamp_millis(before).unwrap_or_default()),
-        });
-        if offset + size < matching.len() {
-            payload["NextToken"] = format!("{after}|{before}|{size}|{}", offset + size).into();
-        }
-        json_response(200, serde_json::json!({ "payload": payload }).to_string())
+        answer(OrdersPage {
+            next_token: (offset + size < matching.len())
+                .then(|| format!("{after}|{before}|{size}|{}", offset + size)),
+            orders: matching.iter().skip(offset).take(size).copied().collect(),
+            last_updated_before: iso(DateTime::from_timestamp_millis(before).unwrap_or_default()),
+        })
     }
 
     fn confirm(&mut self, id: &str, body: &str) -> HttpResponse {

@@ -318,9 +318,9 @@ pub struct BuyerRequestedCancel {
 pub struct OrderItem<'a> {
     #[serde(rename = "ASIN")]
     pub asin: Text<'a>,
+    pub order_item_id: Text<'a>,
     #[serde(rename = "SellerSKU", skip_serializing_if = "Option::is_none")]
     pub seller_sku: Option<Text<'a>>,
-    pub order_item_id: Text<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Text<'a>>,
     pub quantity_ordered: u32,
@@ -670,8 +670,8 @@ impl<'a> OrderItem<'a> {
         };
         read_object!(r, "an order item", |r| {
             "ASIN" => asin = Some(r.text()?),
-            "SellerSKU" => i.seller_sku = r.opt_text()?,
             "OrderItemId" => item_id = Some(r.text()?),
+            "SellerSKU" => i.seller_sku = r.opt_text()?,
             "Title" => i.title = r.opt_text()?,
             "QuantityOrdered" => ordered = Some(r.u32()?),
             "QuantityShipped" => i.quantity_shipped = r.opt_u32()?,
@@ -841,8 +841,8 @@ impl OrderItem<'_> {
     pub(crate) fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.str_member(key!("ASIN"), &self.asin);
-            w.opt_str_member(key!("SellerSKU"), self.seller_sku.as_deref());
             w.str_member(key!("OrderItemId"), &self.order_item_id);
+            w.opt_str_member(key!("SellerSKU"), self.seller_sku.as_deref());
             w.opt_str_member(key!("Title"), self.title.as_deref());
             w.key(key!("QuantityOrdered"))
                 .number(u64::from(self.quantity_ordered));

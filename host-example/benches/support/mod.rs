@@ -130,6 +130,87 @@ impl Mix {
     }
 }
 
+/// An amount in US dollars from hundredths, as Amazon writes it.
+fn usd(cents: i64) -> CorpusMoney {
+    CorpusMoney {
+        currency_code: "USD",
+        amount: format!("{}.{:02}", cents / 100, cents % 100),
+    }
+}
+
+// The corpus' SP-API JSON: structs, so that members come in the order Amazon writes them
+// (a `serde_json::Value` would sort them).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CorpusMoney {
+    currency_code: &'static str,
+    amount: String,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CorpusItem {
+    #[serde(rename = "ASIN")]
+    asin: String,
+    order_item_id: String,
+    #[serde(rename = "SellerSKU")]
+    seller_sku: String,
+    title: String,
+    quantity_ordered: u64,
+    quantity_shipped: u64,
+    item_price: CorpusMoney,
+    shipping_price: CorpusMoney,
+    item_tax: CorpusMoney,
+    shipping_tax: CorpusMoney,
+    promotion_discount: CorpusMoney,
+    is_gift: &'static str,
+    ioss_number: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CorpusAmazonOrder {
+    amazon_order_id: String,
+    purchase_date: String,
+    last_update_date: String,
+    order_status: &'static str,
+    fulfillment_channel: &'static str,
+    sales_channel: &'static str,
+    ship_service_level: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_total: Option<CorpusMoney>,
+    number_of_items_shipped: u32,
+    number_of_items_unshipped: u32,
+    payment_method: &'static str,
+    marketplace_id: &'static str,
+    order_type: &'static str,
+    is_business_order: bool,
+    is_prime: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shipping_address: Option<CorpusAddress>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    buyer_info: Option<CorpusBuyer>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CorpusAddress {
+    name: String,
+    address_line1: String,
+    city: &'static str,
+    state_or_region: &'static str,
+    postal_code: &'static str,
+    country_code: &'static str,
+    phone: &'static str,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CorpusBuyer {
+    buyer_email: String,
+    buyer_name: String,
+}
+
 /// `count` orders of batch `batch`, purchased after the integration time and last updated at
 /// `updated` (plus up to a minute, so a page has distinct update times).
 pub fn corpus(
@@ -182,7 +263,7 @@ pub fn corpus(
             let (first, last) = names[rng.below(names.len() as u64) as usize];
             let (city, region, postcode) = cities[rng.below(cities.len() as u64) as usize];
             let mut total_cents = 0i64;
-            let items: Vec<serde_json::Value> = (0..n_items)
+            let items: Vec<CorpusItem> = (0..n_items)
                 .map(|i| {
                     let sku = if blocked && i == 0 {
                         match rng.below(3) {
@@ -197,60 +278,60 @@ pub fn corpus(
                     let unit = 499 + rng.below(5_000) as i64;
                     let price = unit * qty as i64;
                     total_cents += price + 250 + 100;
-                    let money = |cents: i64| {
-                        serde_json::json!({"CurrencyCode": "USD", "Amount": format!("{}.{:02}", cents / 100, cents % 100)})
-                    };
-                    serde_json::json!({
-                        "ASIN": format!("B0{:08}", rng.below(100_000_000)),
-                        "OrderItemId": format!("{:014}", (n + 1) * 10 + i as u64),
-                        "SellerSKU": sku,
-                        "Title": format!("{sku} — Stainless steel water bottle, 750 ml, vacuum insulated"),
-                        "QuantityOrdered": qty,
-                        "QuantityShipped": if status == "Shipped" { qty } else { 0 },
-                        "ItemPrice": money(price),
-                        "ItemTax": money(100),
-                        "ShippingPrice": money(250),
-                        "ShippingTax": money(0),
-                        "PromotionDiscount": money(0),
-                        "IsGift": "false",
-                        "IossNumber": ""
-                    })
+                    CorpusItem {
+                        asin: format!("B0{:08}", rng.below(100_000_000)),
+                        order_item_id: format!("{:014}", (n + 1) * 10 + i as u64),
+                        title: format!(
+                            "{sku} — Stainless steel water bottle, 750 ml, vacuum insulated"
+                        ),
+                        seller_sku: sku,
+                        quantity_ordered: qty,
+                        quantity_shipped: if status == "Shipped" { qty } else { 0 },
+                        item_price: usd(price),
+                        shipping_price: usd(250),
+                        item_tax: usd(100),
+                        shipping_tax: usd(0),
+                        promotion_discount: usd(0),
+                        is_gift: "false",
+                        ioss_number: "",
+                    }
                 })
                 .collect();
-            let mut order = serde_json::json!({
-                "AmazonOrderId": id,
-                "PurchaseDate": iso(purchased),
-                "LastUpdateDate": iso(updated),
-                "OrderStatus": status,
-                "FulfillmentChannel": if mfn { "MFN" } else { "AFN" },
-                "SalesChannel": "Amazon.com",
-                "ShipServiceLevel": "Std US D2D Dom",
-                "OrderType": "StandardOrder",
-                "NumberOfItemsShipped": 0,
-                "NumberOfItemsUnshipped": n_items,
-                "MarketplaceId": US,
-                "IsPrime": if rng.chance(40) { "true" } else { "false" },
-                "IsBusinessOrder": false,
-                "PaymentMethod": "Other",
-            });
-            if status != "Pending" {
-                order["OrderTotal"] = serde_json::json!({"CurrencyCode": "USD", "Amount": format!("{}.{:02}", total_cents / 100, total_cents % 100)});
-                order["BuyerInfo"] = serde_json::json!({
-                    "BuyerEmail": format!("{}{}@marketplace.amazon.com", first.to_lowercase(), n),
-                    "BuyerName": format!("{first} {last}")
-                });
-                if mfn {
-                    order["ShippingAddress"] = serde_json::json!({
-                        "Name": format!("{first} {last}"), "AddressLine1": format!("{} Westlake Ave", 100 + n % 900),
-                        "City": city, "StateOrRegion": region, "PostalCode": postcode,
-                        "CountryCode": "US", "Phone": "+1 206-555-0100"
-                    });
-                }
-            }
+            let shipped_to = status != "Pending";
+            let order = CorpusAmazonOrder {
+                amazon_order_id: id.clone(),
+                purchase_date: iso(purchased),
+                last_update_date: iso(updated),
+                order_status: status,
+                fulfillment_channel: if mfn { "MFN" } else { "AFN" },
+                sales_channel: "Amazon.com",
+                ship_service_level: "Std US D2D Dom",
+                order_total: shipped_to.then(|| usd(total_cents)),
+                number_of_items_shipped: 0,
+                number_of_items_unshipped: n_items,
+                payment_method: "Other",
+                marketplace_id: US,
+                order_type: "StandardOrder",
+                is_business_order: false,
+                is_prime: if rng.chance(40) { "true" } else { "false" },
+                shipping_address: (shipped_to && mfn).then(|| CorpusAddress {
+                    name: format!("{first} {last}"),
+                    address_line1: format!("{} Westlake Ave", 100 + n % 900),
+                    city,
+                    state_or_region: region,
+                    postal_code: postcode,
+                    country_code: "US",
+                    phone: "+1 206-555-0100",
+                }),
+                buyer_info: shipped_to.then(|| CorpusBuyer {
+                    buyer_email: format!("{}{}@marketplace.amazon.com", first.to_lowercase(), n),
+                    buyer_name: format!("{first} {last}"),
+                }),
+            };
             CorpusOrder {
                 id,
-                order_json: order.to_string(),
-                items_json: serde_json::Value::Array(items).to_string(),
+                order_json: serde_json::to_string(&order).expect("serialises"),
+                items_json: serde_json::to_string(&items).expect("serialises"),
                 blocked,
             }
         })
