@@ -389,19 +389,36 @@ impl<'j> Reader<'j> {
 
     /// The index in `keys` of the key here (`None` for a key not listed), and its colon. Keys
     /// without escapes, i.e. all of them in practice, are compared where they stand.
-    fn key_index(&mut self, keys: &Keys) -> Read<Option<usize>> {
+    ///
+    /// Amazon writes an object's members in one order and each reader lists its keys in it, so
+    /// the key at `expected` (the one after the last matched) is tried first: when it is the
+    /// one here, no scan and no hash are needed; when it is not, the quote that would end it
+    /// is nearly always missing, one comparison.
+    fn key_index(&mut self, keys: &Keys, expected: usize) -> Read<Option<usize>> {
         if self.next_byte() != b'"' {
             return self.unexpected("an object", "key must be a string");
         }
         let bytes = self.bytes();
         let start = self.at + 1;
-        let end = plain_run_end(bytes, start);
-        let index = if matches!(bytes.get(end), Some(b'"')) {
-            self.at = end + 1;
-            keys.index_at(bytes, start, end)
+        let predicted = keys.names.get(expected).is_some_and(|name| {
+            let end = start + name.len();
+            bytes.get(end) == Some(&b'"')
+                && bytes
+                    .get(start..end)
+                    .is_some_and(|key| same_bytes(key, name.as_bytes()))
+        });
+        let index = if predicted {
+            self.at = start + keys.names[expected].len() + 1;
+            Some(expected)
         } else {
-            let key = self.raw_string()?;
-            keys.index(key.as_bytes())
+            let end = plain_run_end(bytes, start);
+            if matches!(bytes.get(end), Some(b'"')) {
+                self.at = end + 1;
+                keys.index_at(bytes, start, end)
+            } else {
+                let key = self.raw_string()?;
+                keys.index(key.as_bytes())
+            }
         };
         // The colon nearly always follows the quote at once: no call for it then.
         if bytes.get(self.at) == Some(&b':') {
@@ -419,7 +436,7 @@ impl<'j> Reader<'j> {
             self.at += 1;
             return Ok(None);
         }
-        self.key_index(keys).map(Some)
+        self.key_index(keys, 0).map(Some)
     }
 
     /// After a member or an element: whether another follows (`,`) or the container ends
@@ -445,9 +462,9 @@ impl<'j> Reader<'j> {
     }
 
     /// After a member: the next key (see [`Self::key_index`]), or `None` at `}`.
-    fn next_key(&mut self, keys: &Keys) -> Read<Option<Option<usize>>> {
+    fn next_key(&mut self, keys: &Keys, expected: usize) -> Read<Option<Option<usize>>> {
         if self.member_step()? {
-            self.key_index(keys).map(Some)
+            self.key_index(keys, expected).map(Some)
         } else {
             Ok(None)
         }
@@ -483,12 +500,16 @@ impl<'j> Reader<'j> {
             return self.wrong_type(peek, what);
         }
         let mut key = self.open_object(keys)?;
+        let mut expected = 0;
         while let Some(known) = key {
             match known {
-                Some(index) => field(self, index)?,
+                Some(index) => {
+                    field(self, index)?;
+                    expected = index + 1;
+                }
                 None => self.skip()?,
             }
-            key = self.next_key(keys)?;
+            key = self.next_key(keys, expected)?;
         }
         Ok(())
     }
@@ -1145,6 +1166,35 @@ mod tests {
         let amount = |json: &str| Reader::document(json, Reader::amount);
         assert_eq!(amount("-1.25e1").unwrap(), -1250);
         assert_eq!(amount("3").unwrap(), 300);
+    }
+
+    #[test]
+    fn keys_are_matched_whatever_their_order_and_spelling() {
+        let read = |json: &str| {
+            let mut seen = Vec::new();
+            Reader::document(json, |r| {
+                r.object("o", keys!["Title", "Qty", "Price"], |r, index| {
+                    seen.push((index, r.u32()?));
+                    Ok(())
+                })
+            })
+            .unwrap();
+            seen
+        };
+        // In the listed order, each key the one expected.
+        assert_eq!(
+            read(r#"{"Title":1,"Qty":2,"Price":3}"#),
+            [(0, 1), (1, 2), (2, 3)]
+        );
+        // Any other order, unknown keys between and around, keys that start or end like the
+        // expected one, an unknown key as long as it, and escaped spellings of known keys.
+        assert_eq!(
+            read(
+                r#"{"Price":3,"Titles":9,"Qty":2,"PriceX":9,"Title":1,"Qtx":9,"Pric\u0065":4,
+                    "T\"tle":9,"Q\u0074y":5,"xQty":9}"#
+            ),
+            [(2, 3), (1, 2), (0, 1), (2, 4), (1, 5)]
+        );
     }
 
     #[test]
