@@ -260,7 +260,9 @@ mod tests {
     #[test]
     fn a_key_ends_read_by_loads_equal_the_ends_read_byte_by_byte() {
         use super::{ends, ends_by_bytes};
-        let text: Vec<u8> = (0..40u8).map(|b| b.wrapping_mul(37).wrapping_add(11)).collect();
+        let text: Vec<u8> = (0..40u8)
+            .map(|b| b.wrapping_mul(37).wrapping_add(11))
+            .collect();
         for start in 0..text.len() {
             for end in start..=text.len() {
                 assert_eq!(

@@ -577,7 +577,7 @@ impl Money {
     }
 
     /// Any amount object (see [`Reader::plain_money`] for the usual one).
-    fn read_any(r: &mut Reader<'_>) -> Read<Money> {
+    pub(crate) fn read_any(r: &mut Reader<'_>) -> Read<Money> {
         let (mut currency, mut cents) = (None, None);
         read_object!(r, "money", |r| {
             "CurrencyCode" => currency = Some(r.with_str(|code| Ok(Money::currency_code(code)))?),

@@ -806,6 +806,9 @@ impl<'j> Reader<'j> {
         if self.next_byte() != b'{' {
             return None;
         }
+        if let Some(money) = self.compact_money() {
+            return Some(money);
+        }
         self.at += 1;
         let (mut currency, mut cents) = (None, None);
         loop {
@@ -862,6 +865,41 @@ impl<'j> Reader<'j> {
                 _ => return None,
             }
         }
+    }
+
+    /// The amount object as Amazon writes it on the wire, without whitespace and
+    /// `CurrencyCode` first: `{"CurrencyCode":"USD","Amount":"` checked as four words (the
+    /// code's bytes masked out), then the code and the digits read in place. `None`, with the
+    /// reader unmoved, for any other spelling.
+    #[inline(always)]
+    fn compact_money(&mut self) -> Option<(&'static str, i64)> {
+        const PREFIX: &[u8; 32] = b"{\"CurrencyCode\":\"XXX\",\"Amount\":\"";
+        // Bytes 17 to 19, the code, are bytes 1 to 3 of the third word.
+        const CODE: u64 = 0xFF_FFFF << 8;
+        let word = |bytes: &[u8; 32], index: usize| {
+            let mut word = [0; 8];
+            word.copy_from_slice(&bytes[index * 8..index * 8 + 8]);
+            u64::from_le_bytes(word)
+        };
+        let bytes = self.bytes();
+        let at = self.at;
+        let head: &[u8; 32] = bytes.get(at..at + 32)?.try_into().ok()?;
+        if word(head, 0) != word(PREFIX, 0)
+            || word(head, 1) != word(PREFIX, 1)
+            || word(head, 2) & !CODE != word(PREFIX, 2) & !CODE
+            || word(head, 3) != word(PREFIX, 3)
+        {
+            return None;
+        }
+        // SAFETY: the code's bytes lie between the `"`s at 16 and 20, checked above.
+        let code = unsafe { self.quoted(at + 17, at + 20) };
+        let currency = crate::marketplace::Marketplace::known_currency(code)?;
+        let (cents, end) = plain_cents(bytes, at + 32)?;
+        if bytes.get(end + 1) != Some(&b'}') {
+            return None;
+        }
+        self.at = end + 2;
+        Some((currency, cents))
     }
 
     /// Money's `Amount`: a decimal string, or a bare JSON number.
@@ -1126,6 +1164,43 @@ mod tests {
                 Err("amount is too large".to_owned()),
                 "{huge}"
             );
+        }
+    }
+
+    #[test]
+    fn every_spelling_of_an_amount_reads_as_the_general_reader_reads_it() {
+        use crate::amazon::Money;
+        // The general reader alone: `read_any` is what every fast path falls back to.
+        let general = |json: &str| {
+            Reader::document(json, |r| {
+                r.peek()?;
+                let read = Money::read_any(r)?;
+                Ok((read, r.position()))
+            })
+            .map_err(|f| f.message)
+        };
+        let read = |json: &str| {
+            Reader::document(json, |r| Ok((Money::read(r)?, r.position()))).map_err(|f| f.message)
+        };
+        for json in [
+            r#"{"CurrencyCode":"USD","Amount":"12.34"}"#,
+            r#"{"CurrencyCode":"EUR","Amount":"0.5"}"#,
+            r#"{"CurrencyCode":"JPY","Amount":"1999"}"#,
+            r#"{"CurrencyCode":"USD","Amount":"12.345"} "#,
+            r#"{"CurrencyCode":"XYZ","Amount":"1.00"}"#,
+            r#"{"CurrencyCode":"USD","Amount":"-1.00"}"#,
+            r#"{"CurrencyCode":"USD","Amount":"1.00","Extra":1}"#,
+            r#"{"CurrencyCode":"USD","Amount":"1\u002e00"}"#,
+            r#"{"CurrencyCode":"USD","Amount":1.5}"#,
+            r#"{"CurrencyCode":"USD","Amount":"1.00" }"#,
+            r#"{ "CurrencyCode": "USD", "Amount": "1.00" }"#,
+            r#"{"Amount":"1.00","CurrencyCode":"USD"}"#,
+            r#"{"CurrencyCode":"US","Amount":"1.00"}"#,
+            r#"{"CurrencyCode":"USD","Amount":"abc"}"#,
+            r#"{"CurrencyCode":"USD","Amount":"1.00"#,
+            r#"{"CurrencyCode":"USD","Amount":""}"#,
+        ] {
+            assert_eq!(read(json), general(json), "{json}");
         }
     }
 
