@@ -394,6 +394,7 @@ impl<'j> Reader<'j> {
     /// the key at `expected` (the one after the last matched) is tried first: when it is the
     /// one here, no scan and no hash are needed; when it is not, the quote that would end it
     /// is nearly always missing, one comparison.
+    #[inline(always)]
     fn key_index(&mut self, keys: &Keys, expected: usize) -> Read<Option<usize>> {
         if self.next_byte() != b'"' {
             return self.unexpected("an object", "key must be a string");
@@ -429,16 +430,6 @@ impl<'j> Reader<'j> {
         Ok(index)
     }
 
-    /// Consumes `{` and the first key (see [`Self::key_index`]); `None` for `{}`.
-    fn open_object(&mut self, keys: &Keys) -> Read<Option<Option<usize>>> {
-        self.at += 1;
-        if self.next_byte() == b'}' {
-            self.at += 1;
-            return Ok(None);
-        }
-        self.key_index(keys, 0).map(Some)
-    }
-
     /// After a member or an element: whether another follows (`,`) or the container ends
     /// (`close`). Members' steps are inlined: one runs per member of every object read.
     #[inline(always)]
@@ -461,13 +452,27 @@ impl<'j> Reader<'j> {
         self.step(b'}', "an object", "expected `,` or `}`")
     }
 
-    /// After a member: the next key (see [`Self::key_index`]), or `None` at `}`.
-    fn next_key(&mut self, keys: &Keys, expected: usize) -> Read<Option<Option<usize>>> {
-        if self.member_step()? {
-            self.key_index(keys, expected).map(Some)
-        } else {
-            Ok(None)
+    /// The next key of an object (see [`Self::key_index`]), or `None` at its `}`: the first
+    /// right after its `{` (`first`), the others after a member and its `,`. One function for
+    /// both, with the key read inline: it runs once per member of every object read.
+    fn member_key(
+        &mut self,
+        keys: &Keys,
+        expected: usize,
+        first: bool,
+    ) -> Read<Option<Option<usize>>> {
+        let next = self.next_byte();
+        if next == b'}' {
+            self.at += 1;
+            return Ok(None);
         }
+        if !first {
+            if next != b',' {
+                return self.unexpected("an object", "expected `,` or `}`");
+            }
+            self.at += 1;
+        }
+        self.key_index(keys, expected).map(Some)
     }
 
     /// Consumes `[`; whether an element follows.
@@ -499,7 +504,8 @@ impl<'j> Reader<'j> {
         if peek != Peek::Object {
             return self.wrong_type(peek, what);
         }
-        let mut key = self.open_object(keys)?;
+        self.at += 1;
+        let mut key = self.member_key(keys, 0, true)?;
         let mut expected = 0;
         while let Some(known) = key {
             match known {
@@ -509,7 +515,7 @@ impl<'j> Reader<'j> {
                 }
                 None => self.skip()?,
             }
-            key = self.next_key(keys, expected)?;
+            key = self.member_key(keys, expected, false)?;
         }
         Ok(())
     }
