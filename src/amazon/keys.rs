@@ -2,8 +2,8 @@
 //!
 //! Matching a key used to be a linear search comparing it with each known key of the same
 //! length: about a tenth of a push's fuel went there (an SP-API order has ~40 known keys).
-//! The hash looks at four bytes of the key, whatever its length, and the one key in that slot
-//! is compared once.
+//! The hash looks at the key's length and its first and last eight bytes, and the one key in
+//! that slot is compared once.
 
 /// The known keys of one object and the slot table of their hash.
 pub(crate) struct Keys {
@@ -66,6 +66,7 @@ fn ends(bytes: &[u8], start: usize, end: usize) -> (u64, u64) {
     };
     let len = end - start;
     match word(start) {
+        // `end` is within the text, so the last word always loads: no fallback is taken.
         Some(first) if len >= 8 => (first, word(end - 8).unwrap_or(0)),
         Some(first) => {
             let first = first & !(u64::MAX << (8 * len));
@@ -86,8 +87,10 @@ impl KeyHash {
     }
 
     /// The smallest table, then the first multiplier, that gives each of `names` a slot of its
-    /// own. Fails the build when two names share their length and the bytes hashed (no
-    /// multiplier can part them: see `slot`), or when there are more than 255 names.
+    /// own. Fails the build when two names share their length and their hashed ends fold to the
+    /// same features (no multiplier can part them: see `slot_of`), when there are more than
+    /// 255 names, or when a name is empty or holds a byte a key needs escaped (the reader
+    /// compares an expected name with the raw text of a key: see `Reader::key_index`).
     pub(crate) const fn find(names: &[&str]) -> KeyHash {
         assert!(names.len() < 256, "at most 255 keys per object");
         let mut bits = 1;
@@ -110,7 +113,7 @@ impl KeyHash {
             }
             bits += 1;
         }
-        panic!("no perfect key hash: two keys share length and the bytes hashed")
+        panic!("no perfect key hash: two keys share their length and hashed ends")
     }
 
     const fn is_perfect(self, names: &[&str]) -> bool {
@@ -119,6 +122,14 @@ impl KeyHash {
         while i < names.len() {
             let name = names[i].as_bytes();
             assert!(!name.is_empty(), "an empty key cannot be listed");
+            let mut at = 0;
+            while at < name.len() {
+                assert!(
+                    !matches!(name[at], b'"' | b'\\' | 0..=0x1f),
+                    "a listed key must be written without escapes"
+                );
+                at += 1;
+            }
             let slot = self.slot_of(name.len(), ends_by_bytes(name, 0, name.len()));
             if taken[slot] {
                 return false;

@@ -119,7 +119,7 @@ pub fn parse_cents(text: &str) -> Result<i64, String> {
 /// else — read in place from `at` to the `"` that ends it: its hundredths, as [`parse_cents`]
 /// reads them, and where that quote is. `None` for any other text (a sign, whitespace, an
 /// escape, too large), which `parse_cents` then reads or refuses.
-pub fn plain_cents(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
+pub(crate) fn plain_cents(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
     match decimal_cents(bytes, at) {
         (Some(cents), end, 1..) if bytes.get(end) == Some(&b'"') => Some((cents, end)),
         _ => None,
