@@ -164,6 +164,7 @@ impl Keys {
     }
 
     /// The index in `names` of `key`, if it is one of them.
+    #[inline(always)]
     pub(crate) fn index(&self, key: &[u8]) -> Option<usize> {
         self.index_at(key, 0, key.len())
     }
