@@ -528,11 +528,23 @@ pub(crate) fn read_json_unbounded<'j, T>(
     json: &'j str,
     read: impl FnOnce(&mut Reader<'j>) -> Read<T>,
 ) -> Result<T, ParseError> {
-    Reader::document(json, read).map_err(|fail| ParseError::Invalid {
+    Reader::document(json, read).map_err(|fail| failed(what, json, *fail))
+}
+
+/// The error of a read of `json` that failed: one copy for every type read.
+#[inline(never)]
+fn failed(what: &'static str, json: &str, fail: read::Fail) -> ParseError {
+    ParseError::Invalid {
         what,
-        path: path_at(json, fail.at),
+        // A stop is no fault, and finding its path would scan the text up to it: a page
+        // read order by order stops once per tick that does not finish it.
+        path: if fail.is_stop() {
+            String::new()
+        } else {
+            path_at(json, fail.at)
+        },
         message: fail.message,
-    })
+    }
 }
 
 impl<'a> Address<'a> {
@@ -1145,7 +1157,7 @@ pub fn read_get_orders_page<'j, B>(
                         },
                     };
                     ended = Some(stop);
-                    r.fail_here(String::new())
+                    r.stop()
                 })?
             },
             "NextToken" => next_token = r.opt_string()?,
@@ -1277,6 +1289,27 @@ fn validate_items(items: &[OrderItem]) -> Result<(), (usize, &'static str, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stopped_read_is_passed_on_without_its_path_and_a_fault_with_it() {
+        let json = r#"{"a": [{"b": 1}, {"b": 2}]}"#;
+        let read_second = |fault: bool| {
+            read_json_unbounded("doc", json, |r| {
+                read_object!(r, "o", |r| {
+                    "a" => r.array("a", |r| {
+                        r.skip()?;
+                        match fault {
+                            true => r.fail_here::<()>("no".into()),
+                            false => r.stop::<()>(),
+                        }
+                    })?,
+                });
+                Ok(())
+            })
+        };
+        assert_eq!(read_second(false), Err(invalid("doc", "", "")));
+        assert_eq!(read_second(true), Err(invalid("doc", "a[0]", "no")));
+    }
 
     #[test]
     fn amazon_order_ids_are_3_7_7_digits() {

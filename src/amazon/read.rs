@@ -26,6 +26,13 @@ pub(crate) struct Fail {
     pub(crate) message: String,
 }
 
+impl Fail {
+    /// Whether this is [`Reader::stop`]'s way out rather than a fault.
+    pub(crate) fn is_stop(&self) -> bool {
+        self.message.is_empty()
+    }
+}
+
 /// Boxed so that `Read<()>`, `Read<bool>` and the like are one word, returned in a register
 /// rather than through memory on every call of the size-optimised build.
 pub(crate) type Read<T> = Result<T, Box<Fail>>;
@@ -162,6 +169,12 @@ impl<'j> Reader<'j> {
             at: self.at,
             message,
         }))
+    }
+
+    /// Leaves the document early, by the error path, when a caller has what it needs: a
+    /// failure without a message, which no fault has ([`Fail::is_stop`]).
+    pub(crate) fn stop<T>(&self) -> Read<T> {
+        self.fail_here(String::new())
     }
 
     pub(crate) fn wrong_type<T>(&self, found: Peek, expected: &str) -> Read<T> {
