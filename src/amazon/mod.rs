@@ -1293,7 +1293,8 @@ mod tests {
     #[test]
     fn a_stopped_read_is_passed_on_without_its_path_and_a_fault_with_it() {
         let json = r#"{"a": [{"b": 1}, {"b": 2}]}"#;
-        let read_second = |fault: bool| {
+        // Leaves the read after the array's first element, by a stop or by a fault.
+        let leave_after_first = |fault: bool| {
             read_json_unbounded("doc", json, |r| {
                 read_object!(r, "o", |r| {
                     "a" => r.array("a", |r| {
@@ -1307,8 +1308,8 @@ mod tests {
                 Ok(())
             })
         };
-        assert_eq!(read_second(false), Err(invalid("doc", "", "")));
-        assert_eq!(read_second(true), Err(invalid("doc", "a[0]", "no")));
+        assert_eq!(leave_after_first(false), Err(invalid("doc", "", "")));
+        assert_eq!(leave_after_first(true), Err(invalid("doc", "a[0]", "no")));
     }
 
     #[test]

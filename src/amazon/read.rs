@@ -165,6 +165,7 @@ impl<'j> Reader<'j> {
     }
 
     pub(crate) fn fail_here<T>(&self, message: String) -> Read<T> {
+        debug_assert!(!message.is_empty(), "a fault says what it is: see `stop`");
         Err(Box::new(Fail {
             at: self.at,
             message,
@@ -174,7 +175,10 @@ impl<'j> Reader<'j> {
     /// Leaves the document early, by the error path, when a caller has what it needs: a
     /// failure without a message, which no fault has ([`Fail::is_stop`]).
     pub(crate) fn stop<T>(&self) -> Read<T> {
-        self.fail_here(String::new())
+        Err(Box::new(Fail {
+            at: self.at,
+            message: String::new(),
+        }))
     }
 
     pub(crate) fn wrong_type<T>(&self, found: Peek, expected: &str) -> Read<T> {
@@ -734,6 +738,7 @@ impl<'j> Reader<'j> {
     }
 
     fn fail_at<T>(&self, at: usize, message: &str) -> Read<T> {
+        debug_assert!(!message.is_empty(), "a fault says what it is: see `stop`");
         Err(Box::new(Fail {
             at,
             message: message.to_owned(),

@@ -138,7 +138,8 @@ impl Writer {
         self.put(b"\"");
     }
 
-    /// A value that is JSON text already (a part of a document the reader checked).
+    /// Text appended as it is: a value that is JSON text already (a part of a document the
+    /// reader checked), or a part of a storage key or of `text::concat`.
     pub(crate) fn raw(&mut self, json: &str) {
         self.put(json.as_bytes());
     }

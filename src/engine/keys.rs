@@ -148,6 +148,13 @@ mod tests {
         let (s, id) = ("acme-us", "111-0000000-0000001");
         assert_eq!(order(s, id), format!("v1/s/{s}/order/{id}"));
         assert_eq!(order_prefix(s), format!("v1/s/{s}/order/"));
+        assert_eq!(by_date_prefix(s), format!("v1/s/{s}/by-date/"));
+        assert_eq!(blocked_prefix(s), format!("v1/s/{s}/blocked/"));
+        assert_eq!(ship_queue_prefix(s), format!("v1/s/{s}/ship-queue/"));
+        // Built to their exact length, whatever the characters.
+        let key = order("magasin-é", "ü");
+        assert_eq!(key, "v1/s/magasin-é/order/ü");
+        assert_eq!(key.capacity(), key.len());
         assert_eq!(applied(s, id), format!("v1/s/{s}/applied/{id}"));
         for millis in [i64::MIN, -1, 0, 1_795_000_000_000, INVERT_FROM, i64::MAX] {
             let inverted = INVERT_FROM - millis.clamp(0, INVERT_FROM);
