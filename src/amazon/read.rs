@@ -867,14 +867,8 @@ impl<'j> Reader<'j> {
             let start = self.at + 1;
             // Both values read in place: a three-letter code, and the amount's digits.
             let end = if is_currency {
-                let end = start + 3;
-                if bytes.get(end) != Some(&b'"') {
-                    return None;
-                }
-                // SAFETY: `start` follows the `"` checked above and `end`, after it, is a `"`.
-                let code = unsafe { self.quoted(start, end) };
-                currency = Some(crate::marketplace::Marketplace::known_currency(code)?);
-                end
+                currency = Some(self.known_code_at(start)?);
+                start + 3
             } else {
                 let (value, end) = plain_cents(bytes, start)?;
                 cents = Some(value);
@@ -916,15 +910,26 @@ impl<'j> Reader<'j> {
         {
             return None;
         }
-        // SAFETY: the code's bytes lie between the `"`s at 16 and 20, checked above.
-        let code = unsafe { self.quoted(at + 17, at + 20) };
-        let currency = crate::marketplace::Marketplace::known_currency(code)?;
+        let currency = self.known_code_at(at + 17)?;
         let (cents, end) = plain_cents(bytes, at + 32)?;
         if bytes.get(end + 1) != Some(&b'}') {
             return None;
         }
         self.at = end + 2;
         Some((currency, cents))
+    }
+
+    /// The marketplaces' spelling of the three-letter currency code at `start`, just after its
+    /// opening quote, read in place; `None` unless a quote follows it and a marketplace uses it.
+    #[inline(always)]
+    fn known_code_at(&self, start: usize) -> Option<&'static str> {
+        let end = start + 3;
+        if self.bytes().get(end) != Some(&b'"') {
+            return None;
+        }
+        // SAFETY: the caller's `start` follows a `"`, and `end`, after it, is a `"`.
+        let code = unsafe { self.quoted(start, end) };
+        crate::marketplace::Marketplace::known_currency(code)
     }
 
     /// Money's `Amount`: a decimal string, or a bare JSON number.

@@ -65,8 +65,8 @@ pub fn blocked_prefix(store: &str) -> String {
 /// shipment order.
 pub fn ship_queue(store: &str, id: &str, package_reference_id: &str) -> String {
     const ZEROS: &str = "0000000000";
-    // Its characters are its bytes that do not continue one (std's `chars().count()` links
-    // a 0.8 KB vectorised counter for this one short id).
+    // Its characters are its bytes that do not continue one: std's vectorised
+    // `chars().count()` cost the component 161 bytes more for this one short id.
     let characters = package_reference_id
         .bytes()
         .filter(|b| b & 0xC0 != 0x80)
