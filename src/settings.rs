@@ -49,11 +49,12 @@ enum Setting {
 }
 
 const SETTING_COUNT: usize = Setting::StoreName as usize + 1;
-const _: () = assert!(SETTINGS.names.len() == SETTING_COUNT);
+const _: () = assert!(SETTINGS.len() == SETTING_COUNT);
 
 impl Setting {
     fn key(self) -> &'static str {
-        SETTINGS.names[self as usize]
+        // Always found: one key per setting (asserted above).
+        SETTINGS.name(self as usize).unwrap_or_default()
     }
 }
 

@@ -7,9 +7,11 @@
 
 /// The known keys of one object and the slot table of their hash.
 pub(crate) struct Keys {
-    pub(crate) names: &'static [&'static str],
+    /// Each key as a compact member after another writes it, `,"Key":` (see [`name_of`]): the
+    /// reader compares the expected member with the text in one go.
+    pub(crate) framed: &'static [&'static str],
     pub(crate) hash: KeyHash,
-    /// `slots[hash(key)]` is the index in `names` plus one, 0 for a slot no key hashes to.
+    /// `slots[hash(key)]` is the index in `framed` plus one, 0 for a slot no key hashes to.
     pub(crate) slots: &'static [u8],
 }
 
@@ -19,6 +21,13 @@ pub(crate) struct Keys {
 pub(crate) struct KeyHash {
     multiplier: u64,
     pub(crate) bits: u32,
+}
+
+/// A key's name within its frame `,"Key":`, at compile time.
+const fn name_of(framed: &str) -> &[u8] {
+    let frame = framed.as_bytes();
+    assert!(frame.len() > 4, "an empty key cannot be listed");
+    frame.split_at(frame.len() - 2).0.split_at(2).1
 }
 
 /// The largest table: slot entries are `u8`s, and 256 slots give 45 keys a free slot each
@@ -120,8 +129,7 @@ impl KeyHash {
         let mut taken = [false; 1 << MAX_BITS];
         let mut i = 0;
         while i < names.len() {
-            let name = names[i].as_bytes();
-            assert!(!name.is_empty(), "an empty key cannot be listed");
+            let name = name_of(names[i]);
             let mut at = 0;
             while at < name.len() {
                 assert!(
@@ -145,7 +153,7 @@ impl KeyHash {
         let mut slots = [0u8; N];
         let mut i = 0;
         while i < names.len() {
-            let name = names[i].as_bytes();
+            let name = name_of(names[i]);
             slots[self.slot_of(name.len(), ends_by_bytes(name, 0, name.len()))] = i as u8 + 1;
             i += 1;
         }
@@ -154,19 +162,31 @@ impl KeyHash {
 }
 
 impl Keys {
-    /// The index in `names` of the key `bytes[start..end]`, if it is one of them.
+    /// The index in `framed` of the key `bytes[start..end]`, if it is one of them.
     #[inline(always)]
     pub(crate) fn index_at(&self, bytes: &[u8], start: usize, end: usize) -> Option<usize> {
         let key = bytes.get(start..end).filter(|key| !key.is_empty())?;
         let slot = self.hash.slot_of(key.len(), ends(bytes, start, end));
         let index = usize::from(*self.slots.get(slot)?).checked_sub(1)?;
-        same_bytes(self.names.get(index)?.as_bytes(), key).then_some(index)
+        same_bytes(self.name(index)?.as_bytes(), key).then_some(index)
     }
 
-    /// The index in `names` of `key`, if it is one of them.
+    /// The index in `framed` of `key`, if it is one of them.
     #[inline(always)]
     pub(crate) fn index(&self, key: &[u8]) -> Option<usize> {
         self.index_at(key, 0, key.len())
+    }
+
+    /// The number of keys.
+    pub(crate) const fn len(&self) -> usize {
+        self.framed.len()
+    }
+
+    /// The key at `index`, out of its frame.
+    #[inline(always)]
+    pub(crate) fn name(&self, index: usize) -> Option<&'static str> {
+        let framed = self.framed.get(index)?;
+        framed.get(2..framed.len().checked_sub(2)?)
     }
 }
 
@@ -220,11 +240,11 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// The `Keys` of a list of key literals, built at compile time.
 macro_rules! keys {
     ($($key:literal),* $(,)?) => {{
-        const NAMES: &[&str] = &[$($key),*];
+        const NAMES: &[&str] = &[$(concat!(",\"", $key, "\":")),*];
         const HASH: $crate::amazon::keys::KeyHash = $crate::amazon::keys::KeyHash::find(NAMES);
         const SLOTS: [u8; 1 << HASH.bits] = HASH.slots(NAMES);
         const KEYS: $crate::amazon::keys::Keys = $crate::amazon::keys::Keys {
-            names: NAMES,
+            framed: NAMES,
             hash: HASH,
             slots: &SLOTS,
         };
@@ -246,7 +266,8 @@ mod tests {
             "IsGift",
             "A"
         ];
-        for (i, name) in keys.names.iter().enumerate() {
+        for i in 0..keys.len() {
+            let name = keys.name(i).unwrap();
             assert_eq!(keys.index(name.as_bytes()), Some(i), "{name}");
         }
         for other in [

@@ -406,38 +406,20 @@ impl<'j> Reader<'j> {
 
     /// The index in `keys` of the key here (`None` for a key not listed), and its colon. Keys
     /// without escapes, i.e. all of them in practice, are compared where they stand.
-    ///
-    /// Amazon writes an object's members in one order and each reader lists its keys in it, so
-    /// the key at `expected` (the one after the last matched) is tried first: when it is the
-    /// one here, no scan and no hash are needed; when it is not, the quote that would end it
-    /// is nearly always missing, one comparison.
     #[inline(always)]
-    fn key_index(&mut self, keys: &Keys, expected: usize) -> Read<Option<usize>> {
+    fn key_index(&mut self, keys: &Keys) -> Read<Option<usize>> {
         if self.next_byte() != b'"' {
             return self.unexpected("an object", "key must be a string");
         }
         let bytes = self.bytes();
         let start = self.at + 1;
-        let predicted_end = keys.names.get(expected).and_then(|name| {
-            let end = start + name.len();
-            let here = bytes.get(end) == Some(&b'"')
-                && bytes
-                    .get(start..end)
-                    .is_some_and(|key| same_bytes(key, name.as_bytes()));
-            here.then_some(end)
-        });
-        let index = if let Some(end) = predicted_end {
+        let end = plain_run_end(bytes, start);
+        let index = if matches!(bytes.get(end), Some(b'"')) {
             self.at = end + 1;
-            Some(expected)
+            keys.index_at(bytes, start, end)
         } else {
-            let end = plain_run_end(bytes, start);
-            if matches!(bytes.get(end), Some(b'"')) {
-                self.at = end + 1;
-                keys.index_at(bytes, start, end)
-            } else {
-                let key = self.raw_string()?;
-                keys.index(key.as_bytes())
-            }
+            let key = self.raw_string()?;
+            keys.index(key.as_bytes())
         };
         // The colon nearly always follows the quote at once: no call for it then.
         if bytes.get(self.at) == Some(&b':') {
@@ -473,12 +455,30 @@ impl<'j> Reader<'j> {
     /// The next key of an object (see [`Self::key_index`]), or `None` at its `}`: the first
     /// right after its `{` (`first`), the others after a member and its `,`. One function for
     /// both, with the key read inline: it runs once per member of every object read.
+    ///
+    /// Amazon writes an object's members in one order and each reader lists its keys in it, so
+    /// the key at `expected` (the one after the last matched) is tried first, framed as a
+    /// compact member. Whitespace, an unexpected key or an escape take the general path.
     fn member_key(
         &mut self,
         keys: &Keys,
         expected: usize,
         first: bool,
     ) -> Read<Option<Option<usize>>> {
+        // The expected member's `,"Key":` (without the comma after the `{`): one comparison
+        // for the comma, the key, its quotes and the colon.
+        let frame = keys.framed.get(expected);
+        if let Some(frame) = frame.and_then(|f| f.as_bytes().get(usize::from(first)..)) {
+            let end = self.at + frame.len();
+            if self
+                .bytes()
+                .get(self.at..end)
+                .is_some_and(|here| same_bytes(here, frame))
+            {
+                self.at = end;
+                return Ok(Some(Some(expected)));
+            }
+        }
         let next = self.next_byte();
         if next == b'}' {
             self.at += 1;
@@ -490,7 +490,7 @@ impl<'j> Reader<'j> {
             }
             self.at += 1;
         }
-        self.key_index(keys, expected).map(Some)
+        self.key_index(keys).map(Some)
     }
 
     /// Consumes `[`; whether an element follows.
@@ -1264,6 +1264,25 @@ mod tests {
             ),
             [(2, 3), (1, 2), (0, 1), (2, 4), (1, 5), (0, 6)]
         );
+        // Whitespace around the tokens of an expected member, which is then not framed as in
+        // compact JSON.
+        assert_eq!(
+            read("{ \"Title\" : 1 ,\n\"Qty\":2, \"Price\"\t:3 }"),
+            [(0, 1), (1, 2), (2, 3)]
+        );
+        // A text that ends inside the expected member's frame.
+        for cut in [r#"{"Title":1,"Qty""#, r#"{"Title":1,"Qt"#, r#"{"Title"#] {
+            let fail = Reader::document(cut, |r| {
+                r.object("o", keys!["Title", "Qty"], |r, _| r.u32().map(drop))
+            })
+            .unwrap_err();
+            assert_eq!(fail.at, cut.len(), "{cut}");
+            assert!(
+                fail.message.starts_with("EOF while parsing"),
+                "{cut}: {}",
+                fail.message
+            );
+        }
     }
 
     #[test]
