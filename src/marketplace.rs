@@ -62,6 +62,20 @@ marketplaces! {
     "A19VAU5U5O7RUS", "SG", "SGD", FarEast, "sellercentral.amazon.sg";
 }
 
+/// Each marketplace's currency code followed by a `"`, as a little-endian word (see
+/// [`Marketplace::known_quoted_currency`]).
+const QUOTED_CODES: [u32; MARKETPLACES.len()] = {
+    let mut codes = [0; MARKETPLACES.len()];
+    let mut i = 0;
+    while i < MARKETPLACES.len() {
+        let code = MARKETPLACES[i].currency.as_bytes();
+        assert!(code.len() == 3, "a currency code is three letters");
+        codes[i] = u32::from_le_bytes([code[0], code[1], code[2], b'"']);
+        i += 1;
+    }
+    codes
+};
+
 impl Marketplace {
     pub fn by_id(id: &str) -> Option<&'static Marketplace> {
         MARKETPLACES.iter().find(|m| m.id == id)
@@ -70,17 +84,18 @@ impl Marketplace {
     /// The marketplaces' spelling of an ISO 4217 code, when one of them uses it: amounts share
     /// it instead of allocating their own copy.
     pub fn known_currency(code: &str) -> Option<&'static str> {
-        // Three-letter codes compared as numbers: a string comparison per marketplace cost
-        // more than the allocation this saves.
-        let packed = |code: &str| match code.as_bytes() {
-            [a, b, c] => Some(u32::from_le_bytes([*a, *b, *c, 0])),
+        match code.as_bytes() {
+            [a, b, c] => Self::known_quoted_currency(u32::from_le_bytes([*a, *b, *c, b'"'])),
             _ => None,
-        };
-        let wanted = packed(code)?;
-        MARKETPLACES
-            .iter()
-            .map(|m| m.currency)
-            .find(|c| packed(c) == Some(wanted))
+        }
+    }
+
+    /// [`Self::known_currency`] of a code as JSON text holds it, the three letters and the
+    /// closing quote as one little-endian word: what the reader loads from an amount.
+    #[inline]
+    pub(crate) fn known_quoted_currency(word: u32) -> Option<&'static str> {
+        let index = QUOTED_CODES.iter().position(|c| *c == word)?;
+        MARKETPLACES.get(index).map(|m| m.currency)
     }
 
     /// The order's page in Seller Central.
@@ -109,8 +124,17 @@ mod tests {
             let code = m.currency.to_owned();
             assert_eq!(Marketplace::known_currency(&code), Some(m.currency));
         }
-        for other in ["", "US", "usd", "USDX", "XYZ", "EUR "] {
+        for other in ["", "US", "usd", "USDX", "XYZ", "EUR ", "US\""] {
             assert_eq!(Marketplace::known_currency(other), None, "{other:?}");
+        }
+        // As the reader loads them: the code and the quote after it.
+        let word = |text: &[u8; 4]| u32::from_le_bytes(*text);
+        assert_eq!(
+            Marketplace::known_quoted_currency(word(b"GBP\"")),
+            Some("GBP")
+        );
+        for other in [b"GBP ", b"GBPX", b"GB\"\"", b"\"GBP"] {
+            assert_eq!(Marketplace::known_quoted_currency(word(other)), None);
         }
     }
 

@@ -923,13 +923,8 @@ impl<'j> Reader<'j> {
     /// opening quote, read in place; `None` unless a quote follows it and a marketplace uses it.
     #[inline(always)]
     fn known_code_at(&self, start: usize) -> Option<&'static str> {
-        let end = start + 3;
-        if self.bytes().get(end) != Some(&b'"') {
-            return None;
-        }
-        // SAFETY: the caller's `start` follows a `"`, and `end`, after it, is a `"`.
-        let code = unsafe { self.quoted(start, end) };
-        crate::marketplace::Marketplace::known_currency(code)
+        let word = self.bytes().get(start..start + 4)?.try_into().ok()?;
+        crate::marketplace::Marketplace::known_quoted_currency(u32::from_le_bytes(word))
     }
 
     /// Money's `Amount`: a decimal string, or a bare JSON number.
