@@ -11,7 +11,7 @@ mod tick;
 use crate::amazon::read::read_object;
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{parse_order, parse_order_items, read_json, Order, OrderStatus, ParseError};
-use crate::blockers::{quantities_by_sku, CatalogFacts};
+use crate::blockers::{sku_totals, CatalogFacts};
 use crate::decide::{decide, next_row, system_message, Action, Applied, Decision, Snapshot};
 use crate::grid::{sorted_page, OrderPage, OrderQuery};
 use crate::host::{CommerceError, Host, StorageError, StorageOp};
@@ -272,10 +272,10 @@ impl<H: Host> Engine<H> {
                     && reserves_quantity(&order.order_status, order.channel())));
         let mut facts = CatalogFacts::new();
         if needed {
-            for wanted in quantities_by_sku(&snapshot.items) {
+            for (sku, _) in sku_totals(&snapshot.items) {
                 let found = self
                     .host
-                    .find_product(&config.integration.store, &wanted.sku)
+                    .find_product(&config.integration.store, sku)
                     .map_err(commerce_failure)?;
                 if let Some(product) = found {
                     facts.insert(product);
