@@ -168,7 +168,9 @@ impl Keys {
         let key = bytes.get(start..end).filter(|key| !key.is_empty())?;
         let slot = self.hash.slot_of(key.len(), ends(bytes, start, end));
         let index = usize::from(*self.slots.get(slot)?).checked_sub(1)?;
-        same_bytes(self.name(index)?.as_bytes(), key).then_some(index)
+        let framed = self.framed.get(index)?.as_bytes();
+        let name = framed.get(2..framed.len().checked_sub(2)?)?;
+        same_bytes(name, key).then_some(index)
     }
 
     /// The index in `framed` of `key`, if it is one of them.
@@ -183,7 +185,6 @@ impl Keys {
     }
 
     /// The key at `index`, out of its frame.
-    #[inline(always)]
     pub(crate) fn name(&self, index: usize) -> Option<&'static str> {
         let framed = self.framed.get(index)?;
         framed.get(2..framed.len().checked_sub(2)?)
