@@ -238,14 +238,20 @@ pub fn split_name(name: Option<&str>) -> (Cow<'_, str>, Cow<'_, str>) {
     (first.into(), last.into())
 }
 
-/// Non-empty, printable ASCII, words separated by one space, no space at either end.
+/// Non-empty, words separated by one space, no space at either end, no other whitespace and
+/// no control character: what [`split_cleaned_name`] would not change. Printable ASCII is
+/// checked byte by byte; other characters (`José García Márquez`) are decoded.
 fn is_plain_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    !bytes.is_empty()
+    let words_one_space_apart = !bytes.is_empty()
         && bytes[0] != b' '
         && bytes[bytes.len() - 1] != b' '
-        && bytes.iter().all(|b| matches!(b, b' '..=b'~'))
-        && !bytes.windows(2).any(|pair| pair == b"  ")
+        && !bytes.windows(2).any(|pair| pair == b"  ");
+    words_one_space_apart
+        && (bytes.iter().all(|b| matches!(b, b' '..=b'~'))
+            || name
+                .chars()
+                .all(|c| c == ' ' || !(c.is_control() || c.is_whitespace())))
 }
 
 fn split_cleaned_name(name: &str) -> (String, String) {
@@ -447,6 +453,9 @@ mod tests {
             "x",
             "J. R. R. Tolkien",
             "~!@ #$%",
+            "José García Márquez",
+            "Zoë Doe",
+            "王 小明",
         ];
         for name in plain {
             assert!(is_plain_name(name), "{name:?}");
@@ -464,12 +473,42 @@ mod tests {
             "Jane ",
             "Jane  Doe",
             "Jane\tDoe",
-            "Zoë Doe",
             "Jane\u{7f}Doe",
+            "Zoë\u{85}Doe",
+            "Zoë\u{a0}Doe",
+            "Zoë\u{3000}Doe",
+            "José\u{9f}",
+            "Zoë  Doe",
         ];
         for name in not_plain {
             assert!(!is_plain_name(name), "{name:?}");
         }
+        // Every text of up to four characters from these splits as the cleaned text does.
+        let alphabet = ['a', ' ', 'é', '\u{a0}', '\u{85}', '\t', '\u{2028}', '\u{1}'];
+        let mut texts = vec![String::new()];
+        let mut level = texts.clone();
+        for _ in 0..4 {
+            level = level
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(level.iter().cloned());
+        }
+        assert_eq!(texts.len(), 1 + 8 + 64 + 512 + 4096);
+        for text in &texts {
+            let (first, last) = split_cleaned_name(text);
+            assert_eq!(
+                split_name(Some(text)),
+                (first.into(), last.into()),
+                "{text:?}"
+            );
+        }
+        // A plain name is split in place.
+        let (first, last) = split_name(Some("José García Márquez"));
+        assert!(matches!(
+            (&first, &last),
+            (Cow::Borrowed("José"), Cow::Borrowed("García Márquez"))
+        ));
         assert_eq!(
             split_name(Some("  Jane \t van\u{1}Dyke ")),
             ("Jane".into(), "van Dyke".into())
