@@ -646,8 +646,18 @@ impl<'j> Reader<'j> {
         })
     }
 
+    /// Whether a string starts right here, as it does after a key's colon in compact JSON:
+    /// the string readers then need no [`Self::peek`].
+    #[inline(always)]
+    fn at_quote(&self) -> bool {
+        self.bytes().get(self.at) == Some(&b'"')
+    }
+
     /// A string value, borrowed from the document unless it has escapes.
     pub(crate) fn text(&mut self) -> Read<Cow<'j, str>> {
+        if self.at_quote() {
+            return self.raw_string();
+        }
         match self.peek()? {
             Peek::String => self.raw_string(),
             peek => self.wrong_type(peek, "a string"),
@@ -656,6 +666,9 @@ impl<'j> Reader<'j> {
 
     /// [`Self::text`], or `None` for `null`.
     pub(crate) fn opt_text(&mut self) -> Read<Option<Cow<'j, str>>> {
+        if self.at_quote() {
+            return self.raw_string().map(Some);
+        }
         match self.peek()? {
             Peek::String => self.raw_string().map(Some),
             Peek::Null => self.literal("null").map(|()| None),
