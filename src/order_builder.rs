@@ -227,8 +227,8 @@ pub enum BuildError {
 pub fn split_name(name: Option<&str>) -> (Cow<'_, str>, Cow<'_, str>) {
     let name = name.unwrap_or_default();
     if is_plain_name(name) {
-        // Printable ASCII words one space apart, as nearly every name is: the same split,
-        // borrowed, without decoding and re-encoding each character (a push splits two names).
+        // Words one space apart with nothing to clean, as nearly every name is: the same
+        // split, borrowed, without re-encoding each character (a push splits two names).
         return match split_once(name, |b| b == b' ') {
             Some((first, last)) => (first.into(), last.into()),
             None => (name.into(), PLACEHOLDER_LASTNAME.into()),

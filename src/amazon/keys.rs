@@ -7,8 +7,8 @@
 
 /// The known keys of one object and the slot table of their hash.
 pub(crate) struct Keys {
-    /// Each key as a compact member after another writes it, `,"Key":` (see [`name_of`]): the
-    /// reader compares the expected member with the text in one go.
+    /// Each key as a compact member after another writes it, `,"Key":`: the writer's `key!`
+    /// for it. The reader compares the expected member with the text in one go.
     pub(crate) framed: &'static [&'static str],
     pub(crate) hash: KeyHash,
     /// `slots[hash(key)]` is the index in `framed` plus one, 0 for a slot no key hashes to.
@@ -95,15 +95,16 @@ impl KeyHash {
         (features.wrapping_mul(self.multiplier) >> (64 - self.bits)) as usize
     }
 
-    /// The smallest table, then the first multiplier, that gives each of `names` a slot of its
-    /// own. Fails the build when two names share their length and their hashed ends fold to the
-    /// same features (no multiplier can part them: see `slot_of`), when there are more than
-    /// 255 names, or when a name is empty or holds a byte a key needs escaped (the reader
-    /// compares an expected name with the raw text of a key: see `Reader::key_index`).
-    pub(crate) const fn find(names: &[&str]) -> KeyHash {
-        assert!(names.len() < 256, "at most 255 keys per object");
+    /// The smallest table, then the first multiplier, that gives each of the keys `framed`
+    /// (see [`Keys::framed`]) a slot of its own. Fails the build when two keys share their
+    /// length and their hashed ends fold to the same features (no multiplier can part them: see
+    /// `slot_of`), when there are more than 255 keys, or when a key is empty or holds a byte a
+    /// key needs escaped (the reader compares an expected member's frame with the raw text: see
+    /// `Reader::member_key`).
+    pub(crate) const fn find(framed: &[&str]) -> KeyHash {
+        assert!(framed.len() < 256, "at most 255 keys per object");
         let mut bits = 1;
-        while (1 << bits) < 2 * names.len() {
+        while (1 << bits) < 2 * framed.len() {
             bits += 1;
         }
         while bits <= MAX_BITS {
@@ -115,7 +116,7 @@ impl KeyHash {
                         .wrapping_add((attempt as u64).wrapping_mul(0x0101_0101_0101_0102)),
                     bits,
                 };
-                if hash.is_perfect(names) {
+                if hash.is_perfect(framed) {
                     return hash;
                 }
                 attempt += 1;
@@ -125,11 +126,11 @@ impl KeyHash {
         panic!("no perfect key hash: two keys share their length and hashed ends")
     }
 
-    const fn is_perfect(self, names: &[&str]) -> bool {
+    const fn is_perfect(self, framed: &[&str]) -> bool {
         let mut taken = [false; 1 << MAX_BITS];
         let mut i = 0;
-        while i < names.len() {
-            let name = name_of(names[i]);
+        while i < framed.len() {
+            let name = name_of(framed[i]);
             let mut at = 0;
             while at < name.len() {
                 assert!(
@@ -148,12 +149,12 @@ impl KeyHash {
         true
     }
 
-    /// The slot table of `names` for this hash (`N` = 2^`bits`).
-    pub(crate) const fn slots<const N: usize>(self, names: &[&str]) -> [u8; N] {
+    /// The slot table of the keys `framed` for this hash (`N` = 2^`bits`).
+    pub(crate) const fn slots<const N: usize>(self, framed: &[&str]) -> [u8; N] {
         let mut slots = [0u8; N];
         let mut i = 0;
-        while i < names.len() {
-            let name = name_of(names[i]);
+        while i < framed.len() {
+            let name = name_of(framed[i]);
             slots[self.slot_of(name.len(), ends_by_bytes(name, 0, name.len()))] = i as u8 + 1;
             i += 1;
         }
@@ -168,6 +169,9 @@ impl Keys {
         let key = bytes.get(start..end).filter(|key| !key.is_empty())?;
         let slot = self.hash.slot_of(key.len(), ends(bytes, start, end));
         let index = usize::from(*self.slots.get(slot)?).checked_sub(1)?;
+        // The name sliced as bytes, not through `Self::name`: a `str` slice checks character
+        // boundaries, and a helper returning the slice cost more (measured), once per
+        // settings pair.
         let framed = self.framed.get(index)?.as_bytes();
         let name = framed.get(2..framed.len().checked_sub(2)?)?;
         same_bytes(name, key).then_some(index)
@@ -184,7 +188,7 @@ impl Keys {
         self.framed.len()
     }
 
-    /// The key at `index`, out of its frame.
+    /// The key at `index`, out of its frame (for messages).
     pub(crate) fn name(&self, index: usize) -> Option<&'static str> {
         let framed = self.framed.get(index)?;
         framed.get(2..framed.len().checked_sub(2)?)
@@ -241,7 +245,7 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// The `Keys` of a list of key literals, built at compile time.
 macro_rules! keys {
     ($($key:literal),* $(,)?) => {{
-        const NAMES: &[&str] = &[$(concat!(",\"", $key, "\":")),*];
+        const NAMES: &[&str] = &[$($crate::amazon::write::key!($key).0),*];
         const HASH: $crate::amazon::keys::KeyHash = $crate::amazon::keys::KeyHash::find(NAMES);
         const SLOTS: [u8; 1 << HASH.bits] = HASH.slots(NAMES);
         const KEYS: $crate::amazon::keys::Keys = $crate::amazon::keys::Keys {

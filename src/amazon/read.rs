@@ -302,14 +302,15 @@ impl<'j> Reader<'j> {
     }
 
     /// The string starting at the current `"`: borrowed unless it has escapes. Only called
-    /// with the reader at a `"` (each caller peeked it): the unchecked slice below relies on it.
+    /// with the reader at a `"` (each caller peeked or checked it): the unchecked slice below
+    /// relies on it.
     fn raw_string(&mut self) -> Read<Cow<'j, str>> {
         let bytes = self.bytes();
         let start = self.at + 1;
         let at = plain_run_end(bytes, start);
         if matches!(bytes.get(at), Some(b'"')) {
             self.at = at + 1;
-            // SAFETY: `start` follows the `"` the reader is at (every caller peeked it), and
+            // SAFETY: `start` follows the `"` the reader is at (every caller made sure), and
             // `at` is a `"` at or after `start`.
             return Ok(Cow::Borrowed(unsafe { self.quoted(start, at) }));
         }

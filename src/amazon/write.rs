@@ -126,15 +126,14 @@ impl Writer {
     pub(crate) fn string(&mut self, text: &str) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let bytes = text.as_bytes();
-        let mut run = 0;
-        let end = plain_run_end(bytes, run);
+        let mut end = plain_run_end(bytes, 0);
         if end == bytes.len() {
             self.put_quoted(bytes);
             return;
         }
         self.put(b"\"");
+        let mut run = 0;
         loop {
-            let end = plain_run_end(bytes, run);
             self.put(&bytes[run..end]);
             let Some(&b) = bytes.get(end) else { break };
             let escape: &[u8] = match b {
@@ -156,6 +155,7 @@ impl Writer {
             };
             self.put(escape);
             run = end + 1;
+            end = plain_run_end(bytes, run);
         }
         self.put(b"\"");
     }
