@@ -142,7 +142,17 @@ impl World {
             "2026-11-01T12:00:00Z"
         };
         let channel = if spec.afn { "AFN" } else { "MFN" };
-        let o = order(&id(i), status, channel, purchased, &iso(now));
+        // Every change of an order gets a later LastUpdateDate than the one before, as with
+        // Amazon: two versions of one instant would leave a replayed push no way to tell which
+        // is newer (found with 10 000 cases: Unshipped and InvoiceUnconfirmed, which rank
+        // alike, both stamped with one minute, then the first pushed again).
+        let updated = match self.snapshots[i].last() {
+            Some((last, _)) if last.last_update_date >= now => {
+                last.last_update_date + Duration::seconds(1)
+            }
+            _ => now,
+        };
+        let o = order(&id(i), status, channel, purchased, &iso(updated));
         let items = match self.e.host.amazon.order(&id(i)) {
             Some((_, items)) => items.clone(),
             None => vec![item(
