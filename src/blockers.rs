@@ -182,9 +182,10 @@ impl Blocker {
 pub fn sku_totals<'a>(items: &'a [OrderItem<'_>]) -> Vec<(&'a str, u32)> {
     let mut totals: Vec<(&str, u32)> = Vec::new();
     for item in items.iter().filter(|i| i.quantity_ordered > 0) {
-        match totals.iter_mut().find(|(sku, _)| *sku == item.sku()) {
+        let sku = item.sku();
+        match totals.iter_mut().find(|(seen, _)| *seen == sku) {
             Some((_, qty)) => *qty = qty.saturating_add(item.quantity_ordered),
-            None => totals.push((item.sku(), item.quantity_ordered)),
+            None => totals.push((sku, item.quantity_ordered)),
         }
     }
     totals
