@@ -699,6 +699,10 @@ impl<'j> Reader<'j> {
         if peek != Peek::Number {
             return self.wrong_type(peek, expected);
         }
+        if let Some((n, end)) = self.plain_integer() {
+            self.at = end;
+            return Ok(Number::Int(n));
+        }
         let start = self.at;
         let (end, is_integer) = self.number_end()?;
         let text = slice(self.text, start..end);
@@ -710,6 +714,32 @@ impl<'j> Reader<'j> {
             Some(n) => Ok(Number::Int(n)),
             None => self.fail_at(start, "number out of range"),
         }
+    }
+
+    /// The number starting here and where it ends, when it is written as quantities, counters
+    /// and milliseconds are: one to eighteen digits (no overflow), no sign, no leading zero, no
+    /// fraction or exponent. One pass, nothing sliced; anything else is `None`, for the general
+    /// path to read or refuse.
+    #[inline(always)]
+    fn plain_integer(&self) -> Option<(i64, usize)> {
+        let bytes = self.bytes();
+        let start = self.at;
+        let mut at = start;
+        let mut value = 0i64;
+        while let Some(&b) = bytes.get(at) {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            // Wraps past eighteen digits, a value then refused below.
+            value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
+            at += 1;
+        }
+        let digits = at - start;
+        let plain = (1..=18).contains(&digits)
+            && (digits == 1 || bytes[start] != b'0')
+            && !matches!(bytes.get(at), Some(b'.' | b'e' | b'E'));
+        plain.then_some((value, at))
     }
 
     /// Where the number starting here ends, and whether it is an integer (no fraction, no
@@ -1240,6 +1270,29 @@ mod tests {
         ] {
             assert!(int(bad).is_err(), "{bad:?}");
         }
+        // Plain digits are read in one pass up to eighteen of them, by the general path beyond.
+        let long = |json: &str| Reader::document(json, Reader::i64);
+        for (json, value) in [
+            ("0", 0),
+            ("7", 7),
+            ("10", 10),
+            ("999999999999999999", 999_999_999_999_999_999),
+            ("9223372036854775807", i64::MAX),
+            ("-9223372036854775808", i64::MIN),
+            ("[5]", 5),
+        ] {
+            let read = if json.starts_with('[') {
+                Reader::document(json, |r| r.array("a list", Reader::i64)).map(|v| v[0])
+            } else {
+                long(json)
+            };
+            assert_eq!(read.unwrap(), value, "{json}");
+        }
+        assert!(long("9223372036854775808").is_err());
+        assert!(long("00").is_err());
+        assert!(long("12e0").is_err());
+        assert!(int("4294967296").is_err());
+        assert_eq!(int("4294967295").unwrap(), u32::MAX);
         let amount = |json: &str| Reader::document(json, Reader::amount);
         assert_eq!(amount("-1.25e1").unwrap(), -1250);
         assert_eq!(amount("3").unwrap(), 300);
