@@ -197,6 +197,15 @@ impl<H: Host> Engine<H> {
     ) -> Result<(String, String), EngineError> {
         let key = keys::lease(store);
         let now_ms = now.timestamp_millis();
+        let mine = LeaseValue {
+            expires_at: now_ms + LEASE_MS,
+        }
+        .to_json();
+        // Each holder deletes its lease when done, so there is nearly always none: taken with
+        // one host call then. A lease left behind is read, and replaced only once expired.
+        if self.host.storage_cas(&key, None, Some(&mine))? {
+            return Ok((key, mine));
+        }
         let current = self.host.storage_get(&key)?;
         if let Some(held) = current
             .as_deref()
@@ -206,10 +215,6 @@ impl<H: Host> Engine<H> {
                 return Err(EngineError::Busy);
             }
         }
-        let mine = LeaseValue {
-            expires_at: now_ms + LEASE_MS,
-        }
-        .to_json();
         if !self
             .host
             .storage_cas(&key, current.as_deref(), Some(&mine))?
