@@ -142,14 +142,38 @@ unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
     }
 }
 
-/// Linear memory 0 grown by whole 64 KiB pages, at least 64 KiB at a time.
+/// Linear memory 0: first the rest of its initial size after the static data, then grown by
+/// whole 64 KiB pages, at least 64 KiB at a time.
+///
+/// The initial size is set to hold a push's blocks (`.cargo/config.toml`), so that a push
+/// never grows memory: in wasmtime's instance pool each growth costs an `mprotect` (a TLB flush
+/// on every core) and the next instance in the slot another to shrink it back.
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 pub(crate) struct LinearMemory;
+
+/// Whether the initial memory's free rest was handed out: to the first heap that asks for a
+/// region, before anything grew memory.
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+static INITIAL_REST_TAKEN: core::sync::atomic::AtomicBool =
+    core::sync::atomic::AtomicBool::new(false);
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 impl Grow for LinearMemory {
     fn grow(&mut self, bytes: usize) -> Option<(usize, usize)> {
         const PAGE: usize = 64 * 1024;
+        if !INITIAL_REST_TAKEN.swap(true, core::sync::atomic::Ordering::Relaxed) {
+            extern "C" {
+                /// The end of the static data, where wasm-ld lets the heap begin.
+                static __heap_base: u8;
+            }
+            // SAFETY: only the symbol's address is taken.
+            let start = unsafe { core::ptr::addr_of!(__heap_base) } as usize;
+            // Nothing grew memory yet: its size is the initial one.
+            let end = core::arch::wasm32::memory_size(0) * PAGE;
+            if end.saturating_sub(start) >= bytes {
+                return Some((start, end));
+            }
+        }
         let pages = bytes.div_ceil(PAGE).max(1);
         let old = core::arch::wasm32::memory_grow(0, pages);
         (old != usize::MAX).then(|| (old * PAGE, (old + pages) * PAGE))
