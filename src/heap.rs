@@ -146,8 +146,9 @@ unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
 /// whole 64 KiB pages, at least 64 KiB at a time.
 ///
 /// The initial size is set to hold a push's blocks (`.cargo/config.toml`), so that a push
-/// never grows memory: in wasmtime's instance pool each growth costs an `mprotect` (a TLB flush
-/// on every core) and the next instance in the slot another to shrink it back.
+/// never grows memory: in wasmtime's instance pool each growth costs an `mprotect`, and the
+/// next instance in the slot another to shrink it back (with a TLB shootdown). A first request
+/// larger than the rest grows memory instead, and the rest goes unused for that call.
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 pub(crate) struct LinearMemory;
 
@@ -166,8 +167,7 @@ impl Grow for LinearMemory {
                 /// The end of the static data, where wasm-ld lets the heap begin.
                 static __heap_base: u8;
             }
-            // SAFETY: only the symbol's address is taken.
-            let start = unsafe { core::ptr::addr_of!(__heap_base) } as usize;
+            let start = core::ptr::addr_of!(__heap_base) as usize;
             // Nothing grew memory yet: its size is the initial one.
             let end = core::arch::wasm32::memory_size(0) * PAGE;
             if end.saturating_sub(start) >= bytes {

@@ -202,7 +202,8 @@ impl<H: Host> Engine<H> {
         }
         .to_json();
         // Each holder deletes its lease when done, so there is nearly always none: taken with
-        // one host call then. A lease left behind is read, and replaced only once expired.
+        // one host call then. A lease left behind is read, and replaced only once expired or
+        // unreadable.
         if self.host.storage_cas(&key, None, Some(&mine))? {
             return Ok((key, mine));
         }

@@ -381,19 +381,25 @@ pub struct BenchState {
     memory: PeakMemory,
 }
 
-/// Records the size linear memory grows to; refuses nothing.
+/// Records the size linear memory grows to and how often it grows after instantiation;
+/// refuses nothing.
 #[derive(Default)]
 struct PeakMemory {
     bytes: usize,
+    grows: u32,
 }
 
 impl wasmtime::ResourceLimiter for PeakMemory {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
+        // Instantiation creates the memory at its initial size, from 0.
+        if current > 0 {
+            self.grows += 1;
+        }
         self.bytes = self.bytes.max(desired);
         Ok(true)
     }
@@ -680,13 +686,14 @@ pub struct Rig {
 /// Sets up each new `Store` before instantiation (the profiler's sampler).
 pub type Prepare = Box<dyn Fn(&mut Store<BenchState>)>;
 
-/// Fuel of one call: instantiation (from the `InstancePre`) and the export itself; and the
-/// size its linear memory reached.
+/// Fuel of one call: instantiation (from the `InstancePre`) and the export itself; the size
+/// its linear memory reached, and how many times the call grew it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Fuel {
     pub instantiate: u64,
     pub call: u64,
     pub memory_bytes: usize,
+    pub memory_grows: u32,
 }
 
 impl Rig {
@@ -745,6 +752,7 @@ impl Rig {
             instantiate: FUEL - after_instantiate,
             call: after_instantiate - after_call,
             memory_bytes: state.memory.bytes,
+            memory_grows: state.memory.grows,
         };
         (state.host, r, fuel)
     }
@@ -1146,6 +1154,8 @@ pub struct FuelFigures {
     pub instantiate: u64,
     /// Linear memory at the end of a push, the largest over the 100 pushes (bytes).
     pub push_memory: usize,
+    /// Times memory grew during those pushes, in all (their initial size holds a push).
+    pub push_memory_grows: u32,
     /// Linear memory at the end of a tick of the 100-order page, the largest (bytes).
     pub tick_100_memory: usize,
     /// `on-amazon-order`, one 3-item MFN order, first order of an empty store.
@@ -1249,6 +1259,7 @@ pub fn fuel_figures(rig: &Rig, scale_rows: &[u64]) -> FuelFigures {
         }
         f.push_mean += fuel.call;
         f.push_memory = f.push_memory.max(fuel.memory_bytes);
+        f.push_memory_grows += fuel.memory_grows;
     }
     f.push_mean /= orders.len() as u64;
     assert_eq!(w.push(t0(), &orders[0]), "ignore");
@@ -1436,8 +1447,9 @@ impl std::fmt::Display for FuelFigures {
         )?;
         writeln!(
             f,
-            "  linear memory at most: push {} KiB, 100-order page tick {} KiB",
+            "  linear memory at most: push {} KiB (grown {} times in 100 pushes), 100-order page tick {} KiB",
             self.push_memory / 1024,
+            self.push_memory_grows,
             self.tick_100_memory / 1024
         )?;
         for s in &self.scale {
