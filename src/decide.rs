@@ -3,7 +3,7 @@
 //! performs the decision.
 
 use crate::prelude::*;
-use crate::text::join;
+use crate::text::{concat, join};
 use core::fmt;
 
 use chrono::{DateTime, Utc};
@@ -358,13 +358,12 @@ fn note_for(
     match decision.action {
         Action::Blocked => join(decision.blockers.iter().map(|b| b.message.as_str()), "; "),
         Action::Create { then_complete } => match link {
-            Some(link) if then_complete => {
-                format!(
-                    "Commerce order {} created and completed.",
-                    link.increment_id
-                )
-            }
-            Some(link) => format!("Commerce order {} created.", link.increment_id),
+            Some(link) if then_complete => concat(&[
+                "Commerce order ",
+                &link.increment_id,
+                " created and completed.",
+            ]),
+            Some(link) => concat(&["Commerce order ", &link.increment_id, " created."]),
             None => String::new(),
         },
         Action::Complete => "Status updated to Completed.".to_owned(),
