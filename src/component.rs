@@ -360,13 +360,7 @@ fn decision(outcome: Outcome) -> hooks::Decision {
                 resolution: b.resolution,
             })
             .collect(),
-        reason: {
-            // Room for a reason at once (the longest are ≈ 115 bytes): `to_string` grew the
-            // text piece by piece, a copy each time (push −803 fuel).
-            let mut text = String::with_capacity(128);
-            let _ = core::fmt::Write::write_fmt(&mut text, format_args!("{}", d.reason));
-            text
-        },
+        reason: d.reason.text(),
     }
 }
 

@@ -2,8 +2,9 @@
 //! the order settings and the store integration, what should happen. No I/O here; the engine
 //! performs the decision.
 
+use crate::amazon::money::decimal_into;
 use crate::prelude::*;
-use crate::text::{concat, join};
+use crate::text::{ascii, concat, join};
 use core::fmt;
 
 use chrono::{DateTime, Utc};
@@ -78,51 +79,69 @@ pub enum Reason {
     Linked(TableStatus),
 }
 
+impl Reason {
+    /// The reason in words. Put together from its parts rather than formatted: every decision
+    /// has one, and `fmt::write` cost a push ≈ 700 fuel.
+    pub fn text(&self) -> String {
+        let mut digits = [0; 20];
+        let parts: &[&str] = match self {
+            Reason::BeforeIntegration => {
+                &["Purchased before the store was integrated: such orders are never imported."]
+            }
+            Reason::Stale => {
+                &["An older update of this order arrived after a newer one and was ignored."]
+            }
+            Reason::Unchanged => &["Nothing changed since the last update."],
+            Reason::ViewOnly => &[
+                "Import Amazon Orders is disabled: the order is view-only and opens in Seller Central.",
+            ],
+            Reason::AwaitingPayment(s) => &[
+                "Amazon status is ",
+                s.as_str(),
+                ": the Commerce order is created when Amazon moves it to Unshipped.",
+            ],
+            Reason::FbaCreatedWhenShipped => &["FBA orders are created when Amazon ships them."],
+            Reason::StatusCreatesNothing(s) => &[
+                "Amazon status ",
+                s.as_str(),
+                " does not create a Commerce order.",
+            ],
+            Reason::UnknownChannel => {
+                &["Amazon did not say who fulfills the order; it is created once it does."]
+            }
+            Reason::Created(s, commerce) => &[
+                "Amazon status is ",
+                s.as_str(),
+                ": the Commerce order is created in status ",
+                commerce,
+                ".",
+            ],
+            Reason::CreatedShipped => &[
+                "Amazon already shipped the order: the Commerce order is created and completed.",
+            ],
+            Reason::Blocked(n) => &[
+                ascii(decimal_into(*n as u64, &mut digits)),
+                " problem(s) keep the Commerce order from being created; it is created on the next sync once they are fixed.",
+            ],
+            Reason::Completed => {
+                &["Amazon reports the order Shipped: the Commerce order is completed."]
+            }
+            Reason::Canceled => &[
+                "Amazon canceled the order: the Commerce order is canceled and held stock is released.",
+            ],
+            Reason::Linked(s) => &[
+                "The Commerce order exists; Amazon status is ",
+                s.as_str(),
+                ".",
+            ],
+        };
+        concat(parts)
+    }
+}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Reason::BeforeIntegration => f.write_str(
-                "Purchased before the store was integrated: such orders are never imported.",
-            ),
-            Reason::Stale => f.write_str(
-                "An older update of this order arrived after a newer one and was ignored.",
-            ),
-            Reason::Unchanged => f.write_str("Nothing changed since the last update."),
-            Reason::ViewOnly => f.write_str(
-                "Import Amazon Orders is disabled: the order is view-only and opens in Seller Central.",
-            ),
-            Reason::AwaitingPayment(s) => write!(
-                f,
-                "Amazon status is {s}: the Commerce order is created when Amazon moves it to Unshipped."
-            ),
-            Reason::FbaCreatedWhenShipped => {
-                f.write_str("FBA orders are created when Amazon ships them.")
-            }
-            Reason::StatusCreatesNothing(s) => {
-                write!(f, "Amazon status {s} does not create a Commerce order.")
-            }
-            Reason::UnknownChannel => f.write_str(
-                "Amazon did not say who fulfills the order; it is created once it does.",
-            ),
-            Reason::Created(s, commerce) => write!(
-                f,
-                "Amazon status is {s}: the Commerce order is created in status {commerce}."
-            ),
-            Reason::CreatedShipped => f.write_str(
-                "Amazon already shipped the order: the Commerce order is created and completed.",
-            ),
-            Reason::Blocked(n) => write!(
-                f,
-                "{n} problem(s) keep the Commerce order from being created; it is created on the next sync once they are fixed."
-            ),
-            Reason::Completed => f.write_str(
-                "Amazon reports the order Shipped: the Commerce order is completed.",
-            ),
-            Reason::Canceled => f.write_str(
-                "Amazon canceled the order: the Commerce order is canceled and held stock is released.",
-            ),
-            Reason::Linked(s) => write!(f, "The Commerce order exists; Amazon status is {s}."),
-        }
+        f.write_str(&self.text())
     }
 }
 
@@ -391,4 +410,77 @@ pub fn system_message<S: AsRef<str>>(store_names: &[S]) -> Option<String> {
     Some(format!(
         "Your Amazon store(s) has orders that cannot be imported into Commerce. See Recent Orders in the store dashboard(s): {names}"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_reads_as_its_sentence() {
+        let custom = "amazon_new".to_owned();
+        let cases = [
+            (
+                Reason::BeforeIntegration,
+                "Purchased before the store was integrated: such orders are never imported.",
+            ),
+            (
+                Reason::Stale,
+                "An older update of this order arrived after a newer one and was ignored.",
+            ),
+            (Reason::Unchanged, "Nothing changed since the last update."),
+            (
+                Reason::ViewOnly,
+                "Import Amazon Orders is disabled: the order is view-only and opens in Seller Central.",
+            ),
+            (
+                Reason::AwaitingPayment(TableStatus::Pending),
+                "Amazon status is Pending: the Commerce order is created when Amazon moves it to Unshipped.",
+            ),
+            (
+                Reason::FbaCreatedWhenShipped,
+                "FBA orders are created when Amazon ships them.",
+            ),
+            (
+                Reason::StatusCreatesNothing(TableStatus::Unfulfillable),
+                "Amazon status Unfulfillable does not create a Commerce order.",
+            ),
+            (
+                Reason::UnknownChannel,
+                "Amazon did not say who fulfills the order; it is created once it does.",
+            ),
+            (
+                Reason::Created(TableStatus::Unshipped, custom.clone()),
+                "Amazon status is Unshipped: the Commerce order is created in status amazon_new.",
+            ),
+            (
+                Reason::CreatedShipped,
+                "Amazon already shipped the order: the Commerce order is created and completed.",
+            ),
+            (
+                Reason::Blocked(12),
+                "12 problem(s) keep the Commerce order from being created; it is created on the next sync once they are fixed.",
+            ),
+            (
+                Reason::Blocked(0),
+                "0 problem(s) keep the Commerce order from being created; it is created on the next sync once they are fixed.",
+            ),
+            (
+                Reason::Completed,
+                "Amazon reports the order Shipped: the Commerce order is completed.",
+            ),
+            (
+                Reason::Canceled,
+                "Amazon canceled the order: the Commerce order is canceled and held stock is released.",
+            ),
+            (
+                Reason::Linked(TableStatus::Shipped),
+                "The Commerce order exists; Amazon status is Shipped.",
+            ),
+        ];
+        for (reason, sentence) in cases {
+            assert_eq!(reason.text(), sentence);
+            assert_eq!(reason.to_string(), sentence);
+        }
+    }
 }

@@ -138,7 +138,7 @@ pub fn preview_order(
         decision: kind,
         table_status: decision.table_status,
         commerce_status,
-        reason: decision.reason.to_string(),
+        reason: decision.reason.text(),
         blockers: decision.blockers,
     }
 }
