@@ -3,7 +3,7 @@
 //!
 //! `cargo bench -p host-example --bench fuel [-- --enforce] [-- --small] [-- --trace]`
 //! (`--small` skips the 100 000-row scale run; `--trace` only prints where the fuel of a push
-//! and of a tick goes, host call by host call.)
+//! and of a tick goes, host call by host call, and the part of it that bulk memory moves cost.)
 
 mod support;
 
@@ -23,7 +23,8 @@ fn main() {
         rig.component_bytes
     );
     if args.iter().any(|a| a == "--trace") {
-        print!("{}", support::fuel_traces(&rig));
+        let bulk_free = support::Rig::bulk_free(true).expect("component loads");
+        print!("{}", support::fuel_traces(&rig, &bulk_free));
         return;
     }
     let figures = support::fuel_figures(&rig, scale);

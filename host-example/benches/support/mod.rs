@@ -710,6 +710,17 @@ impl Rig {
         Rig::with_engine(engine, allocation)
     }
 
+    /// [`Rig::new`] on an engine that charges `memory.copy` and `memory.fill` their flat cost
+    /// only, not one fuel per byte: the difference is what bulk moves cost.
+    pub fn bulk_free(fast_compile: bool) -> Result<Rig> {
+        let mut config = host_example::runtime::config(fast_compile);
+        let mut cost = wasmtime::OperatorCost::new();
+        cost.variable.memory_copy_per_byte = 0;
+        cost.variable.memory_fill_per_byte = 0;
+        config.operator_cost(cost);
+        Rig::with_config(&config)
+    }
+
     /// Each instance mapping its own memory (wasmtime's default), to compare with the pool.
     pub fn on_demand(fast_compile: bool) -> Result<Rig> {
         Rig::with_engine(
@@ -1306,22 +1317,15 @@ pub fn fuel_figures(rig: &Rig, scale_rows: &[u64]) -> FuelFigures {
 
 /// Where the fuel of a push, a repeated push and a one-order tick goes: the guest fuel spent
 /// before each host call, in call order (`fuel -- --trace`).
-pub fn fuel_traces(rig: &Rig) -> String {
-    let mut out = String::new();
-    let mut print = |title: &str, trace: &FuelTrace| {
-        let total: u64 = trace.iter().map(|(_, f)| f).sum();
-        out += &format!("{title}: {total} fuel\n");
-        for (call, fuel) in trace {
-            out += &format!("  {fuel:>10}  then {call}\n");
-        }
-    };
+/// The push and tick traces `--trace` prints, titled.
+fn traces(rig: &Rig) -> Vec<(&'static str, FuelTrace)> {
     let order = corpus(1, 200, 1, Mix::importable(3), t0()).remove(0);
     let mut w = Wasm::new(rig, memory_host());
     w.tracing = true;
     assert_eq!(w.push(t0(), &order), "create");
-    print("push, one 3-item order, empty store", &w.last_trace);
+    let first = ("push, one 3-item order, empty store", w.last_trace.clone());
     assert_eq!(w.push(t0(), &order), "ignore");
-    print("push, same snapshot again", &w.last_trace);
+    let again = ("push, same snapshot again", w.last_trace.clone());
 
     let mut w = Wasm::new(rig, memory_host());
     warm(&mut w);
@@ -1332,7 +1336,30 @@ pub fn fuel_traces(rig: &Rig) -> String {
     w.tracing = true;
     let tick = w.tick(measure_at());
     assert_eq!(tick.created, 1);
-    print("tick importing one changed 3-item order", &w.last_trace);
+    vec![
+        first,
+        again,
+        (
+            "tick importing one changed 3-item order",
+            w.last_trace.clone(),
+        ),
+    ]
+}
+
+/// Where the fuel of a push and of a tick goes, host call by host call, and how much of it is
+/// wasmtime's charge of one fuel per byte that `memory.copy` and `memory.fill` move (mostly
+/// structs moved by value and text copied): `bulk_free` runs the same calls on an engine that
+/// charges those operators their flat cost only.
+pub fn fuel_traces(rig: &Rig, bulk_free: &Rig) -> String {
+    let mut out = String::new();
+    for ((title, trace), (_, flat)) in traces(rig).into_iter().zip(traces(bulk_free)) {
+        let total: u64 = trace.iter().map(|(_, f)| f).sum();
+        let bytes = total - flat.iter().map(|(_, f)| f).sum::<u64>();
+        out += &format!("{title}: {total} fuel, {bytes} of it bytes moved in bulk\n");
+        for ((call, fuel), (_, flat)) in trace.iter().zip(&flat) {
+            out += &format!("  {fuel:>10} {:>7}  then {call}\n", fuel - flat);
+        }
+    }
     out
 }
 
