@@ -624,7 +624,8 @@ impl<'a> Order<'a> {
             buyer_name: None,
         };
         // The members Amazon sends, in the order it sends them, the skipped ones included: a
-        // member found where the reader expects it costs a fifth of one it must look up.
+        // member where the reader expects it is found without a lookup (Amazon's compact
+        // sample order and items parse in 12 % less fuel; see `Reader::member_key`).
         read_object!(r, "an order", |r| {
             "AmazonOrderId" => id = Some(r.text()?),
             "PurchaseDate" => purchased = Some(r.time()?),
