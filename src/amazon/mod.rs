@@ -623,9 +623,11 @@ impl<'a> Order<'a> {
             buyer_email: None,
             buyer_name: None,
         };
-        // The members Amazon sends, in the order it sends them, the skipped ones included: a
-        // member where the reader expects it is found without a lookup (Amazon's compact
-        // sample order and items parse in 12 % less fuel; see `Reader::member_key`).
+        // The members Amazon sends, in the order its model and samples list them, the skipped
+        // ones included: a member where the reader expects it is found without a lookup
+        // (Amazon's compact sample order and items parse in 12 % less fuel; see
+        // `Reader::member_key`). A response in another order costs a lookup per member, as
+        // an unlisted key always did.
         read_object!(r, "an order", |r| {
             "AmazonOrderId" => id = Some(r.text()?),
             "PurchaseDate" => purchased = Some(r.time()?),

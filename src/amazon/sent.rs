@@ -21,7 +21,7 @@ use super::{owned, Order, OrderItem, SentItems, SentOrder, Text};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sent<'a, T> {
     /// Boxed: an `Order` is ~300 bytes, and moving it by value through the reader's results,
-    /// the snapshot and the row copied it eight times, 2 400 fuel of a push (wasmtime charges
+    /// the snapshot and the row copied it over and over, 4 000 fuel of a push (wasmtime charges
     /// `memory.copy` per byte).
     value: Box<T>,
     json: Text<'a>,

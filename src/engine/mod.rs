@@ -310,7 +310,7 @@ impl<H: Host> Engine<H> {
         );
         if matches!(decision.action, Action::Skip | Action::Ignore) {
             return Ok(Outcome {
-                amazon_order_id: snapshot.order.into_inner().amazon_order_id.into_owned(),
+                amazon_order_id: snapshot.order.amazon_order_id.to_string(),
                 decision,
                 table_status: stored.as_ref().map(|r| r.table_status),
                 commerce: stored.and_then(|r| r.commerce),

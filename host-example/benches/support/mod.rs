@@ -1315,9 +1315,8 @@ pub fn fuel_figures(rig: &Rig, scale_rows: &[u64]) -> FuelFigures {
     f
 }
 
-/// Where the fuel of a push, a repeated push and a one-order tick goes: the guest fuel spent
-/// before each host call, in call order (`fuel -- --trace`).
-/// The push and tick traces `--trace` prints, titled.
+/// The guest fuel spent before each host call, in call order, of a push, the same push again,
+/// a push of Amazon's sample responses and a one-order tick (`fuel -- --trace`), titled.
 fn traces(rig: &Rig) -> Vec<(&'static str, FuelTrace)> {
     let order = corpus(1, 200, 1, Mix::importable(3), t0()).remove(0);
     let mut w = Wasm::new(rig, memory_host());
@@ -1394,6 +1393,13 @@ fn compact_json(json: &str) -> String {
 pub fn fuel_traces(rig: &Rig, bulk_free: &Rig) -> String {
     let mut out = String::new();
     for ((title, trace), (_, flat)) in traces(rig).into_iter().zip(traces(bulk_free)) {
+        // Fuel does not change what the guest does: both engines see the same calls.
+        let calls = |t: &FuelTrace| t.iter().map(|(call, _)| *call).collect::<Vec<_>>();
+        assert_eq!(
+            calls(&trace),
+            calls(&flat),
+            "{title}: the two engines' calls differ"
+        );
         let total: u64 = trace.iter().map(|(_, f)| f).sum();
         let bytes = total - flat.iter().map(|(_, f)| f).sum::<u64>();
         out += &format!("{title}: {total} fuel, {bytes} of it bytes moved in bulk\n");
