@@ -64,26 +64,22 @@ fn digits(text: &str, range: core::ops::Range<usize>) -> Option<u32> {
 }
 
 fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
-    let b = text.as_bytes();
-    if b.len() < 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
+    // A fixed-size head: its fields are read without a bounds check each.
+    let head: &[u8; 19] = text.as_bytes().get(..19)?.try_into().ok()?;
+    if head[4] != b'-'
+        || head[7] != b'-'
+        || !matches!(head[10], b'T' | b't' | b' ')
+        || head[13] != b':'
+        || head[16] != b':'
     {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(
-        digits(text, 0..4)? as i32,
-        digits(text, 5..7)?,
-        digits(text, 8..10)?,
-    )?;
-    let (hour, minute, second) = (
-        digits(text, 11..13)?,
-        digits(text, 14..16)?,
-        digits(text, 17..19)?,
-    );
+    let two = |at: usize| {
+        let (tens, units) = (head[at].wrapping_sub(b'0'), head[at + 1].wrapping_sub(b'0'));
+        (tens < 10 && units < 10).then(|| u32::from(tens) * 10 + u32::from(units))
+    };
+    let date = NaiveDate::from_ymd_opt((two(0)? * 100 + two(2)?) as i32, two(5)?, two(8)?)?;
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
     // Byte 18 is a digit.
     let mut rest = text.get(19..)?;
     let mut nanos = 0u32;
