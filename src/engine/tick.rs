@@ -213,7 +213,7 @@ impl<H: Host> Engine<H> {
                 order: row.order.clone(),
                 items: row.items.clone(),
             };
-            match self.process(config, Some(row), snapshot) {
+            match self.process(config, Some(row), Some(&text), snapshot) {
                 Ok(outcome) => report.count(&outcome),
                 Err(e @ EngineError::Host(_)) => {
                     report.errors.push(format!("{id}: {e}"));
@@ -407,7 +407,7 @@ impl<H: Host> Engine<H> {
             }
         };
         let id = order.amazon_order_id.clone();
-        match self.process(config, stored, Snapshot { order, items }) {
+        match self.process(config, stored, text.as_deref(), Snapshot { order, items }) {
             Ok(outcome) => {
                 report.count(&outcome);
                 Ok(Ok(()))
