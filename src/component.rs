@@ -31,6 +31,17 @@ use exports::commerce::amazon_order_sync::{admin, hooks};
 static ALLOCATOR: crate::heap::Heap<crate::heap::LinearMemory> =
     crate::heap::Heap::new(crate::heap::LinearMemory);
 
+/// [`crate::scoped`] in the component: what `f` carves from the global heap is given back when
+/// it returns.
+pub(crate) fn scoped<A: ?Sized, R: Copy>(arg: &A, f: fn(&A) -> R) -> R {
+    let mark = ALLOCATOR.mark();
+    let result = f(arg);
+    // SAFETY: `f` is a function, so it captured nothing to keep a block in, and it returns a
+    // `Copy` value, which owns none: no block carved since the mark is in use.
+    unsafe { ALLOCATOR.rewind(mark) };
+    result
+}
+
 /// Where the host's pages of a storage scan are read to, given back after each page
 /// ([`Imports::storage_scan`]): the global heap frees nothing, and a filtered grid query reads
 /// every row of the store.

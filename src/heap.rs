@@ -67,6 +67,37 @@ impl<G: Grow> Heap<G> {
     }
 }
 
+/// Where a heap stands: [`Heap::rewind`] gives back what was carved since.
+#[derive(Clone, Copy)]
+pub(crate) struct Mark {
+    start: usize,
+    next: usize,
+}
+
+impl<G> Heap<G> {
+    pub(crate) fn mark(&self) -> Mark {
+        // SAFETY: single-threaded, and no reference into the state outlives this call.
+        let state = unsafe { &*self.state.get() };
+        Mark {
+            start: state.start,
+            next: state.next,
+        }
+    }
+
+    /// Gives back the blocks carved since `mark`, unless the heap moved on to a region of its
+    /// own since (then they stay carved, as every block does).
+    ///
+    /// # Safety
+    /// No block carved since `mark` is in use.
+    pub(crate) unsafe fn rewind(&self, mark: Mark) {
+        // SAFETY: single-threaded, and no reference into the state outlives this call.
+        let state = unsafe { &mut *self.state.get() };
+        if state.start == mark.start && state.next >= mark.next {
+            state.next = mark.next;
+        }
+    }
+}
+
 impl<G: Grow> State<G> {
     /// A new block of `size` bytes aligned to `align`, from never used memory.
     /// `align` is a power of two (a `Layout`'s), so rounding up is a mask, not a division.
@@ -350,6 +381,29 @@ mod tests {
         unsafe { heap.reset() };
         let again = unsafe { heap.alloc(layout) };
         assert_eq!(unsafe { heap.alloc(layout) } as usize, again as usize + 600);
+    }
+
+    #[test]
+    fn a_rewound_heap_carves_again_from_its_mark_unless_it_moved_region() {
+        let (one, _buffer) = heap(1 << 16, 1 << 16);
+        let layout = Layout::from_size_align(100, 8).unwrap();
+        let kept = unsafe { one.alloc(layout) };
+        let mark = one.mark();
+        let given_back = unsafe { one.alloc(layout) };
+        unsafe { one.alloc(layout) };
+        unsafe { one.rewind(mark) };
+        assert_eq!(unsafe { one.alloc(layout) }, given_back);
+        assert!(given_back as usize >= kept as usize + 100);
+
+        // Regions of 64 bytes, every other one apart: a block too large for the region moves
+        // the heap on, and what was carved there stays carved.
+        let (apart, _buffer) = heap(1 << 16, 64);
+        let small = Layout::from_size_align(16, 8).unwrap();
+        unsafe { apart.alloc(small) };
+        let mark = apart.mark();
+        let large = unsafe { apart.alloc(Layout::from_size_align(1000, 8).unwrap()) };
+        unsafe { apart.rewind(mark) };
+        assert!(unsafe { apart.alloc(small) } as usize >= large as usize + 1000);
     }
 
     #[test]

@@ -45,6 +45,22 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
+/// Runs `f` on `arg`; in the component, whose heap frees nothing (`heap`), what `f` allocated
+/// is given back when it returns. `f` is a function returning a `Copy` value, so nothing it
+/// allocated can be in use then. For work over many rows whose result is small: a filtered
+/// grid query reads every row of the store.
+#[inline(always)]
+pub(crate) fn scoped<A: ?Sized, R: Copy>(arg: &A, f: fn(&A) -> R) -> R {
+    #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
+    {
+        component::scoped(arg, f)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_os = "wasi")))]
+    {
+        f(arg)
+    }
+}
+
 #[cfg(any(test, all(target_arch = "wasm32", target_os = "wasi")))]
 mod bytes;
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
