@@ -33,11 +33,15 @@ static ALLOCATOR: crate::heap::Heap<crate::heap::LinearMemory> =
 
 /// [`crate::scoped`] in the component: what `f` carves from the global heap is given back when
 /// it returns.
-pub(crate) fn scoped<A: ?Sized, R: Copy>(arg: &A, f: fn(&A) -> R) -> R {
+///
+/// # Safety
+/// As [`crate::scoped`]'s.
+pub(crate) unsafe fn scoped<A: ?Sized, R: Copy>(arg: &A, f: fn(&A) -> R) -> R {
     let mark = ALLOCATOR.mark();
     let result = f(arg);
-    // SAFETY: `f` is a function, so it captured nothing to keep a block in, and it returns a
-    // `Copy` value, which owns none: no block carved since the mark is in use.
+    // SAFETY: `f` is a function, so it captured nothing to keep a block in; by the caller's
+    // contract its result holds none and it grew no older block: no block carved since the
+    // mark is in use, and none carved before reaches past it.
     unsafe { ALLOCATOR.rewind(mark) };
     result
 }

@@ -85,10 +85,12 @@ impl<G> Heap<G> {
     }
 
     /// Gives back the blocks carved since `mark`, unless the heap moved on to a region of its
-    /// own since (then they stay carved, as every block does).
+    /// own since (then they stay carved, as every block does). The hint of how much a region
+    /// holds (`carved`) is left as it is: only the global heap, which is never reset, rewinds.
     ///
     /// # Safety
-    /// No block carved since `mark` is in use.
+    /// No block carved since `mark` is in use, and no block carved before it was grown
+    /// (`realloc`) since: grown in place, it would reach past the mark.
     pub(crate) unsafe fn rewind(&self, mark: Mark) {
         // SAFETY: single-threaded, and no reference into the state outlives this call.
         let state = unsafe { &mut *self.state.get() };
@@ -125,7 +127,8 @@ impl<G: Grow> State<G> {
 
 // SAFETY: blocks handed out never overlap: each is carved from `next..end`, which only moves
 // forward, except that the last block carved may be carved again, larger, from its own start
-// (`realloc`, which owns that block). A block is as large and as aligned as its layout asks.
+// (`realloc`, which owns that block), and that `reset` and `rewind` move it back over blocks
+// their callers guarantee are no longer in use. A block is as large and as aligned as its layout asks.
 unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: single-threaded, and no reference into the state outlives this call.

@@ -46,14 +46,20 @@ mod prelude {
 }
 
 /// Runs `f` on `arg`; in the component, whose heap frees nothing (`heap`), what `f` allocated
-/// is given back when it returns. `f` is a function returning a `Copy` value, so nothing it
-/// allocated can be in use then. For work over many rows whose result is small: a filtered
+/// is given back when it returns. For work over many rows whose result is small: a filtered
 /// grid query reads every row of the store.
+///
+/// # Safety
+/// Nothing `f` allocates outlives it: its result holds no pointer or reference into what it
+/// allocated (a leaked `String`, say), and it grows no block allocated before it through
+/// `arg` (a `RefCell<Vec<_>>`, say). A plain value such as `bool`, computed from shared
+/// references to data without interior mutability, meets both.
 #[inline(always)]
-pub(crate) fn scoped<A: ?Sized, R: Copy>(arg: &A, f: fn(&A) -> R) -> R {
+pub(crate) unsafe fn scoped<A: ?Sized, R: Copy>(arg: &A, f: fn(&A) -> R) -> R {
     #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
     {
-        component::scoped(arg, f)
+        // SAFETY: the caller's contract is `component::scoped`'s.
+        unsafe { component::scoped(arg, f) }
     }
     #[cfg(not(all(target_arch = "wasm32", target_os = "wasi")))]
     {

@@ -501,6 +501,31 @@ fn epoch_dates_with_extreme_exponents_are_refused_not_a_panic() {
     }
 }
 
+/// A filtered grid query reads every row: one that cannot be read fails the query by its key,
+/// rather than leaving the order out of the answer.
+#[test]
+fn a_filtered_grid_query_names_an_unreadable_row() {
+    let mut e = seeded();
+    let key = format!("v1/s/{STORE}/order/{SEEDED}");
+    let row = e.host.storage[&key].clone();
+    e.host
+        .storage
+        .insert(key.clone(), row.replace("\"items\":[", "\"items\":[{"));
+    let query = OrderQuery {
+        buyer_name: Some("nobody".into()),
+        ..OrderQuery::default()
+    };
+    match e.list_orders(STORE, &query) {
+        Err(EngineError::Host(text)) => {
+            assert!(
+                text.contains(&key) && text.contains("is unreadable"),
+                "{text}"
+            )
+        }
+        other => panic!("expected the unreadable row named, got {other:?}"),
+    }
+}
+
 /// A date the parser accepts must survive the row's JSON: rows are written with
 /// `to_rfc3339` and read back with the same parser on every later snapshot and by the grid.
 /// Years past 9999 (epoch seconds as a JSON number reach year 262 142, an offset moves
