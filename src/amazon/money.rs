@@ -148,18 +148,18 @@ fn decimal_cents(bytes: &[u8], mut at: usize) -> (Option<i64>, usize, usize) {
     let mut cents = whole * 100;
     let mut fraction_digits = 0;
     // Amazon's usual two decimals and then the end of the digits: added at once.
-    if let Some(&[b'.', tenths, hundredths, after]) = bytes.get(at..at + 4) {
-        let (tenths, hundredths) = (tenths.wrapping_sub(b'0'), hundredths.wrapping_sub(b'0'));
-        if tenths < 10 && hundredths < 10 && !after.is_ascii_digit() {
-            cents += i64::from(tenths) * 10 + i64::from(hundredths);
-            return (
-                (whole_digits <= 12 && cents <= MAX_ABS_CENTS).then_some(cents),
-                at + 3,
-                whole_digits + 2,
-            );
+    let two_decimals = match bytes.get(at..at + 4) {
+        Some(&[b'.', tenths, hundredths, after]) if !after.is_ascii_digit() => {
+            let (tenths, hundredths) = (tenths.wrapping_sub(b'0'), hundredths.wrapping_sub(b'0'));
+            (tenths < 10 && hundredths < 10).then(|| i64::from(tenths) * 10 + i64::from(hundredths))
         }
-    }
-    if bytes.get(at) == Some(&b'.') {
+        _ => None,
+    };
+    if let Some(hundredths) = two_decimals {
+        cents += hundredths;
+        fraction_digits = 2;
+        at += 3;
+    } else if bytes.get(at) == Some(&b'.') {
         at += 1;
         // Tenths, hundredths and the digit that decides the rounding.
         while let Some(d) = digit(at) {
