@@ -128,7 +128,8 @@ impl<G: Grow> State<G> {
 // SAFETY: blocks handed out never overlap: each is carved from `next..end`, which only moves
 // forward, except that the last block carved may be carved again, larger, from its own start
 // (`realloc`, which owns that block), and that `reset` and `rewind` move it back over blocks
-// their callers guarantee are no longer in use. A block is as large and as aligned as its layout asks.
+// their callers guarantee are no longer in use. A block is as large and as aligned as its
+// layout asks.
 unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: single-threaded, and no reference into the state outlives this call.

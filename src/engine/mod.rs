@@ -684,9 +684,7 @@ impl<H: Host> Engine<H> {
                 let grid_row = AmazonOrderRow::grid_row(json).map_err(|e| {
                     EngineError::Host(format!("stored row {key} is unreadable: {e}"))
                 })?;
-                if query.matches(&grid_row) {
-                    rows.push(grid_row);
-                }
+                rows.push(grid_row);
                 Ok::<(), EngineError>(())
             })?;
         // Rows were filtered while streaming from storage; only sorting and paging are left.
