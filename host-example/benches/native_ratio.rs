@@ -12,7 +12,7 @@
 //! Instances come from wasmtime's pooling allocator where Linux supports it, as in
 //! `host_example::runtime`; `--on-demand` maps each instance's memory afresh instead.
 //!
-//! `cargo bench -p host-example --bench native_ratio [-- --orders N --runs R --native-only --pull --on-demand]`
+//! `cargo bench -p host-example --bench native_ratio [-- --orders N --runs R --native-only --component-only --pull --on-demand]`
 
 mod support;
 
@@ -70,6 +70,7 @@ fn main() {
     let n = arg(&args, "--orders", if pull { 2_000 } else { 10_000 });
     let runs = arg(&args, "--runs", 3);
     let native_only = args.iter().any(|a| a == "--native-only");
+    let component_only = args.iter().any(|a| a == "--component-only");
     let updated = if pull { support::changed_at() } else { t0() };
     let orders = corpus(42, 500, n, Mix::REALISTIC, updated);
     let blocked = orders.iter().filter(|o| o.blocked).count();
@@ -128,15 +129,26 @@ fn main() {
         "instances: {:?} (host_example::runtime::engine)",
         rig.allocation
     );
+    let wasm_run = || {
+        let mut d = Wasm::new(&rig, host());
+        let start = Instant::now();
+        let kinds = push_all(&mut d);
+        (start.elapsed(), kinds)
+    };
+    if component_only {
+        // For a profiler: only the component's runs, no ratio.
+        let (wasm_time, _) = best(runs, wasm_run);
+        println!(
+            "component: {:>8.1} ms  {:>9.0} orders/s",
+            wasm_time.as_secs_f64() * 1e3,
+            n as f64 / wasm_time.as_secs_f64()
+        );
+        return;
+    }
     // The two sides take turns, so that both see the same spells of this shared machine's
     // speed.
     let ((native_time, native_kinds), (wasm_time, wasm_kinds)) =
-        best_pair(runs, native_run, || {
-            let mut d = Wasm::new(&rig, host());
-            let start = Instant::now();
-            let kinds = push_all(&mut d);
-            (start.elapsed(), kinds)
-        });
+        best_pair(runs, native_run, wasm_run);
     let native_rate = n as f64 / native_time.as_secs_f64();
     println!(
         "native:    {:>8.1} ms  {:>9.0} orders/s",
