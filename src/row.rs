@@ -164,7 +164,20 @@ impl<'a> AmazonOrderRow<'a> {
     /// hook may send: a row holds an order and its items, each within that limit, and storage
     /// took it.
     pub fn from_json(json: &'a str) -> Result<AmazonOrderRow<'a>, ParseError> {
-        read_json_unbounded("order row", json, AmazonOrderRow::read)
+        read_json_unbounded("order row", json, |r| Self::read_with(r, true, None))
+    }
+
+    /// [`Self::from_json`] for a row that may hold `order` and `items` already: where it holds
+    /// one written exactly as given, that one is taken instead of read again (a push of the
+    /// snapshot a row stores read its copy in half of that push's fuel).
+    pub fn from_json_knowing(
+        json: &'a str,
+        order: &SentOrder<'a>,
+        items: &SentItems<'a>,
+    ) -> Result<AmazonOrderRow<'a>, ParseError> {
+        read_json_unbounded("order row", json, |r| {
+            Self::read_with(r, true, Some((order, items)))
+        })
     }
 
     /// The row as stored: the order and its items as Amazon sent them, the rest as the
@@ -205,16 +218,17 @@ impl<'a> AmazonOrderRow<'a> {
     /// which the grid does not show: they are checked to be JSON, not read (a filtered grid
     /// query reads every row of the store).
     pub fn grid_row(json: &'a str) -> Result<GridRow, ParseError> {
-        read_json_unbounded("order row", json, |r| Self::read_with(r, false))
+        read_json_unbounded("order row", json, |r| Self::read_with(r, false, None))
             .map(|row| GridRow::from(&row))
     }
 
-    fn read(r: &mut Reader<'a>) -> Read<AmazonOrderRow<'a>> {
-        Self::read_with(r, true)
-    }
-
-    /// The row, its items read only `with_items` (else left empty).
-    fn read_with(r: &mut Reader<'a>, with_items: bool) -> Read<AmazonOrderRow<'a>> {
+    /// The row, its items read only `with_items` (else left empty), its order and items taken
+    /// from `known` where written exactly as there.
+    fn read_with(
+        r: &mut Reader<'a>,
+        with_items: bool,
+        known: Option<(&SentOrder<'a>, &SentItems<'a>)>,
+    ) -> Read<AmazonOrderRow<'a>> {
         let (mut v, mut store, mut order, mut items, mut table_status) =
             (None, None, None, None, None);
         let mut row_commerce = None;
@@ -226,13 +240,20 @@ impl<'a> AmazonOrderRow<'a> {
         read_object!(r, "an order row", |r| {
             "v" => v = Some(r.u32()?),
             "store" => store = Some(r.string()?),
-            "order" => order = Some(Sent::read(r, Order::read)?),
+            "order" => {
+                order = Some(match known {
+                    Some((order, _)) if r.pass_same(order.json())? => order.clone(),
+                    _ => Sent::read(r, Order::read)?,
+                })
+            },
             "items" => {
-                items = Some(if with_items {
-                    Sent::read(r, OrderItem::read_list)?
-                } else {
-                    r.skip()?;
-                    Sent::none()
+                items = Some(match known {
+                    Some((_, items)) if r.pass_same(items.json())? => items.clone(),
+                    _ if with_items => Sent::read(r, OrderItem::read_list)?,
+                    _ => {
+                        r.skip()?;
+                        Sent::none()
+                    }
                 })
             },
             "table_status" => {
@@ -574,6 +595,53 @@ mod tests {
         let back = AmazonOrderRow::from_json(&json).unwrap();
         assert_eq!(back, row);
         assert_eq!(back.to_json(), json);
+    }
+
+    /// A row read knowing a snapshot takes the snapshot's order and items where the row holds
+    /// them written exactly so, reads its own copy where not, and is the row read alone either
+    /// way.
+    #[test]
+    fn a_row_read_knowing_a_snapshot_takes_only_what_it_holds_written_the_same() {
+        let order = parse_order(include_str!(
+            "../tests/fixtures/spapi/getOrder_200_TEST_CASE_200.response.json"
+        ))
+        .unwrap();
+        let items = parse_get_order_items(include_str!(
+            "../tests/fixtures/spapi/getOrderItems_200_TEST_CASE_200.response.json"
+        ))
+        .unwrap()
+        .order_items;
+        // The same order respaced, and another order (its status changed).
+        let respaced_text = order.json().replace(": ", ":");
+        let respaced = parse_order(&respaced_text).unwrap();
+        let changed_text = order.json().replace("\"Unshipped\"", "\"Shipped\"");
+        let changed = parse_order(&changed_text).unwrap();
+        assert_ne!(*changed, *order);
+        let none = Sent::none();
+        // Whether the row's order and items were taken from the known ones: their text is then
+        // the known text itself, not the row's copy of it.
+        let taken = |row: &AmazonOrderRow, known_order: &SentOrder, known_items: &SentItems| {
+            (
+                core::ptr::eq(row.order.json(), known_order.json()),
+                core::ptr::eq(row.items.json(), known_items.json()),
+            )
+        };
+        for (stored_order, stored_items, expected) in [
+            (&order, &items, (true, true)),
+            (&respaced, &items, (false, true)),
+            (&changed, &items, (false, true)),
+            (&order, &none, (true, false)),
+        ] {
+            let json = bare_row(stored_order.clone(), stored_items.clone()).to_json();
+            let alone = AmazonOrderRow::from_json(&json).unwrap();
+            let knowing = AmazonOrderRow::from_json_knowing(&json, &order, &items).unwrap();
+            assert_eq!(knowing, alone);
+            assert_eq!(taken(&knowing, &order, &items), expected, "{json}");
+        }
+        let broken = bare_row(order.clone(), items.clone())
+            .to_json()
+            .replace("\"table_status\":\"Pending\"", "\"table_status\":7");
+        assert!(AmazonOrderRow::from_json_knowing(&broken, &order, &items).is_err());
     }
 
     /// An order and its items may each be as large as a body may be; their row is larger, and

@@ -218,6 +218,22 @@ impl<'j> Reader<'j> {
         Ok(self.at)
     }
 
+    /// Passes over the next value if it is written exactly as `value`, the text of an object or
+    /// an array read before (such a text ends at its last bracket, so an equal text is that
+    /// whole value, whatever follows it); whether it did.
+    pub(crate) fn pass_same(&mut self, value: &str) -> Read<bool> {
+        let start = self.value_start()?;
+        let end = start + value.len();
+        let same = self
+            .bytes()
+            .get(start..end)
+            .is_some_and(|here| here == value.as_bytes());
+        if same {
+            self.at = end;
+        }
+        Ok(same)
+    }
+
     /// Where the reader is: just past the last value read.
     #[cfg(test)]
     pub(crate) fn position(&self) -> usize {

@@ -549,7 +549,11 @@ impl<H: Host> Engine<H> {
         self.with_lease(store, now, |engine| {
             let text = engine.row_text(store, &order.amazon_order_id)?;
             let stored = match &text {
-                Some(json) => Some(parse_row(&order.amazon_order_id, json)?),
+                // A snapshot pushed again is taken from the push, not read from the row again.
+                Some(json) => Some(
+                    AmazonOrderRow::from_json_knowing(json, &order, &items)
+                        .map_err(|e| unreadable_row(&order.amazon_order_id, e))?,
+                ),
                 None => None,
             };
             let was_blocked = stored.as_ref().is_some_and(AmazonOrderRow::is_error);
