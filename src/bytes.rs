@@ -95,4 +95,24 @@ mod tests {
             }
         }
     }
+
+    /// Past sixteen bytes (the component's SIMD steps, which run only there): the first
+    /// difference is found wherever it is, whatever its size.
+    #[test]
+    fn long_inputs_find_their_first_difference_anywhere() {
+        let base: Vec<u8> = (0..70u8).map(|i| i.wrapping_mul(37)).collect();
+        for len in 0..base.len() {
+            let a = &base[..len];
+            assert_eq!(compare(a, a), 0);
+            for at in 0..len {
+                for delta in [1u8, 0x80, 0xff] {
+                    let mut b = a.to_vec();
+                    b[at] = b[at].wrapping_add(delta);
+                    let expected = a.cmp(&b[..]);
+                    assert_eq!(compare(a, &b).cmp(&0), expected, "len {len} at {at}");
+                    assert_eq!(compare(&b, a).cmp(&0), expected.reverse());
+                }
+            }
+        }
+    }
 }

@@ -71,6 +71,10 @@ fn main() {
     let runs = arg(&args, "--runs", 3);
     let native_only = args.iter().any(|a| a == "--native-only");
     let component_only = args.iter().any(|a| a == "--component-only");
+    assert!(
+        !(native_only && component_only),
+        "--native-only and --component-only exclude each other"
+    );
     let updated = if pull { support::changed_at() } else { t0() };
     let orders = corpus(42, 500, n, Mix::REALISTIC, updated);
     let blocked = orders.iter().filter(|o| o.blocked).count();

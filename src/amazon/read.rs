@@ -222,6 +222,11 @@ impl<'j> Reader<'j> {
     /// an array read before (such a text ends at its last bracket, so an equal text is that
     /// whole value, whatever follows it); whether it did.
     pub(crate) fn pass_same(&mut self, value: &str) -> Read<bool> {
+        // A scalar's text would match a longer scalar's first digits.
+        debug_assert!(matches!(
+            value.as_bytes(),
+            [b'{', .., b'}'] | [b'[', .., b']']
+        ));
         let start = self.value_start()?;
         let end = start + value.len();
         let same = self

@@ -549,7 +549,8 @@ impl<H: Host> Engine<H> {
         self.with_lease(store, now, |engine| {
             let text = engine.row_text(store, &order.amazon_order_id)?;
             let stored = match &text {
-                // A snapshot pushed again is taken from the push, not read from the row again.
+                // Amazon notifies at least once: a snapshot pushed again is taken from the
+                // push rather than read from the row a second time.
                 Some(json) => Some(
                     AmazonOrderRow::from_json_knowing(json, &order, &items)
                         .map_err(|e| unreadable_row(&order.amazon_order_id, e))?,
