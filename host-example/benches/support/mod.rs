@@ -1158,6 +1158,9 @@ pub fn populated_storage(rows: u64) -> std::collections::BTreeMap<String, String
 
 // ---------------------------------------------------------------- the fuel figures
 
+/// Blocked orders stored for [`FuelFigures::tick_idle_blocked`].
+pub const BLOCKED_ROWS: u64 = 10;
+
 /// Every deterministic figure of budgets 1 and 3.
 #[derive(Clone, Debug, Default)]
 pub struct FuelFigures {
@@ -1181,6 +1184,8 @@ pub struct FuelFigures {
     pub tick_idle: u64,
     /// A tick importing one changed 3-item order.
     pub tick_one: u64,
+    /// A tick with nothing changed but [`BLOCKED_ROWS`] blocked orders stored, each retried.
+    pub tick_idle_blocked: u64,
     /// Importing a 100-order page: fuel of each tick needed (getOrderItems' burst is 30).
     pub tick_100: Vec<u64>,
     /// Scale: per stored-row count, the same measurements.
@@ -1291,6 +1296,20 @@ pub fn fuel_figures(rig: &Rig, scale_rows: &[u64]) -> FuelFigures {
     assert_eq!(ticks.len(), 1);
     assert_eq!(ticks[0].0.created, 1);
     f.tick_one = ticks[0].1.unwrap().call;
+
+    // Every tick retries the blocked orders (their SKUs may have been fixed).
+    let mut w = Wasm::new(rig, memory_host());
+    warm(&mut w);
+    let blocked = Mix {
+        blocked_percent: 100,
+        ..Mix::importable(3)
+    };
+    for o in corpus(6, 220, BLOCKED_ROWS, blocked, t0()) {
+        assert_eq!(w.push(t0(), &o), "blocked");
+    }
+    let r = w.tick(t0() + Duration::minutes(1));
+    assert!(r.done && r.blocked == BLOCKED_ROWS as u32, "{r:?}");
+    f.tick_idle_blocked = fuel_of(&w);
 
     let mut w = Wasm::new(rig, memory_host());
     warm(&mut w);
@@ -1483,6 +1502,12 @@ impl std::fmt::Display for FuelFigures {
             f,
             "  tick: idle (warm store)               {:>12}",
             fmt(self.tick_idle)
+        )?;
+        writeln!(
+            f,
+            "  tick: idle, {BLOCKED_ROWS} blocked orders stored   {:>12}   (each retried: {} per order)",
+            fmt(self.tick_idle_blocked),
+            fmt(self.tick_idle_blocked.saturating_sub(self.tick_idle) / BLOCKED_ROWS)
         )?;
         writeln!(
             f,
