@@ -786,6 +786,115 @@ fn a_blocked_order_retried_while_still_blocked_is_not_rewritten() {
     );
 }
 
+/// Storage keys of order `id`'s row and of its entry in the blocked index.
+fn row_and_blocked_keys(id: &str) -> (String, String) {
+    (
+        format!("v1/s/{STORE}/order/{id}"),
+        format!("v1/s/{STORE}/blocked/{id}"),
+    )
+}
+
+/// Every tick retries the blocked orders, but one whose catalog facts and settings are as its
+/// retry key found them is passed over on the key alone: its row is not even read (an
+/// unreadable row shows it). A changed fact has it read and decided again.
+#[test]
+fn a_blocked_order_is_passed_over_unread_while_its_catalog_and_settings_are_unchanged() {
+    let mut e = engine(&[]);
+    put(&mut e, A, "Unshipped", "MFN", "MISSING", 2);
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    let (row_key, index_key) = row_and_blocked_keys(A);
+    assert!(e.host.storage[&index_key].ends_with("\nMISSING"));
+    let stored = e.host.storage.insert(row_key.clone(), "{".into()).unwrap();
+
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.blocked, r.errors.len()), (1, 0), "{r:?}");
+
+    // Now in the catalog, one short of the two ordered: read again.
+    e.host.set_product("MISSING", true, Some(1));
+    let r = tick_after(&mut e, 5);
+    assert!(r.errors[0].contains("unreadable"), "{r:?}");
+    e.host.storage.insert(row_key.clone(), stored);
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    assert_eq!(row(&mut e, A)["blockers"][0]["kind"], "out_of_stock");
+
+    e.host.set_product("MISSING", true, Some(2));
+    assert_eq!(tick_after(&mut e, 5).created, 1);
+    assert!(!e.host.storage.contains_key(&index_key));
+}
+
+/// The settings a blocked decision reads are in its retry key: disabling the import turns the
+/// blocked order into a view-only row on the next tick.
+#[test]
+fn a_blocked_order_is_decided_again_when_the_settings_change() {
+    let mut e = engine(&[]);
+    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    e.host.add_store(
+        STORE,
+        common::US,
+        common::INTEGRATED_AT,
+        &[("import_orders", "false")],
+    );
+    assert_eq!(tick_after(&mut e, 5).blocked, 0);
+    assert_eq!(row(&mut e, A)["view_only"], true);
+    assert!(!e.host.storage.contains_key(&row_and_blocked_keys(A).1));
+}
+
+/// A blocked order indexed without a retry key (by a version before keys) is read and decided
+/// on its next retry, which writes its key even though its row is unchanged; the retries after
+/// pass it over.
+#[test]
+fn a_blocked_order_indexed_without_a_retry_key_gets_one_on_its_next_retry() {
+    let mut e = engine(&[]);
+    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    let (row_key, index_key) = row_and_blocked_keys(A);
+    let key = e
+        .host
+        .storage
+        .insert(index_key.clone(), String::new())
+        .unwrap();
+    let row_text = e.host.storage[&row_key].clone();
+
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    assert_eq!(e.host.storage[&index_key], key);
+    assert_eq!(e.host.storage[&row_key], row_text);
+    e.host.storage.insert(row_key, "{".into());
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.blocked, r.errors.len()), (1, 0), "{r:?}");
+}
+
+/// An order in Error for another reason than its catalog (here a draft that cannot be built:
+/// items priced in two currencies) gets no retry key: every tick reads and decides it again,
+/// as its retry may succeed with nothing changed.
+#[test]
+fn an_order_in_error_for_another_reason_is_read_again_by_every_retry() {
+    let mut e = engine(&[]);
+    e.host.set_product("SKU-1", true, Some(5));
+    let order = serde_json::json!({
+        "AmazonOrderId": A, "PurchaseDate": "2026-11-02T00:00:00Z",
+        "LastUpdateDate": "2026-11-02T00:00:00Z", "OrderStatus": "Unshipped",
+        "FulfillmentChannel": "MFN", "MarketplaceId": common::US,
+        "ShippingAddress": {"Name": "Jane van Dyke", "AddressLine1": "2201 Westlake Ave",
+            "City": "Seattle", "PostalCode": "98121", "CountryCode": "US"}
+    });
+    let line = |id: &str, currency: &str| {
+        serde_json::json!({"ASIN": "B00551Q3CS", "OrderItemId": id, "SellerSKU": "SKU-1",
+            "QuantityOrdered": 1, "ItemPrice": {"CurrencyCode": currency, "Amount": "20.00"}})
+    };
+    let items = serde_json::json!([line("1", "USD"), line("2", "EUR")]);
+    let now = e.host.amazon.now;
+    let outcome = e
+        .on_amazon_order(STORE, now, &order.to_string(), &items.to_string())
+        .unwrap();
+    assert_eq!(outcome.table_status, Some(TableStatus::Error));
+    let (row_key, index_key) = row_and_blocked_keys(A);
+    assert_eq!(e.host.storage[&index_key], "");
+    e.host.storage.insert(row_key, "{".into());
+    let r = tick_after(&mut e, 5);
+    assert!(r.errors[0].contains("unreadable"), "{r:?}");
+}
+
 #[test]
 fn create_order_whose_reply_was_lost_is_not_created_twice() {
     let mut lost_once = true;

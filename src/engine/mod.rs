@@ -4,6 +4,7 @@
 //! changes of one order land in one atomic batch after its Commerce effects.
 
 mod keys;
+mod retry;
 mod shipments;
 pub mod spapi;
 mod tick;
@@ -232,15 +233,17 @@ impl<H: Host> Engine<H> {
 
     /// Writes `row` with its indexes in one batch. `is_new` adds it to the row count.
     fn save_row(&mut self, row: &AmazonOrderRow, is_new: bool) -> Result<(), EngineError> {
-        self.write_row(row, row.to_json(), is_new)
+        self.write_row(row, row.to_json(), is_new, None)
     }
 
-    /// [`Self::save_row`] with the row's text written already.
+    /// [`Self::save_row`] with the row's text written already, and the retry key of a blocked
+    /// decision (see [`retry`]; without one, the next tick reads the row to retry it).
     fn write_row(
         &mut self,
         row: &AmazonOrderRow,
         json: String,
         is_new: bool,
+        retry_key: Option<String>,
     ) -> Result<(), EngineError> {
         let store = row.store.as_str();
         let id = row.amazon_order_id();
@@ -253,7 +256,7 @@ impl<H: Host> Engine<H> {
             ),
         ];
         ops.push(if row.is_error() {
-            StorageOp::Put(keys::blocked(store, id), String::new())
+            StorageOp::Put(keys::blocked(store, id), retry_key.unwrap_or_default())
         } else {
             StorageOp::Delete(keys::blocked(store, id))
         });
@@ -273,29 +276,29 @@ impl<H: Host> Engine<H> {
             .unwrap_or(0))
     }
 
-    /// Catalog facts for the SKUs of `snapshot` when the decision can depend on them.
-    fn catalog_for(
-        &mut self,
-        config: &StoreConfig,
-        stored: Option<&AmazonOrderRow>,
-        snapshot: &Snapshot,
-    ) -> Result<CatalogFacts, EngineError> {
-        let order = &snapshot.order;
-        let needed = config.orders.import_orders
+    /// Whether the decision on `order` can depend on the catalog facts of its SKUs.
+    fn needs_catalog(config: &StoreConfig, stored: Option<&AmazonOrderRow>, order: &Order) -> bool {
+        config.orders.import_orders
             && stored.and_then(|r| r.commerce.as_ref()).is_none()
             && (creates_commerce_order(&order.order_status, order.channel())
                 || (config.orders.reserve_pending
-                    && reserves_quantity(&order.order_status, order.channel())));
+                    && reserves_quantity(&order.order_status, order.channel())))
+    }
+
+    /// What the catalog says of each SKU of `skus` (SKU totals: the quantities do not count).
+    fn facts_of(
+        &mut self,
+        config: &StoreConfig,
+        skus: &[(&str, u32)],
+    ) -> Result<CatalogFacts, EngineError> {
         let mut facts = CatalogFacts::new();
-        if needed {
-            for (sku, _) in sku_totals(&snapshot.items) {
-                let found = self
-                    .host
-                    .find_product(&config.integration.store, sku)
-                    .map_err(commerce_failure)?;
-                if let Some(product) = found {
-                    facts.insert(product);
-                }
+        for (sku, _) in skus {
+            let found = self
+                .host
+                .find_product(&config.integration.store, sku)
+                .map_err(commerce_failure)?;
+            if let Some(product) = found {
+                facts.insert(product);
             }
         }
         Ok(facts)
@@ -303,15 +306,24 @@ impl<H: Host> Engine<H> {
 
     /// Decides and carries out one snapshot. Commerce effects happen first, then the row is
     /// written; a failure in between is repaired by the next run (Commerce calls are
-    /// idempotent per Amazon order).
+    /// idempotent per Amazon order). `retry_index` is the value of the order's blocked index
+    /// when the caller read it (a tick's retry), so that an unchanged row still gets its
+    /// current retry key.
     fn process(
         &mut self,
         config: &StoreConfig,
         stored: Option<AmazonOrderRow>,
         stored_json: Option<&str>,
         snapshot: Snapshot,
+        retry_index: Option<&str>,
     ) -> Result<Outcome, EngineError> {
-        let catalog = self.catalog_for(config, stored.as_ref(), &snapshot)?;
+        // The SKUs whose facts the decision reads: none when it cannot depend on them.
+        let skus = if Self::needs_catalog(config, stored.as_ref(), &snapshot.order) {
+            sku_totals(&snapshot.items)
+        } else {
+            Vec::new()
+        };
+        let catalog = self.facts_of(config, &skus)?;
         let mut decision = decide(
             stored.as_ref(),
             &snapshot,
@@ -402,6 +414,10 @@ impl<H: Host> Engine<H> {
             _ => {}
         }
 
+        // Only a blocked decision is the same again while the catalog and settings are: a
+        // failed creation may succeed with nothing changed, so it gets no key.
+        let retry_key =
+            (decision.action == Action::Blocked).then(|| retry::retry_key(config, &skus, &catalog));
         let mut row = next_row(
             stored.as_ref(),
             snapshot,
@@ -416,8 +432,11 @@ impl<H: Host> Engine<H> {
         // Compared as the text that is written anyway (a stored row is written as `to_json`
         // writes it): comparing the rows field by field took 2 KB of the component.
         let json = row.to_json();
-        if stored_json != Some(json.as_str()) {
-            self.write_row(&row, json, stored.is_none())?;
+        // A retry whose key changed writes it with the row, even an unchanged one.
+        let rekey =
+            retry_index.is_some_and(|index| retry_key.as_deref().is_some_and(|key| key != index));
+        if rekey || stored_json != Some(json.as_str()) {
+            self.write_row(&row, json, stored.is_none(), retry_key)?;
         }
         Ok(Outcome {
             amazon_order_id: id.into_owned(),
@@ -559,7 +578,7 @@ impl<H: Host> Engine<H> {
             };
             let was_blocked = stored.as_ref().is_some_and(AmazonOrderRow::is_error);
             let snapshot = Snapshot { order, items };
-            let outcome = engine.process(&config, stored, text.as_deref(), snapshot)?;
+            let outcome = engine.process(&config, stored, text.as_deref(), snapshot, None)?;
             // Only a blocked order, before or after, can change the message (four to seven host
             // calls): a push of one that stays blocked refreshes too, so that retrying a push
             // whose refresh failed repairs it. A refresh cut short after an order was unblocked

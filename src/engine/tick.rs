@@ -3,6 +3,7 @@
 use crate::prelude::*;
 use chrono::{DateTime, Duration, Utc};
 
+use super::retry;
 use super::shipments::push_queue;
 use super::spapi::{ApiFailure, Session, SpApi};
 use super::{keys, Engine, EngineError, Outcome};
@@ -63,6 +64,15 @@ impl TickReport {
             Action::RecordOnly | Action::Ignore => {}
         }
     }
+}
+
+/// What retrying one blocked order came to.
+enum Retried {
+    /// Its retry key is current: the same decision again, nothing read or written.
+    StillBlocked,
+    Decided(Outcome),
+    /// Its row is gone; the index entry was dropped.
+    Gone,
 }
 
 /// Progress through Amazon's order changes (`v1/s/<store>/poll`).
@@ -200,21 +210,12 @@ impl<H: Host> Engine<H> {
         let blocked = self
             .host
             .storage_list(&keys::blocked_prefix(store), None, RETRY_BATCH)?;
-        for (key, _) in blocked {
+        for (key, value) in blocked {
             let id = keys::last_segment(&key);
-            let Some(text) = self.row_text(store, id)? else {
-                self.host
-                    .storage_apply(vec![StorageOp::Delete(key.clone())])?;
-                continue;
-            };
-            let row = super::parse_row(id, &text)?;
-            // Clones of borrowed text: no string is copied.
-            let snapshot = Snapshot {
-                order: row.order.clone(),
-                items: row.items.clone(),
-            };
-            match self.process(config, Some(row), Some(&text), snapshot) {
-                Ok(outcome) => report.count(&outcome),
+            match self.retry(config, &key, &value) {
+                Ok(Retried::Decided(outcome)) => report.count(&outcome),
+                Ok(Retried::StillBlocked) => report.blocked += 1,
+                Ok(Retried::Gone) => {}
                 Err(e @ EngineError::Host(_)) => {
                     report.errors.push(format!("{id}: {e}"));
                     return Ok(());
@@ -223,6 +224,37 @@ impl<H: Host> Engine<H> {
             }
         }
         Ok(())
+    }
+
+    /// Retries the blocked order of index entry `key`, whose value is `retry_key`: passed over
+    /// while that key is current, else read and decided again.
+    fn retry(
+        &mut self,
+        config: &StoreConfig,
+        key: &str,
+        retry_key: &str,
+    ) -> Result<Retried, EngineError> {
+        let store = config.integration.store.as_str();
+        let id = keys::last_segment(key);
+        if let Some(skus) = retry::skus_of(retry_key) {
+            let facts = self.facts_of(config, &skus)?;
+            if retry::retry_key(config, &skus, &facts) == retry_key {
+                return Ok(Retried::StillBlocked);
+            }
+        }
+        let Some(text) = self.row_text(store, id)? else {
+            self.host
+                .storage_apply(vec![StorageOp::Delete(key.to_owned())])?;
+            return Ok(Retried::Gone);
+        };
+        let row = super::parse_row(id, &text)?;
+        // Clones of borrowed text: no string is copied.
+        let snapshot = Snapshot {
+            order: row.order.clone(),
+            items: row.items.clone(),
+        };
+        self.process(config, Some(row), Some(&text), snapshot, Some(retry_key))
+            .map(Retried::Decided)
     }
 
     /// Reads Amazon's changed orders window by window, page by page. The cursor is saved after
@@ -407,7 +439,13 @@ impl<H: Host> Engine<H> {
             }
         };
         let id = order.amazon_order_id.clone();
-        match self.process(config, stored, text.as_deref(), Snapshot { order, items }) {
+        match self.process(
+            config,
+            stored,
+            text.as_deref(),
+            Snapshot { order, items },
+            None,
+        ) {
             Ok(outcome) => {
                 report.count(&outcome);
                 Ok(Ok(()))
