@@ -165,11 +165,7 @@ impl<'j> Reader<'j> {
     }
 
     pub(crate) fn fail_here<T>(&self, message: String) -> Read<T> {
-        debug_assert!(!message.is_empty(), "a fault says what it is: see `stop`");
-        Err(Box::new(Fail {
-            at: self.at,
-            message,
-        }))
+        Err(self.fault(message))
     }
 
     /// Leaves the document early, by the error path, when a caller has what it needs: a
@@ -182,10 +178,28 @@ impl<'j> Reader<'j> {
     }
 
     pub(crate) fn wrong_type<T>(&self, found: Peek, expected: &str) -> Read<T> {
-        self.fail_here(format!(
+        Err(self.wrong_type_fault(found, expected))
+    }
+
+    // The faults' messages are put together out of line, once: inside each `Read<T>` maker
+    // they were a copy per `T` (≈ 2 KB of the component).
+    #[cold]
+    #[inline(never)]
+    fn wrong_type_fault(&self, found: Peek, expected: &str) -> Box<Fail> {
+        self.fault(format!(
             "invalid type: {}, expected {expected}",
             found.kind()
         ))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn fault(&self, message: String) -> Box<Fail> {
+        debug_assert!(!message.is_empty(), "a fault says what it is: see `stop`");
+        Box::new(Fail {
+            at: self.at,
+            message,
+        })
     }
 
     /// `duplicate field `key`` the second time a member is met, for the members whose value is
@@ -206,8 +220,14 @@ impl<'j> Reader<'j> {
     pub(crate) fn required<T>(&self, value: Option<T>, key: &str) -> Read<T> {
         match value {
             Some(v) => Ok(v),
-            None => self.fail_here(format!("missing field `{key}`")),
+            None => Err(self.missing(key)),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn missing(&self, key: &str) -> Box<Fail> {
+        self.fault(format!("missing field `{key}`"))
     }
 
     // The per-byte helpers below are forced inline: the size-optimised build would otherwise
@@ -276,11 +296,17 @@ impl<'j> Reader<'j> {
     /// `within`, or `expected`. Out of line: only failures get here.
     #[inline(never)]
     fn unexpected<T>(&self, within: &str, expected: &str) -> Read<T> {
-        if self.at >= self.text.len() {
-            self.fail_here(format!("EOF while parsing {within}"))
+        Err(self.unexpected_fault(within, expected))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unexpected_fault(&self, within: &str, expected: &str) -> Box<Fail> {
+        self.fault(if self.at >= self.text.len() {
+            format!("EOF while parsing {within}")
         } else {
-            self.fail_here(expected.into())
-        }
+            expected.into()
+        })
     }
 
     pub(crate) fn peek(&mut self) -> Read<Peek> {
