@@ -229,7 +229,7 @@ pub fn split_name(name: Option<&str>) -> (Cow<'_, str>, Cow<'_, str>) {
     if is_plain_name(name) {
         // Words one space apart with nothing to clean, as nearly every name is: the same
         // split, borrowed, without re-encoding each character (a push splits two names).
-        return match split_once(name, |b| b == b' ') {
+        return match split_once(name, [b' '; 2]) {
             Some((first, last)) => (first.into(), last.into()),
             None => (name.into(), PLACEHOLDER_LASTNAME.into()),
         };

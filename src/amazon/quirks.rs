@@ -160,7 +160,7 @@ pub(crate) fn scaled_decimal(text: &str, scale: i32) -> Option<i64> {
 
 /// `-12.5e3` → (negative, `"12"`, `"5"`, 3); the digits are not checked here.
 fn decimal_parts(text: &str) -> Option<(bool, &str, &str, i32)> {
-    let (mantissa, exponent) = match split_once(text, |b| b == b'e' || b == b'E') {
+    let (mantissa, exponent) = match split_once(text, [b'e', b'E']) {
         Some((mantissa, exponent)) => (mantissa, integer(exponent)?.try_into().ok()?),
         None => (text, 0),
     };
@@ -168,7 +168,7 @@ fn decimal_parts(text: &str) -> Option<(bool, &str, &str, i32)> {
         Some(m) => (true, m),
         None => (false, mantissa),
     };
-    let (whole, fraction) = split_once(mantissa, |b| b == b'.').unwrap_or((mantissa, ""));
+    let (whole, fraction) = split_once(mantissa, [b'.'; 2]).unwrap_or((mantissa, ""));
     Some((negative, whole, fraction, exponent))
 }
 

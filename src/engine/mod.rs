@@ -483,7 +483,7 @@ impl<H: Host> Engine<H> {
     ) -> Result<bool, EngineError> {
         let marker = self.host.storage_get(&keys::applied(store, id))?;
         let applied = marker.as_deref().and_then(|m| {
-            let (millis, status) = split_once(m, |b| b == b' ')?;
+            let (millis, status) = split_once(m, [b' '; 2])?;
             Some(Applied {
                 last_update: DateTime::from_timestamp_millis(integer(millis)?)?,
                 status: OrderStatus::parse(status),

@@ -35,9 +35,9 @@ pub(super) fn retry_key(
 /// another reason, whose retry may succeed with nothing changed, or one written before keys
 /// were).
 pub(super) fn skus_of(key: &str) -> Option<Vec<(&str, u32)>> {
-    let (_digest, mut rest) = split_once(key, |b| b == b'\n')?;
+    let (_digest, mut rest) = split_once(key, [b'\n'; 2])?;
     let mut skus = Vec::new();
-    while let Some((sku, more)) = split_once(rest, |b| b == b'\n') {
+    while let Some((sku, more)) = split_once(rest, [b'\n'; 2]) {
         skus.push((sku, 0));
         rest = more;
     }
