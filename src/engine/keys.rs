@@ -61,6 +61,11 @@ pub fn blocked_prefix(store: &str) -> String {
     store_key(store, &["/blocked/"])
 }
 
+/// Where the next tick's retries of blocked orders begin: after this index key.
+pub fn retry_cursor(store: &str) -> String {
+    store_key(store, &["/retry-cursor"])
+}
+
 /// The package reference left-padded with `0` to ten characters, so a store's queue lists in
 /// shipment order.
 pub fn ship_queue(store: &str, id: &str, package_reference_id: &str) -> String {

@@ -66,15 +66,6 @@ impl TickReport {
     }
 }
 
-/// What retrying one blocked order came to.
-enum Retried {
-    /// Its retry key is current: the same decision again, nothing read or written.
-    StillBlocked,
-    Decided(Outcome),
-    /// Its row is gone; the index entry was dropped.
-    Gone,
-}
-
 /// Progress through Amazon's order changes (`v1/s/<store>/poll`).
 #[derive(Clone, Debug, Default)]
 #[cfg_attr(test, derive(PartialEq, serde::Serialize, serde::Deserialize))]
@@ -207,45 +198,60 @@ impl<H: Host> Engine<H> {
         report: &mut TickReport,
     ) -> Result<(), EngineError> {
         let store = config.integration.store.as_str();
-        let blocked = self
-            .host
-            .storage_list(&keys::blocked_prefix(store), None, RETRY_BATCH)?;
+        // Batch after batch, tick after tick, then from the start again: a store with more
+        // blocked orders than a batch has each of them retried in turn.
+        let cursor = keys::retry_cursor(store);
+        let after = self.host.storage_get(&cursor)?;
+        let blocked =
+            self.host
+                .storage_list(&keys::blocked_prefix(store), after.as_deref(), RETRY_BATCH)?;
+        let mut ops = Vec::new();
+        match blocked.last() {
+            Some((last, _)) if blocked.len() == RETRY_BATCH as usize => {
+                ops.push(StorageOp::Put(cursor, last.clone()))
+            }
+            _ if after.is_some() => ops.push(StorageOp::Delete(cursor)),
+            _ => {}
+        }
         for (key, value) in blocked {
-            let id = keys::last_segment(&key);
-            match self.retry(config, &key, &value) {
-                Ok(Retried::Decided(outcome)) => report.count(&outcome),
-                Ok(Retried::StillBlocked) => report.blocked += 1,
-                Ok(Retried::Gone) => {}
+            match self.retry(config, &key, &value, report) {
+                Ok(true) => {}
+                // Its row is gone: so is its entry.
+                Ok(false) => ops.push(StorageOp::Delete(key)),
                 Err(e @ EngineError::Host(_)) => {
+                    let id = keys::last_segment(&key);
                     report.errors.push(format!("{id}: {e}"));
                     return Ok(());
                 }
                 Err(e) => return Err(e),
             }
         }
+        if !ops.is_empty() {
+            self.host.storage_apply(ops)?;
+        }
         Ok(())
     }
 
     /// Retries the blocked order of index entry `key`, whose value is `retry_key`: passed over
-    /// while that key is current, else read and decided again.
+    /// while that key is current, else read and decided again. Whether its row is there.
     fn retry(
         &mut self,
         config: &StoreConfig,
         key: &str,
         retry_key: &str,
-    ) -> Result<Retried, EngineError> {
-        let store = config.integration.store.as_str();
-        let id = keys::last_segment(key);
+        report: &mut TickReport,
+    ) -> Result<bool, EngineError> {
         if let Some(skus) = retry::skus_of(retry_key) {
             let facts = self.facts_of(config, &skus)?;
             if retry::retry_key(config, &skus, &facts) == retry_key {
-                return Ok(Retried::StillBlocked);
+                // The same decision again: blocked, with nothing to read or write.
+                report.blocked += 1;
+                return Ok(true);
             }
         }
-        let Some(text) = self.row_text(store, id)? else {
-            self.host
-                .storage_apply(vec![StorageOp::Delete(key.to_owned())])?;
-            return Ok(Retried::Gone);
+        let id = keys::last_segment(key);
+        let Some(text) = self.row_text(&config.integration.store, id)? else {
+            return Ok(false);
         };
         let row = super::parse_row(id, &text)?;
         // Clones of borrowed text: no string is copied.
@@ -253,8 +259,9 @@ impl<H: Host> Engine<H> {
             order: row.order.clone(),
             items: row.items.clone(),
         };
-        self.process(config, Some(row), Some(&text), snapshot, Some(retry_key))
-            .map(Retried::Decided)
+        let outcome = self.process(config, Some(row), Some(&text), snapshot, Some(retry_key))?;
+        report.count(&outcome);
+        Ok(true)
     }
 
     /// Reads Amazon's changed orders window by window, page by page. The cursor is saved after
