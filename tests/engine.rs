@@ -864,6 +864,51 @@ fn a_blocked_order_indexed_without_a_retry_key_gets_one_on_its_next_retry() {
     assert_eq!((r.blocked, r.errors.len()), (1, 0), "{r:?}");
 }
 
+/// A tick retries a batch of the blocked orders (100): with more, the next tick goes on after
+/// the last one retried, so that every one of them is retried in turn and created once fixed.
+#[test]
+fn more_blocked_orders_than_a_batch_are_each_retried_in_turn() {
+    let mut e = engine(&[]);
+    for n in 0..100 {
+        let id = format!("111-0000002-{n:07}");
+        put(&mut e, &id, "Unshipped", "MFN", "MISSING", 1);
+    }
+    let last = "111-0000003-0000000";
+    put(&mut e, last, "Unshipped", "MFN", "LAST", 1);
+    while tick_after(&mut e, 5).pulled > 0 {}
+    let prefix = format!("v1/s/{STORE}/blocked/");
+    let blocked = e
+        .host
+        .storage
+        .keys()
+        .filter(|k| k.starts_with(&prefix))
+        .count();
+    assert_eq!(blocked, 101);
+    e.host.set_product("LAST", true, Some(1));
+    let created: u32 = (0..2).map(|_| tick_after(&mut e, 5).created).sum();
+    assert_eq!(created, 1);
+    assert!(e.host.commerce_order(STORE, last).is_some());
+}
+
+/// A shipment of a blocked order (a Commerce order whose creation's reply was lost, shipped
+/// by the merchant) writes its row outside a decision: the next retry reads and decides it
+/// again, so the row says again why it is blocked.
+#[test]
+fn a_blocked_row_written_by_a_shipment_is_decided_again_by_the_next_retry() {
+    let mut e = engine(&[]);
+    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    let blocked_notes = row(&mut e, A)["notes"].clone();
+    ship(&mut e, A, "ship-1", vec![]);
+    assert_ne!(row(&mut e, A)["notes"], blocked_notes);
+    assert_eq!(e.host.storage[&row_and_blocked_keys(A).1], "");
+    // Amazon throttles: the shipment stays queued, and only the retry writes the row.
+    e.host.amazon.throttle_next = 1_000;
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.blocked, 1, "{r:?}");
+    assert_eq!(row(&mut e, A)["notes"], blocked_notes);
+}
+
 /// An order in Error for another reason than its catalog (here a draft that cannot be built:
 /// items priced in two currencies) gets no retry key: every tick reads and decides it again,
 /// as its retry may succeed with nothing changed.

@@ -233,15 +233,29 @@ impl<H: Host> Engine<H> {
             last_error: None,
         };
         // Queue entry and row change land together: a lost write loses neither alone.
-        self.host.storage_apply(vec![
+        let mut ops = vec![
             StorageOp::Put(
                 keys::ship_queue(store, id, &package_reference_id),
                 queued.to_json(),
             ),
             StorageOp::Put(keys::order(store, id), row.to_json()),
-        ])?;
+        ];
+        ops.extend(stale_retry_key(&row));
+        self.host.storage_apply(ops)?;
         Ok(())
     }
+}
+
+/// A row in Error written outside a decision (a shipment of a Commerce order whose creation
+/// the row never learned of) no longer is what its retry key describes: an empty key has the
+/// next tick read and decide it again.
+fn stale_retry_key(row: &AmazonOrderRow) -> Option<StorageOp> {
+    row.is_error().then(|| {
+        StorageOp::Put(
+            keys::blocked(&row.store, row.amazon_order_id()),
+            String::new(),
+        )
+    })
 }
 
 /// Pushes queued confirmations of `store` through `api`; stops at the first throttle or outage.
@@ -325,6 +339,7 @@ pub(super) fn push_queue<H: Host>(
         }
         if let Some(row) = row {
             ops.push(StorageOp::Put(keys::order(store, &id), row.to_json()));
+            ops.extend(stale_retry_key(&row));
         }
         api.host.storage_apply(ops)?;
     }
