@@ -888,6 +888,11 @@ fn more_blocked_orders_than_a_batch_are_each_retried_in_turn() {
     let created: u32 = (0..2).map(|_| tick_after(&mut e, 5).created).sum();
     assert_eq!(created, 1);
     assert!(e.host.commerce_order(STORE, last).is_some());
+    // Exactly a batch left: every tick retries all of it (the batch that ends the list starts
+    // it again at once).
+    for _ in 0..3 {
+        assert_eq!(tick_after(&mut e, 5).blocked, 100);
+    }
 }
 
 /// A shipment of a blocked order (a Commerce order whose creation's reply was lost, shipped

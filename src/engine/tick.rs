@@ -202,9 +202,14 @@ impl<H: Host> Engine<H> {
         // blocked orders than a batch has each of them retried in turn.
         let cursor = keys::retry_cursor(store);
         let after = self.host.storage_get(&cursor)?;
-        let blocked =
-            self.host
-                .storage_list(&keys::blocked_prefix(store), after.as_deref(), RETRY_BATCH)?;
+        let prefix = keys::blocked_prefix(store);
+        let mut blocked = self
+            .host
+            .storage_list(&prefix, after.as_deref(), RETRY_BATCH)?;
+        if blocked.is_empty() && after.is_some() {
+            // The last batch ended the list: from the start again, in this tick.
+            blocked = self.host.storage_list(&prefix, None, RETRY_BATCH)?;
+        }
         let mut ops = Vec::new();
         match blocked.last() {
             Some((last, _)) if blocked.len() == RETRY_BATCH as usize => {
