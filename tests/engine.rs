@@ -914,6 +914,43 @@ fn a_blocked_row_written_by_a_shipment_is_decided_again_by_the_next_retry() {
     assert_eq!(row(&mut e, A)["notes"], blocked_notes);
 }
 
+/// A blocked order whose retry fails every time (its stored row cannot be read) does not keep
+/// the orders after it from being retried: the next tick goes on after it.
+#[test]
+fn a_blocked_order_whose_retry_always_fails_does_not_hold_up_those_after_it() {
+    let mut e = engine(&[]);
+    put(&mut e, A, "Unshipped", "MFN", "MISSING-A", 1);
+    put(&mut e, B, "Unshipped", "MFN", "MISSING-B", 1);
+    assert_eq!(tick_after(&mut e, 5).blocked, 2);
+    e.host.storage.insert(row_and_blocked_keys(A).0, "{".into());
+    e.host.set_product("MISSING-A", true, Some(1));
+    e.host.set_product("MISSING-B", true, Some(1));
+    let r = tick_after(&mut e, 5);
+    assert!(r.errors[0].contains("unreadable"), "{r:?}");
+    assert_eq!(tick_after(&mut e, 5).created, 1);
+    assert!(e.host.commerce_order(STORE, B).is_some());
+}
+
+/// The confirmation of a blocked order's shipment also writes its row outside a decision: the
+/// next retry decides it again.
+#[test]
+fn a_blocked_row_written_by_a_confirmed_shipment_is_decided_again() {
+    let mut e = engine(&[]);
+    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    let blocked_notes = row(&mut e, A)["notes"].clone();
+    ship(&mut e, A, "ship-1", vec![]);
+    let r = tick_after(&mut e, 5);
+    assert_eq!(r.pushed, 1, "{r:?}");
+    assert_ne!(row(&mut e, A)["notes"], blocked_notes);
+    assert_eq!(e.host.storage[&row_and_blocked_keys(A).1], "");
+    // Amazon throttles: the poll pulls nothing, and only the retry writes the row.
+    e.host.amazon.throttle_next = 1_000;
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.blocked, r.pulled), (1, 0), "{r:?}");
+    assert_eq!(row(&mut e, A)["notes"], blocked_notes);
+}
+
 /// An order in Error for another reason than its catalog (here a draft that cannot be built:
 /// items priced in two currencies) gets no retry key: every tick reads and decides it again,
 /// as its retry may succeed with nothing changed.

@@ -211,25 +211,30 @@ impl<H: Host> Engine<H> {
             blocked = self.host.storage_list(&prefix, None, RETRY_BATCH)?;
         }
         let mut ops = Vec::new();
-        match blocked.last() {
-            Some((last, _)) if blocked.len() == RETRY_BATCH as usize => {
-                ops.push(StorageOp::Put(cursor, last.clone()))
-            }
-            _ if after.is_some() => ops.push(StorageOp::Delete(cursor)),
-            _ => {}
-        }
-        for (key, value) in blocked {
-            match self.retry(config, &key, &value, report) {
+        // Where the next tick goes on: after the last order of a full batch, or after one whose
+        // retry failed (an unreadable row fails every time, and must not keep the orders after
+        // it from ever being retried).
+        let mut resume_after = (blocked.len() == RETRY_BATCH as usize)
+            .then(|| blocked.last().map(|(last, _)| last.clone()))
+            .flatten();
+        for (key, value) in &blocked {
+            match self.retry(config, key, value, report) {
                 Ok(true) => {}
                 // Its row is gone: so is its entry.
-                Ok(false) => ops.push(StorageOp::Delete(key)),
+                Ok(false) => ops.push(StorageOp::Delete(key.clone())),
                 Err(e @ EngineError::Host(_)) => {
-                    let id = keys::last_segment(&key);
+                    let id = keys::last_segment(key);
                     report.errors.push(format!("{id}: {e}"));
-                    return Ok(());
+                    resume_after = Some(key.clone());
+                    break;
                 }
                 Err(e) => return Err(e),
             }
+        }
+        match resume_after {
+            Some(key) => ops.push(StorageOp::Put(cursor, key)),
+            None if after.is_some() => ops.push(StorageOp::Delete(cursor)),
+            None => {}
         }
         if !ops.is_empty() {
             self.host.storage_apply(ops)?;
