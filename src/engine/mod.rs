@@ -255,11 +255,7 @@ impl<H: Host> Engine<H> {
                 String::new(),
             ),
         ];
-        ops.push(if row.is_error() {
-            StorageOp::Put(keys::blocked(store, id), retry_key.unwrap_or_default())
-        } else {
-            StorageOp::Delete(keys::blocked(store, id))
-        });
+        ops.push(blocked_entry(row, retry_key));
         if is_new {
             let count = self.row_count(store)? + 1;
             ops.push(StorageOp::Put(keys::count(store), count.to_string()));
@@ -747,6 +743,18 @@ fn applied_marker(order: &Order) -> String {
 }
 
 /// A stored row, read from (and borrowing) its text.
+/// The blocked index's entry for `row`, which every write of a row carries: its retry key (see
+/// [`retry`]; empty without one, so that the next tick reads the row to retry it) while the
+/// row is in Error, none otherwise.
+fn blocked_entry(row: &AmazonOrderRow, retry_key: Option<String>) -> StorageOp {
+    let key = keys::blocked(&row.store, row.amazon_order_id());
+    if row.is_error() {
+        StorageOp::Put(key, retry_key.unwrap_or_default())
+    } else {
+        StorageOp::Delete(key)
+    }
+}
+
 fn parse_row<'j>(id: &str, json: &'j str) -> Result<AmazonOrderRow<'j>, EngineError> {
     AmazonOrderRow::from_json(json).map_err(|e| unreadable_row(id, e))
 }

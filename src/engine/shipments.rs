@@ -5,7 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::spapi::{ApiFailure, SpApi};
 use super::tick::{TickReport, TickStatus};
-use super::{keys, Engine, EngineError, LIST_PAGE};
+use super::{blocked_entry, keys, Engine, EngineError, LIST_PAGE};
 use crate::amazon::read::read_object;
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{
@@ -233,29 +233,17 @@ impl<H: Host> Engine<H> {
             last_error: None,
         };
         // Queue entry and row change land together: a lost write loses neither alone.
-        let mut ops = vec![
+        self.host.storage_apply(vec![
             StorageOp::Put(
                 keys::ship_queue(store, id, &package_reference_id),
                 queued.to_json(),
             ),
             StorageOp::Put(keys::order(store, id), row.to_json()),
-        ];
-        ops.extend(stale_retry_key(&row));
-        self.host.storage_apply(ops)?;
+            // Written outside a decision: no retry key describes the row any more.
+            blocked_entry(&row, None),
+        ])?;
         Ok(())
     }
-}
-
-/// A row in Error written outside a decision (a shipment of a Commerce order whose creation
-/// the row never learned of) no longer is what its retry key describes: an empty key has the
-/// next tick read and decide it again.
-fn stale_retry_key(row: &AmazonOrderRow) -> Option<StorageOp> {
-    row.is_error().then(|| {
-        StorageOp::Put(
-            keys::blocked(&row.store, row.amazon_order_id()),
-            String::new(),
-        )
-    })
 }
 
 /// Pushes queued confirmations of `store` through `api`; stops at the first throttle or outage.
@@ -339,7 +327,7 @@ pub(super) fn push_queue<H: Host>(
         }
         if let Some(row) = row {
             ops.push(StorageOp::Put(keys::order(store, &id), row.to_json()));
-            ops.extend(stale_retry_key(&row));
+            ops.push(blocked_entry(&row, None));
         }
         api.host.storage_apply(ops)?;
     }
