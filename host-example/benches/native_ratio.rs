@@ -107,19 +107,24 @@ fn main() {
         host
     };
 
-    let native_run = || {
-        let mut d = Native::new(host());
+    // One side's run: its time and what it decided.
+    let timed = |d: &mut dyn Driver| {
         let start = Instant::now();
-        let kinds = push_all(&mut d);
+        let kinds = push_all(d);
         (start.elapsed(), kinds)
     };
-    if native_only {
-        let (native_time, _) = best(runs, native_run);
+    // One side alone, for a profiler or a quick look: its best run, no ratio.
+    let alone = |label: &str, run: &mut dyn FnMut() -> (Duration, Vec<String>)| {
+        let (time, _) = best(runs, run);
         println!(
-            "native:    {:>8.1} ms  {:>9.0} orders/s",
-            native_time.as_secs_f64() * 1e3,
-            n as f64 / native_time.as_secs_f64()
+            "{label:<10} {:>8.1} ms  {:>9.0} orders/s",
+            time.as_secs_f64() * 1e3,
+            n as f64 / time.as_secs_f64()
         );
+    };
+    let mut native_run = || timed(&mut Native::new(host()));
+    if native_only {
+        alone("native:", &mut native_run);
         return;
     }
 
@@ -133,20 +138,9 @@ fn main() {
         "instances: {:?} (host_example::runtime::engine)",
         rig.allocation
     );
-    let wasm_run = || {
-        let mut d = Wasm::new(&rig, host());
-        let start = Instant::now();
-        let kinds = push_all(&mut d);
-        (start.elapsed(), kinds)
-    };
+    let mut wasm_run = || timed(&mut Wasm::new(&rig, host()));
     if component_only {
-        // For a profiler: only the component's runs, no ratio.
-        let (wasm_time, _) = best(runs, wasm_run);
-        println!(
-            "component: {:>8.1} ms  {:>9.0} orders/s",
-            wasm_time.as_secs_f64() * 1e3,
-            n as f64 / wasm_time.as_secs_f64()
-        );
+        alone("component:", &mut wasm_run);
         return;
     }
     // The two sides take turns, so that both see the same spells of this shared machine's
