@@ -900,11 +900,7 @@ fn more_blocked_orders_than_a_batch_are_each_retried_in_turn() {
 /// again, so the row says again why it is blocked.
 #[test]
 fn a_blocked_row_written_by_a_shipment_is_decided_again_by_the_next_retry() {
-    let mut e = engine(&[]);
-    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
-    assert_eq!(tick_after(&mut e, 5).blocked, 1);
-    let blocked_notes = row(&mut e, A)["notes"].clone();
-    ship(&mut e, A, "ship-1", vec![]);
+    let (mut e, blocked_notes) = blocked_order_shipped();
     assert_ne!(row(&mut e, A)["notes"], blocked_notes);
     assert_eq!(e.host.storage[&row_and_blocked_keys(A).1], "");
     // Amazon throttles: the shipment stays queued, and only the retry writes the row.
@@ -912,6 +908,17 @@ fn a_blocked_row_written_by_a_shipment_is_decided_again_by_the_next_retry() {
     let r = tick_after(&mut e, 5);
     assert_eq!(r.blocked, 1, "{r:?}");
     assert_eq!(row(&mut e, A)["notes"], blocked_notes);
+}
+
+/// Order `A`, blocked, then shipped in Commerce (its creation's reply lost): the engine and
+/// the notes the blocked row had.
+fn blocked_order_shipped() -> (Engine<MemoryHost>, serde_json::Value) {
+    let mut e = engine(&[]);
+    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    let blocked_notes = row(&mut e, A)["notes"].clone();
+    ship(&mut e, A, "ship-1", vec![]);
+    (e, blocked_notes)
 }
 
 /// A blocked order whose retry fails every time (its stored row cannot be read) does not keep
@@ -935,11 +942,7 @@ fn a_blocked_order_whose_retry_always_fails_does_not_hold_up_those_after_it() {
 /// next retry decides it again.
 #[test]
 fn a_blocked_row_written_by_a_confirmed_shipment_is_decided_again() {
-    let mut e = engine(&[]);
-    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
-    assert_eq!(tick_after(&mut e, 5).blocked, 1);
-    let blocked_notes = row(&mut e, A)["notes"].clone();
-    ship(&mut e, A, "ship-1", vec![]);
+    let (mut e, blocked_notes) = blocked_order_shipped();
     let r = tick_after(&mut e, 5);
     assert_eq!(r.pushed, 1, "{r:?}");
     assert_ne!(row(&mut e, A)["notes"], blocked_notes);
