@@ -11,7 +11,9 @@
 //! ```
 //!
 //! Prints the functions with the most fuel at the top of the stack (self) and anywhere on it
-//! (inclusive), as a share of all the guest's fuel. Imports cost the guest no fuel.
+//! (inclusive), and the places in them (`places`: function and byte offset, to read beside
+//! `wasm-tools print --print-offsets` of the core module), as a share of all the guest's fuel.
+//! Imports cost the guest no fuel.
 
 mod support;
 
@@ -36,6 +38,10 @@ struct Samples {
     callers: HashMap<String, u64>,
     /// `--within NAME`: only samples with a function named NAME on the stack count.
     within: Option<String>,
+    /// Fuel by place: the top frame's function and offset in it, or, for a stop at a
+    /// function's entry, its caller's call (fuel is checked at entries and loop heads, so such
+    /// a stop weighs the caller's straight-line code before the call).
+    sites: HashMap<String, u64>,
 }
 
 impl Samples {
@@ -47,10 +53,10 @@ impl Samples {
 
     fn add(&mut self, trace: &WasmBacktrace, weight: u64) {
         // Trampolines have no name.
-        let named: Vec<&str> = trace
+        let named: Vec<String> = trace
             .frames()
             .iter()
-            .filter_map(|f| f.func_name())
+            .filter_map(|f| f.func_name().map(readable))
             .collect();
         let counted = match &self.within {
             Some(wanted) => named.iter().any(|n| n.contains(wanted.as_str())),
@@ -65,12 +71,15 @@ impl Samples {
             // The caller of the outermost frame of the wanted function, so that its own
             // recursion or helpers do not hide who called it.
             if let Some(at) = named.iter().rposition(|n| n.contains(wanted.as_str())) {
-                let caller = named.get(at + 1).copied().unwrap_or("(export)").to_owned();
+                let caller = named
+                    .get(at + 1)
+                    .map_or("(export)", String::as_str)
+                    .to_owned();
                 *self.callers.entry(caller).or_default() += weight;
             }
         }
+        *self.sites.entry(site(trace)).or_default() += weight;
         for (depth, name) in named.into_iter().enumerate() {
-            let name = name.to_owned();
             if depth == 0 {
                 *self.self_.entry(name.clone()).or_default() += weight;
             }
@@ -235,6 +244,33 @@ fn exact_push_profile(samples: &mut Samples, n: u64) {
     }
 }
 
+/// Where a stop happened (see [`Samples::sites`]): `function@offset`, offsets in bytes from the
+/// function's start in the core module (`wasm-tools print --print-offsets` shows them).
+fn site(trace: &WasmBacktrace) -> String {
+    // Offsets this small are the entry's fuel check, before the function's first operator.
+    const ENTRY: usize = 3;
+    let place = |f: &wasmtime::FrameInfo| {
+        format!(
+            "{}@{}",
+            f.func_name().map_or("?".to_owned(), readable),
+            f.func_offset().unwrap_or(0)
+        )
+    };
+    match trace.frames() {
+        [top, caller, ..] if top.func_offset().is_some_and(|at| at <= ENTRY) => {
+            let callee = top.func_name().map_or("?".to_owned(), readable);
+            format!("{} (entering {callee})", place(caller))
+        }
+        [top, ..] => place(top),
+        [] => "(no frame)".to_owned(),
+    }
+}
+
+/// A function's Rust path without its hash.
+fn readable(name: &str) -> String {
+    format!("{:#}", rustc_demangle::demangle(name))
+}
+
 fn print_profile(s: &Samples, top: usize) {
     let print = |title: &str, map: &HashMap<String, u64>| {
         println!("{title} ({} fuel)", s.total);
@@ -242,10 +278,11 @@ fn print_profile(s: &Samples, top: usize) {
         v.sort_by(|a, b| b.1.cmp(a.1));
         for (name, n) in v.into_iter().take(top) {
             let pct = 100.0 * *n as f64 / s.total as f64;
-            println!("{pct:6.2}%  {}", name.chars().take(150).collect::<String>());
+            println!("{pct:6.2}%  {}", name.chars().take(180).collect::<String>());
         }
     };
     print("self", &s.self_);
+    print("places", &s.sites);
     print("inclusive", &s.inclusive);
     if let Some(name) = &s.callers_of {
         print(&format!("callers of {name}"), &s.callers);
