@@ -42,6 +42,8 @@ struct Samples {
     /// function's entry, its caller's call (fuel is checked at entries and loop heads, so such
     /// a stop weighs the caller's straight-line code before the call).
     sites: HashMap<String, u64>,
+    /// Each function's offset of its first operator (see [`first_operators`]), by index.
+    first_operator: Vec<usize>,
 }
 
 impl Samples {
@@ -78,7 +80,8 @@ impl Samples {
                 *self.callers.entry(caller).or_default() += weight;
             }
         }
-        *self.sites.entry(site(trace)).or_default() += weight;
+        let place = site(trace, &self.first_operator);
+        *self.sites.entry(place).or_default() += weight;
         for (depth, name) in named.into_iter().enumerate() {
             if depth == 0 {
                 *self.self_.entry(name.clone()).or_default() += weight;
@@ -206,6 +209,8 @@ fn exact_push_profile(samples: &mut Samples, n: u64) {
     let mut config = host_example::runtime::config(false);
     config.wasm_backtrace_max_frames(NonZeroUsize::new(200));
     let rig = Rig::with_config(&config).expect("component loads");
+    let component = std::fs::read(support::component_path()).expect("the component reads");
+    samples.first_operator = first_operators(&component);
     let order = corpus(1, 200, 1, Mix::importable(3), t0()).remove(0);
     let now = t0().timestamp_millis();
     // Instantiation costs fuel too; a stop at `fuel` is `fuel` into the call.
@@ -246,9 +251,7 @@ fn exact_push_profile(samples: &mut Samples, n: u64) {
 
 /// Where a stop happened (see [`Samples::sites`]): `function@offset`, offsets in bytes from the
 /// function's start in the core module (`wasm-tools print --print-offsets` shows them).
-fn site(trace: &WasmBacktrace) -> String {
-    // Offsets this small are the entry's fuel check, before the function's first operator.
-    const ENTRY: usize = 3;
+fn site(trace: &WasmBacktrace, first_operator: &[usize]) -> String {
     let place = |f: &wasmtime::FrameInfo| {
         format!(
             "{}@{}",
@@ -256,14 +259,51 @@ fn site(trace: &WasmBacktrace) -> String {
             f.func_offset().unwrap_or(0)
         )
     };
+    // The entry's fuel check is reported before the function's first operator.
+    let at_entry = |f: &wasmtime::FrameInfo| {
+        let first = first_operator.get(f.func_index() as usize);
+        f.func_offset()
+            .zip(first)
+            .is_some_and(|(at, first)| at < *first)
+    };
     match trace.frames() {
-        [top, caller, ..] if top.func_offset().is_some_and(|at| at <= ENTRY) => {
+        [top, caller, ..] if at_entry(top) => {
             let callee = top.func_name().map_or("?".to_owned(), readable);
             format!("{} (entering {callee})", place(caller))
         }
         [top, ..] => place(top),
         [] => "(no frame)".to_owned(),
     }
+}
+
+/// For each function of the component's one core module, by index (imports first, with 0):
+/// the offset of its first operator from where wasmtime's `func_offset` counts, the end of its
+/// locals.
+fn first_operators(component: &[u8]) -> Vec<usize> {
+    use wasmparser::{Parser, Payload, TypeRef};
+    let mut firsts = Vec::new();
+    for payload in Parser::new(0).parse_all(component) {
+        match payload.expect("the component parses") {
+            Payload::ImportSection(imports) => {
+                for import in imports.into_imports() {
+                    if matches!(import.expect("an import").ty, TypeRef::Func(_)) {
+                        firsts.push(0);
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let start = body.range().start;
+                let mut locals = body.get_locals_reader().expect("locals");
+                for _ in 0..locals.get_count() {
+                    locals.read().expect("a local");
+                }
+                firsts
+                    .push(usize::try_from(locals.original_position() - start).expect("an offset"));
+            }
+            _ => {}
+        }
+    }
+    firsts
 }
 
 /// A function's Rust path without its hash.
