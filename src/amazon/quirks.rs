@@ -108,12 +108,14 @@ fn rfc3339(text: &str) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
-    let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    let local = date.and_time(NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?);
+    if offset_seconds == 0 {
+        // Amazon writes UTC: no offset arithmetic.
+        return Some(local.and_utc());
+    }
     // Through the offset rather than `checked_sub_signed`: the same arithmetic, a third of
     // the code.
-    let utc = date
-        .and_time(time)
-        .checked_sub_offset(FixedOffset::east_opt(offset_seconds)?)?;
+    let utc = local.checked_sub_offset(FixedOffset::east_opt(offset_seconds)?)?;
     Some(Utc.from_utc_datetime(&utc))
 }
 
