@@ -180,7 +180,7 @@ impl Blocker {
 /// SKU's first ordered line, borrowed from the items: the catalog look-ups and the blocker
 /// checks of every order need it, and owned SKUs were three allocations more per order.
 pub fn sku_totals<'a>(items: &'a [OrderItem<'_>]) -> Vec<(&'a str, u32)> {
-    let mut totals: Vec<(&str, u32)> = Vec::new();
+    let mut totals: Vec<(&str, u32)> = Vec::with_capacity(items.len());
     for item in items.iter().filter(|i| i.quantity_ordered > 0) {
         let sku = item.sku();
         match totals.iter_mut().find(|(seen, _)| *seen == sku) {
