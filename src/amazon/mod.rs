@@ -1265,25 +1265,35 @@ fn looks_like_envelope(json: &str) -> bool {
     })
 }
 
-/// `3-7-7` digits, e.g. `902-1845936-5435065`. A plain loop over a fixed-size array: the
-/// size build called a closure per byte, and every page checks every id it holds.
+/// `3-7-7` digits, e.g. `902-1845936-5435065`. Eight bytes at a time, the dashes put aside
+/// first: every page checks every id it holds, and a loop over the bytes cost ~25 operators
+/// per byte.
 pub fn is_amazon_order_id(id: &str) -> bool {
     let Ok(bytes) = <&[u8; 3 + 1 + 7 + 1 + 7]>::try_from(id.as_bytes()) else {
         return false;
     };
-    let mut at = 0;
-    while at < bytes.len() {
-        let fits = if at == 3 || at == 3 + 1 + 7 {
-            bytes[at] == b'-'
-        } else {
-            bytes[at].is_ascii_digit()
-        };
-        if !fits {
-            return false;
-        }
-        at += 1;
+    if bytes[3] != b'-' || bytes[11] != b'-' {
+        return false;
     }
-    true
+    let word = |at: usize| {
+        let mut word = [0; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    // Each dash, byte 3 of the first two words and byte 0 of the last (which overlaps the
+    // second), read as a `0`.
+    let dash_as_zero = |word: u64, byte: u32| word & !(0xFF << (8 * byte)) | 0x30 << (8 * byte);
+    let words = [
+        dash_as_zero(word(0), 3),
+        dash_as_zero(word(8), 3),
+        dash_as_zero(word(11), 0),
+    ];
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // A byte below `0` borrows into its high bit, one above `9` carries into it; the lowest
+    // such byte is flagged whatever it does to the bytes above it, and digits flag nothing.
+    words
+        .iter()
+        .all(|&w| (w.wrapping_sub(ONES * 0x30) | w.wrapping_add(ONES * 0x46)) & ONES * 0x80 == 0)
 }
 
 fn validate_order(order: &Order) -> Result<(), (&'static str, String)> {
@@ -1365,6 +1375,32 @@ mod tests {
             "٩02-1845936-5435065",
         ] {
             assert!(!is_amazon_order_id(bad), "{bad}");
+        }
+        // Every byte value at every position, against the definition byte by byte.
+        let good = *b"902-1845936-5435065";
+        for at in 0..good.len() {
+            for byte in 0..=u8::MAX {
+                let mut id = good;
+                id[at] = byte;
+                let expected = if at == 3 || at == 11 {
+                    byte == b'-'
+                } else {
+                    byte.is_ascii_digit()
+                };
+                if let Ok(id) = core::str::from_utf8(&id) {
+                    assert_eq!(is_amazon_order_id(id), expected, "{id:?}");
+                }
+            }
+        }
+        // Bytes from 0x80 up come in characters of two bytes or more: every two-byte one, at
+        // every place.
+        for at in 0..good.len() - 1 {
+            for c in '\u{80}'..='\u{7ff}' {
+                let mut id = good;
+                c.encode_utf8(&mut id[at..at + 2]);
+                let id = core::str::from_utf8(&id).expect("one character replaced two bytes");
+                assert!(!is_amazon_order_id(id), "{id:?}");
+            }
         }
     }
 
