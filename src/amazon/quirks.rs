@@ -49,7 +49,7 @@ pub fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
 /// Four-digit years only: whatever is accepted must also be written back as RFC 3339 and read
 /// again from storage (found by fuzzing).
 fn four_digit_year(t: &DateTime<Utc>) -> bool {
-    (1..=9999).contains(&t.year())
+    (1..=9999).contains(&t.naive_utc().year())
 }
 
 /// The decimal number written in `text[range]` (at most nine digits, every byte a digit).
@@ -205,7 +205,8 @@ pub(crate) fn rfc3339_into<'b>(
     format: SecondsFormat,
     buf: &'b mut [u8; RFC3339_BYTES],
 ) -> &'b str {
-    let (date, time) = (t.date_naive(), t.time());
+    // UTC's own fields: `DateTime`'s accessors add the zone's offset (zero) first, each time.
+    let (date, time) = (t.naive_utc().date(), t.naive_utc().time());
     let (mut second, mut nanos) = (time.second(), time.nanosecond());
     if nanos >= 1_000_000_000 {
         // A leap second.

@@ -151,7 +151,7 @@ impl<H: Host> Engine<H> {
 
     /// Host time outside years 1–9999 is refused before any arithmetic is done with it.
     fn check_now(now: DateTime<Utc>) -> Result<(), EngineError> {
-        if (1..=9999).contains(&now.year()) {
+        if (1..=9999).contains(&now.naive_utc().year()) {
             Ok(())
         } else {
             Err(EngineError::InvalidInput(format!(
