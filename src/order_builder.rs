@@ -284,10 +284,16 @@ fn address<'a>(
     static NO_ADDRESS: AmazonAddress = AmazonAddress::EMPTY;
     let a = source.unwrap_or(&NO_ADDRESS);
     let (firstname, lastname) = split_name(name.or(a.name.as_deref()));
-    let street: Vec<Cow<'a, str>> = [&a.address_line1, &a.address_line2, &a.address_line3]
-        .into_iter()
-        .filter_map(|line| non_empty(line.as_deref()).map(Cow::Borrowed))
-        .collect();
+    // A loop into one allocation: the iterator chain it replaces cost ~165 fuel an address.
+    let mut street = Vec::with_capacity(3);
+    for line in [&a.address_line1, &a.address_line2, &a.address_line3] {
+        if let Some(line) = non_empty(line.as_deref()) {
+            street.push(Cow::Borrowed(line));
+        }
+    }
+    if street.is_empty() {
+        street.push(Cow::Borrowed(PLACEHOLDER_STREET));
+    }
     let text = |v: &'a Option<Cow<'a, str>>, placeholder: &'static str| {
         Cow::Borrowed(non_empty(v.as_deref()).unwrap_or(placeholder))
     };
@@ -298,11 +304,7 @@ fn address<'a>(
         firstname,
         lastname,
         company: non_empty(a.company_name.as_deref()).map(Cow::Borrowed),
-        street: if street.is_empty() {
-            vec![Cow::Borrowed(PLACEHOLDER_STREET)]
-        } else {
-            street
-        },
+        street,
         city: text(&a.city, PLACEHOLDER_CITY),
         region: text(&a.state_or_region, ""),
         postcode: text(&a.postal_code, PLACEHOLDER_POSTCODE),
