@@ -205,29 +205,29 @@ pub fn quantities_by_sku(items: &[OrderItem]) -> Vec<SkuQty> {
 /// The blockers of an order, one per SKU at most, in item order. `held` is quantity this same
 /// order already holds in reserve: it counts as available to the order.
 pub fn evaluate(items: &[OrderItem], catalog: &CatalogFacts, held: &[SkuQty]) -> Vec<Blocker> {
-    sku_totals(items)
-        .into_iter()
-        .filter_map(|(sku, wanted)| {
-            let kind = match catalog.get(sku) {
-                None => BlockerKind::NotInCatalog,
-                Some(p) if !p.enabled => BlockerKind::Disabled,
-                Some(ProductFact { qty: Some(qty), .. }) => {
-                    let own = held
-                        .iter()
-                        .filter(|h| h.sku == sku)
-                        .map(|h| i64::from(h.qty))
-                        .sum::<i64>();
-                    if qty.saturating_add(own) < i64::from(wanted) {
-                        BlockerKind::OutOfStock
-                    } else {
-                        return None;
-                    }
+    // A loop rather than an iterator chain: nothing is allocated for an order with no
+    // blocker, the usual one.
+    let mut blockers = Vec::new();
+    for (sku, wanted) in sku_totals(items) {
+        let kind = match catalog.get(sku) {
+            None => BlockerKind::NotInCatalog,
+            Some(p) if !p.enabled => BlockerKind::Disabled,
+            Some(ProductFact { qty: Some(qty), .. }) => {
+                let own = held
+                    .iter()
+                    .filter(|h| h.sku == sku)
+                    .map(|h| i64::from(h.qty))
+                    .sum::<i64>();
+                if qty.saturating_add(own) >= i64::from(wanted) {
+                    continue;
                 }
-                Some(_) => return None,
-            };
-            Some(Blocker::new(sku, kind))
-        })
-        .collect()
+                BlockerKind::OutOfStock
+            }
+            Some(_) => continue,
+        };
+        blockers.push(Blocker::new(sku, kind));
+    }
+    blockers
 }
 
 #[cfg(test)]
