@@ -507,6 +507,7 @@ impl<'j> Reader<'j> {
     /// Amazon writes an object's members in one order and each reader lists its keys in it, so
     /// the key at `expected` (the one after the last matched) is tried first, framed as a
     /// compact member. Whitespace, an unexpected key or an escape take the general path.
+    #[inline(never)]
     fn member_key(
         &mut self,
         keys: &Keys,
@@ -527,6 +528,13 @@ impl<'j> Reader<'j> {
                 return Ok(Some(Some(expected)));
             }
         }
+        self.other_member_key(keys, first)
+    }
+
+    /// [`Self::member_key`] past a member that is not the expected one: apart, so that the
+    /// expected member's path sets up no stack frame.
+    #[inline(never)]
+    fn other_member_key(&mut self, keys: &Keys, first: bool) -> Read<Option<Option<usize>>> {
         let next = self.next_byte();
         if next == b'}' {
             self.at += 1;
