@@ -231,15 +231,16 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         // The first and the last four bytes, overlapping.
         return half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4);
     }
+    // Up to sixteen bytes, most keys and frames, without a loop: the first and the last eight,
+    // overlapping.
     let mut at = 0;
-    while at + 8 < len {
+    while at + 16 < len {
         if word(a, at) != word(b, at) {
             return false;
         }
         at += 8;
     }
-    // The last eight bytes, overlapping those already compared.
-    word(a, len - 8) == word(b, len - 8)
+    word(a, at) == word(b, at) && word(a, len - 8) == word(b, len - 8)
 }
 
 /// The `Keys` of a list of key literals, built at compile time.
@@ -260,6 +261,24 @@ pub(crate) use keys;
 
 #[cfg(test)]
 mod tests {
+    use super::same_bytes;
+
+    /// Every length the word steps cover (none, halves, one to four words, overlapping), a
+    /// difference at every place, and lengths that differ.
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let base: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(53)).collect();
+        for len in 0..base.len() {
+            let a = &base[..len];
+            assert!(same_bytes(a, a), "len {len}");
+            assert!(!same_bytes(a, &base[..len + 1]), "len {len}");
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x80;
+                assert!(!same_bytes(a, &b), "len {len} at {at}");
+            }
+        }
+    }
 
     #[test]
     fn every_listed_key_is_found_and_no_other() {
