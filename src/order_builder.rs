@@ -243,15 +243,24 @@ pub fn split_name(name: Option<&str>) -> (Cow<'_, str>, Cow<'_, str>) {
 /// checked byte by byte; other characters (`José García Márquez`) are decoded.
 fn is_plain_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    let words_one_space_apart = !bytes.is_empty()
-        && bytes[0] != b' '
-        && bytes[bytes.len() - 1] != b' '
-        && !bytes.windows(2).any(|pair| pair == b"  ");
-    words_one_space_apart
-        && (bytes.iter().all(|b| matches!(b, b' '..=b'~'))
-            || name
-                .chars()
-                .all(|c| c == ' ' || !(c.is_control() || c.is_whitespace())))
+    if bytes.is_empty() || bytes[bytes.len() - 1] == b' ' {
+        return false;
+    }
+    // One pass over printable ASCII, a space after a space (or first) refused on the way.
+    let mut after_space = true;
+    for &b in bytes {
+        if !matches!(b, b' '..=b'~') {
+            return !bytes.windows(2).any(|pair| pair == b"  ")
+                && name
+                    .chars()
+                    .all(|c| c == ' ' || !(c.is_control() || c.is_whitespace()));
+        }
+        if b == b' ' && after_space {
+            return false;
+        }
+        after_space = b == b' ';
+    }
+    true
 }
 
 fn split_cleaned_name(name: &str) -> (String, String) {
