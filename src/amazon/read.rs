@@ -71,7 +71,15 @@ enum Number<'j> {
 pub(crate) struct Reader<'j> {
     text: &'j str,
     at: usize,
+    /// The fault [`Reader::member_key`] met, while it reports [`KEY_FAULT`].
+    held: Option<Box<Fail>>,
 }
+
+// What [`Reader::member_key`] found, in one word (returned in a register rather than through
+// memory, once per member): a listed key's index, or one of these.
+const OBJECT_END: usize = usize::MAX;
+const UNLISTED_KEY: usize = usize::MAX - 1;
+const KEY_FAULT: usize = usize::MAX - 2;
 
 /// Where the first quote, backslash or control character at or after `from` is
 /// (`bytes.len()` when there is none): eight bytes at a time, the last few one by one. Strings are
@@ -151,7 +159,11 @@ impl<'j> Reader<'j> {
         json: &'j str,
         read: impl FnOnce(&mut Reader<'j>) -> Read<T>,
     ) -> Read<T> {
-        let mut r = Reader { text: json, at: 0 };
+        let mut r = Reader {
+            text: json,
+            at: 0,
+            held: None,
+        };
         let value = read(&mut r)?;
         r.skip_whitespace();
         if r.at < r.text.len() {
@@ -500,20 +512,16 @@ impl<'j> Reader<'j> {
         self.step(b'}', "an object", "expected `,` or `}`")
     }
 
-    /// The next key of an object (see [`Self::key_index`]), or `None` at its `}`: the first
-    /// right after its `{` (`first`), the others after a member and its `,`. One function for
-    /// both, with the key read inline: it runs once per member of every object read.
+    /// The next key of an object (see [`Self::key_index`]) as its index, [`UNLISTED_KEY`], or
+    /// [`OBJECT_END`] at its `}`: the first right after its `{` (`first`), the others after a
+    /// member and its `,`. One function for both, with the key read inline: it runs once per
+    /// member of every object read. A fault is held ([`KEY_FAULT`]).
     ///
     /// Amazon writes an object's members in one order and each reader lists its keys in it, so
     /// the key at `expected` (the one after the last matched) is tried first, framed as a
     /// compact member. Whitespace, an unexpected key or an escape take the general path.
     #[inline(never)]
-    fn member_key(
-        &mut self,
-        keys: &Keys,
-        expected: usize,
-        first: bool,
-    ) -> Read<Option<Option<usize>>> {
+    fn member_key(&mut self, keys: &Keys, expected: usize, first: bool) -> usize {
         // The expected member's `,"Key":` (without the comma after the `{`): one comparison
         // for the comma, the key, its quotes and the colon.
         let frame = keys.framed.get(expected);
@@ -525,7 +533,7 @@ impl<'j> Reader<'j> {
                 .is_some_and(|here| same_bytes(here, frame))
             {
                 self.at = end;
-                return Ok(Some(Some(expected)));
+                return expected;
             }
         }
         self.other_member_key(keys, first)
@@ -534,19 +542,36 @@ impl<'j> Reader<'j> {
     /// [`Self::member_key`] past a member that is not the expected one: apart, so that the
     /// expected member's path sets up no stack frame.
     #[inline(never)]
-    fn other_member_key(&mut self, keys: &Keys, first: bool) -> Read<Option<Option<usize>>> {
+    fn other_member_key(&mut self, keys: &Keys, first: bool) -> usize {
         let next = self.next_byte();
         if next == b'}' {
             self.at += 1;
-            return Ok(None);
+            return OBJECT_END;
         }
         if !first {
             if next != b',' {
-                return self.unexpected("an object", "expected `,` or `}`");
+                self.held = Some(self.unexpected_fault("an object", "expected `,` or `}`"));
+                return KEY_FAULT;
             }
             self.at += 1;
         }
-        self.key_index(keys).map(Some)
+        match self.key_index(keys) {
+            Ok(Some(index)) => index,
+            Ok(None) => UNLISTED_KEY,
+            Err(fault) => {
+                self.held = Some(fault);
+                KEY_FAULT
+            }
+        }
+    }
+
+    /// The fault [`Self::member_key`] held.
+    #[cold]
+    #[inline(never)]
+    fn held_fault(&mut self) -> Box<Fail> {
+        self.held
+            .take()
+            .unwrap_or_else(|| self.fault("a key fault that was not held".into()))
     }
 
     /// Consumes `[`; whether an element follows.
@@ -579,19 +604,20 @@ impl<'j> Reader<'j> {
             return self.wrong_type(peek, what);
         }
         self.at += 1;
-        let mut key = self.member_key(keys, 0, true)?;
+        let mut key = self.member_key(keys, 0, true);
         let mut expected = 0;
-        while let Some(known) = key {
-            match known {
-                Some(index) => {
+        loop {
+            match key {
+                OBJECT_END => return Ok(()),
+                UNLISTED_KEY => self.skip()?,
+                KEY_FAULT => return Err(self.held_fault()),
+                index => {
                     field(self, index)?;
                     expected = index + 1;
                 }
-                None => self.skip()?,
             }
-            key = self.member_key(keys, expected, false)?;
+            key = self.member_key(keys, expected, false);
         }
-        Ok(())
     }
 
     /// An array, each element read by `element`.
