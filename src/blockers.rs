@@ -205,8 +205,8 @@ pub fn quantities_by_sku(items: &[OrderItem]) -> Vec<SkuQty> {
 /// The blockers of an order, one per SKU at most, in item order. `held` is quantity this same
 /// order already holds in reserve: it counts as available to the order.
 pub fn evaluate(items: &[OrderItem], catalog: &CatalogFacts, held: &[SkuQty]) -> Vec<Blocker> {
-    // A loop rather than an iterator chain: nothing is allocated for an order with no
-    // blocker, the usual one.
+    // A loop rather than `filter_map` and `collect`: the generic collect cost the component
+    // more bytes and fuel (measured).
     let mut blockers = Vec::new();
     for (sku, wanted) in sku_totals(items) {
         let kind = match catalog.get(sku) {

@@ -276,14 +276,18 @@ fn site(trace: &WasmBacktrace, first_operator: &[usize]) -> String {
     }
 }
 
-/// For each function of the component's one core module, by index (imports first, with 0):
-/// the offset of its first operator from where wasmtime's `func_offset` counts, the end of its
-/// locals.
+/// For each function of the component's first core module, the guest's own (the adapter
+/// modules wit-component adds come after it), by index (imports first, with 0): the offset of
+/// its first operator from where wasmtime's `func_offset` counts, the end of its locals.
 fn first_operators(component: &[u8]) -> Vec<usize> {
     use wasmparser::{Parser, Payload, TypeRef};
     let mut firsts = Vec::new();
+    let mut in_code = false;
     for payload in Parser::new(0).parse_all(component) {
         match payload.expect("the component parses") {
+            Payload::CodeSectionStart { .. } => in_code = true,
+            // The end of the module whose code was read.
+            Payload::End(_) if in_code => break,
             Payload::ImportSection(imports) => {
                 for import in imports.into_imports() {
                     if matches!(import.expect("an import").ty, TypeRef::Func(_)) {

@@ -1282,18 +1282,19 @@ pub fn is_amazon_order_id(id: &str) -> bool {
     };
     // Each dash, byte 3 of the first two words and byte 0 of the last (which overlaps the
     // second), read as a `0`.
-    let dash_as_zero = |word: u64, byte: u32| word & !(0xFF << (8 * byte)) | 0x30 << (8 * byte);
+    let dash_as_zero = |word: u64, byte: u32| (word & !(0xFF << (8 * byte))) | (0x30 << (8 * byte));
     let words = [
         dash_as_zero(word(0), 3),
         dash_as_zero(word(8), 3),
         dash_as_zero(word(11), 0),
     ];
     const ONES: u64 = 0x0101_0101_0101_0101;
-    // A byte below `0` borrows into its high bit, one above `9` carries into it; the lowest
-    // such byte is flagged whatever it does to the bytes above it, and digits flag nothing.
+    // Every byte that is not a digit sets its high bit in the subtraction (below `0`, or from
+    // 0xB0 up) or in the addition (`:` to 0xB9); no borrow or carry reaches a byte whose lower
+    // bytes are all digits, so the lowest such byte is always flagged, and digits flag nothing.
     words
         .iter()
-        .all(|&w| (w.wrapping_sub(ONES * 0x30) | w.wrapping_add(ONES * 0x46)) & ONES * 0x80 == 0)
+        .all(|&w| (w.wrapping_sub(ONES * 0x30) | w.wrapping_add(ONES * 0x46)) & (ONES * 0x80) == 0)
 }
 
 fn validate_order(order: &Order) -> Result<(), (&'static str, String)> {
