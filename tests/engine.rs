@@ -786,6 +786,14 @@ fn a_blocked_order_retried_while_still_blocked_is_not_rewritten() {
     );
 }
 
+/// An engine whose order A (`quantity` of a SKU not in the catalog) a tick has blocked.
+fn engine_with_a_blocked(quantity: u32) -> Engine<MemoryHost> {
+    let mut e = engine(&[]);
+    put(&mut e, A, "Unshipped", "MFN", "MISSING", quantity);
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    e
+}
+
 /// Storage keys of order `id`'s row and of its entry in the blocked index.
 fn row_and_blocked_keys(id: &str) -> (String, String) {
     (
@@ -799,9 +807,7 @@ fn row_and_blocked_keys(id: &str) -> (String, String) {
 /// unreadable row shows it). A changed fact has it read and decided again.
 #[test]
 fn a_blocked_order_is_passed_over_unread_while_its_catalog_and_settings_are_unchanged() {
-    let mut e = engine(&[]);
-    put(&mut e, A, "Unshipped", "MFN", "MISSING", 2);
-    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    let mut e = engine_with_a_blocked(2);
     let (row_key, index_key) = row_and_blocked_keys(A);
     assert!(e.host.storage[&index_key].ends_with("\nMISSING"));
     let stored = e.host.storage.insert(row_key.clone(), "{".into()).unwrap();
@@ -826,9 +832,7 @@ fn a_blocked_order_is_passed_over_unread_while_its_catalog_and_settings_are_unch
 /// blocked order into a view-only row on the next tick.
 #[test]
 fn a_blocked_order_is_decided_again_when_the_settings_change() {
-    let mut e = engine(&[]);
-    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
-    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    let mut e = engine_with_a_blocked(1);
     e.host.add_store(
         STORE,
         common::US,
@@ -845,9 +849,7 @@ fn a_blocked_order_is_decided_again_when_the_settings_change() {
 /// pass it over.
 #[test]
 fn a_blocked_order_indexed_without_a_retry_key_gets_one_on_its_next_retry() {
-    let mut e = engine(&[]);
-    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
-    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    let mut e = engine_with_a_blocked(1);
     let (row_key, index_key) = row_and_blocked_keys(A);
     let key = e
         .host
@@ -913,9 +915,7 @@ fn a_blocked_row_written_by_a_shipment_is_decided_again_by_the_next_retry() {
 /// Order `A`, blocked, then shipped in Commerce (its creation's reply lost): the engine and
 /// the notes the blocked row had.
 fn blocked_order_shipped() -> (Engine<MemoryHost>, serde_json::Value) {
-    let mut e = engine(&[]);
-    put(&mut e, A, "Unshipped", "MFN", "MISSING", 1);
-    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    let mut e = engine_with_a_blocked(1);
     let blocked_notes = row(&mut e, A)["notes"].clone();
     ship(&mut e, A, "ship-1", vec![]);
     (e, blocked_notes)

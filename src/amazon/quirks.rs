@@ -206,7 +206,8 @@ pub(crate) fn rfc3339_into<'b>(
     buf: &'b mut [u8; RFC3339_BYTES],
 ) -> &'b str {
     // UTC's own fields: `DateTime`'s accessors add the zone's offset (zero) first, each time.
-    let (date, time) = (t.naive_utc().date(), t.naive_utc().time());
+    let utc = t.naive_utc();
+    let (date, time) = (utc.date(), utc.time());
     let (mut second, mut nanos) = (time.second(), time.nanosecond());
     if nanos >= 1_000_000_000 {
         // A leap second.

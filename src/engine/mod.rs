@@ -742,7 +742,6 @@ fn applied_marker(order: &Order) -> String {
     w.finish()
 }
 
-/// A stored row, read from (and borrowing) its text.
 /// The blocked index's entry for `row`, which every write of a row carries: its retry key (see
 /// [`retry`]; empty without one, so that the next tick reads the row to retry it) while the
 /// row is in Error, none otherwise.
@@ -755,6 +754,7 @@ fn blocked_entry(row: &AmazonOrderRow, retry_key: Option<String>) -> StorageOp {
     }
 }
 
+/// A stored row, read from (and borrowing) its text.
 fn parse_row<'j>(id: &str, json: &'j str) -> Result<AmazonOrderRow<'j>, EngineError> {
     AmazonOrderRow::from_json(json).map_err(|e| unreadable_row(id, e))
 }
