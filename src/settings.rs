@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::amazon::keys::{keys, Keys};
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
-use crate::amazon::{parse_time, trimmed};
+use crate::amazon::{parse_time, slice, trimmed};
 use crate::marketplace::Marketplace;
 
 /// The flat settings `StoreConfig::from_pairs` reads (`wit/STORAGE.md`), in [`Setting`] order:
@@ -220,6 +220,16 @@ impl OrderSettings {
     }
 }
 
+/// `text.trim_end_matches('/')` without `str`'s generic pattern machinery (~600 bytes of the
+/// component for this one call).
+fn without_trailing_slashes(text: &str) -> &str {
+    let end = text
+        .bytes()
+        .rposition(|b| b != b'/')
+        .map_or(0, |last| last + 1);
+    slice(text, 0..end)
+}
+
 fn is_code(value: &str, max: usize) -> bool {
     !value.is_empty()
         && value.len() <= max
@@ -379,11 +389,10 @@ impl StoreConfig {
         ) {
             (Some(id), Some(secret), Some(token)) => {
                 let spapi_endpoint = get(Setting::SpapiEndpoint)
-                    .map(str::to_owned)
-                    .or_else(|| marketplace.map(|m| m.region.endpoint().to_owned()));
+                    .or_else(|| marketplace.map(|m| m.region.endpoint()));
                 match spapi_endpoint {
                     Some(endpoint) => Some(ApiConfig {
-                        spapi_endpoint: endpoint.trim_end_matches('/').to_owned(),
+                        spapi_endpoint: without_trailing_slashes(endpoint).to_owned(),
                         lwa_endpoint: get(Setting::LwaEndpoint)
                             .unwrap_or(DEFAULT_LWA_ENDPOINT)
                             .to_owned(),
@@ -510,6 +519,22 @@ mod tests {
             config.orders.import_orders,
             "an empty later value means the default"
         );
+    }
+
+    #[test]
+    fn trailing_slashes_are_trimmed_as_trim_end_matches_trims_them() {
+        for text in [
+            "",
+            "/",
+            "///",
+            "https://a",
+            "https://a/",
+            "https://a//",
+            "/x/",
+            "é/",
+        ] {
+            assert_eq!(without_trailing_slashes(text), text.trim_end_matches('/'));
+        }
     }
 
     #[test]
