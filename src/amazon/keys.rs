@@ -81,7 +81,11 @@ fn ends(bytes: &[u8], start: usize, end: usize) -> (u64, u64) {
             let first = first & !(u64::MAX << (8 * len));
             (first, first)
         }
-        None => ends_by_bytes(bytes, start, end),
+        // Fewer than eight bytes from the key's start to the text's end: a short key.
+        None => {
+            let word = word_by_bytes(bytes, start, len);
+            (word, word)
+        }
     }
 }
 
