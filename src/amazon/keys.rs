@@ -199,6 +199,42 @@ impl Keys {
     }
 }
 
+/// Whether two lists of frames are the same, at compile time.
+pub(crate) const fn same_frames(a: &[&str], b: &[&str]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        let (x, y) = (a[i].as_bytes(), b[i].as_bytes());
+        if x.len() != y.len() {
+            return false;
+        }
+        let mut at = 0;
+        while at < x.len() {
+            if x[at] != y[at] {
+                return false;
+            }
+            at += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Each frame's first eight bytes (fewer for a shorter frame, zero-padded) as a little-endian
+/// word: what `Reader::compact_key` compares first, one load for each key it tries.
+pub(crate) const fn frame_heads<const N: usize>(framed: &[&str]) -> [u64; N] {
+    let mut heads = [0; N];
+    let mut i = 0;
+    while i < N {
+        let frame = framed[i].as_bytes();
+        heads[i] = word_by_bytes(frame, 0, if frame.len() < 8 { frame.len() } else { 8 });
+        i += 1;
+    }
+    heads
+}
+
 /// `a == b` eight bytes at a time, in place: the size build calls three functions deep for a
 /// slice comparison, which cost more than comparing a key's dozen bytes.
 #[inline(always)]

@@ -15,6 +15,8 @@ use alloc::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 
+#[cfg(doc)]
+use super::keys::frame_heads;
 use super::keys::{same_bytes, Keys};
 use super::money::{cents_from_i64, parse_cents, plain_cents, MAX_ABS_CENTS};
 use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, slice};
@@ -78,7 +80,7 @@ pub(crate) struct Reader<'j> {
 // What [`Reader::member_key`] found, in one word (returned in a register rather than through
 // memory, once per member): a listed key's index, or one of these.
 const OBJECT_END: usize = usize::MAX;
-const UNLISTED_KEY: usize = usize::MAX - 1;
+pub(crate) const UNLISTED_KEY: usize = usize::MAX - 1;
 const KEY_FAULT: usize = usize::MAX - 2;
 
 /// Where the first quote, backslash or control character at or after `from` is
@@ -138,17 +140,34 @@ pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
 macro_rules! read_object {
     ($reader:expr, $what:expr, |$r:ident| { $($key:literal => $arm:expr),* $(,)? }) => {{
         $reader.object($what, $crate::amazon::keys::keys![$($key),*], |$r, index| {
-            let mut arm = 0usize;
-            $(
-                if index == arm {
-                    $arm;
-                    return Ok(());
-                }
-                arm += 1;
-            )*
-            let _ = arm;
-            Ok(())
+            $crate::amazon::read::read_object!(@arms index, $($arm),*)
         })?
+    }};
+    // With the `Keys` of the object named (another reader uses them too): the keys listed must
+    // be those, in their order, which the build checks.
+    ($reader:expr, $what:expr, $keys:expr, |$r:ident| { $($key:literal => $arm:expr),* $(,)? }) => {{
+        const _: () = assert!(
+            $crate::amazon::keys::same_frames(
+                $keys.framed,
+                &[$($crate::amazon::write::key!($key).0),*]
+            ),
+            "the members listed are the keys', in their order"
+        );
+        $reader.object($what, $keys, |$r, index| {
+            $crate::amazon::read::read_object!(@arms index, $($arm),*)
+        })?
+    }};
+    (@arms $index:ident, $($arm:expr),*) => {{
+        let mut arm = 0usize;
+        $(
+            if $index == arm {
+                $arm;
+                return Ok(());
+            }
+            arm += 1;
+        )*
+        let _ = arm;
+        Ok(())
     }};
 }
 pub(crate) use read_object;
@@ -565,6 +584,95 @@ impl<'j> Reader<'j> {
         }
     }
 
+    /// The index of the first key of `keys`, from `from` on, whose compact member (its frame,
+    /// see [`Keys::framed`]: `,"Key":`) is here, after the separator the reader is at (`{` or
+    /// `,`, the caller's to check), with the reader past it; [`UNLISTED_KEY`], with the reader
+    /// unmoved, when there is none. `heads` are the frames' [`frame_heads`]: a key tried is one
+    /// word compared, its frame's rest only when the word matches.
+    #[inline(never)]
+    pub(crate) fn compact_key(&mut self, keys: &Keys, heads: &[u64], from: usize) -> usize {
+        let bytes = self.bytes();
+        let Some(word) = bytes.get(self.at..self.at + 8) else {
+            return UNLISTED_KEY;
+        };
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        let mut index = from;
+        while let (Some(head), Some(frame)) = (heads.get(index), keys.framed.get(index)) {
+            let frame = frame.as_bytes();
+            // Not the separator (the frame's comma); of a frame shorter than a word, its bytes.
+            let mask = (u64::MAX >> (8 * 8usize.saturating_sub(frame.len()))) & !0xFF;
+            if (word ^ head) & mask == 0 {
+                let end = self.at + frame.len();
+                let rest = frame.get(8..).unwrap_or_default();
+                if rest.is_empty()
+                    || bytes
+                        .get(self.at + 8..end)
+                        .is_some_and(|here| same_bytes(here, rest))
+                {
+                    self.at = end;
+                    return index;
+                }
+            }
+            index += 1;
+        }
+        UNLISTED_KEY
+    }
+
+    /// The byte here, 0 at the end of the text.
+    #[inline(always)]
+    pub(crate) fn byte_here(&self) -> u8 {
+        self.bytes().get(self.at).copied().unwrap_or(0)
+    }
+
+    /// An amount right here as Amazon writes it on the wire (see [`Self::compact_money`]), put
+    /// in `money`; `None`, the reader unmoved, for anything else.
+    #[inline(never)]
+    pub(crate) fn compact_money_into(&mut self, money: &mut Option<super::Money>) -> Option<()> {
+        let (currency, cents) = self.compact_money()?;
+        *money = Some(super::Money {
+            currency: Cow::Borrowed(currency),
+            cents,
+        });
+        Some(())
+    }
+
+    /// Whether the byte here is `byte`.
+    #[inline(always)]
+    pub(crate) fn is_at(&self, byte: u8) -> bool {
+        self.bytes().get(self.at) == Some(&byte)
+    }
+
+    /// Consumes `count` bytes the caller checked.
+    #[inline(always)]
+    pub(crate) fn pass(&mut self, count: usize) {
+        self.at += count;
+    }
+
+    /// A string right here without escapes, borrowed; `None`, the reader unmoved, for
+    /// anything else.
+    pub(crate) fn compact_text(&mut self) -> Option<&'j str> {
+        if !self.is_at(b'"') {
+            return None;
+        }
+        let start = self.at + 1;
+        let end = plain_run_end(self.bytes(), start);
+        if !matches!(self.bytes().get(end), Some(b'"')) {
+            return None;
+        }
+        self.at = end + 1;
+        // SAFETY: `start` follows the `"` the reader was at, `end` is a `"` at or after it.
+        Some(unsafe { self.quoted(start, end) })
+    }
+
+    /// A quantity right here as [`Self::plain_integer`] reads it; `None`, the reader
+    /// unmoved, for anything else.
+    pub(crate) fn compact_u32(&mut self) -> Option<u32> {
+        let (n, end) = self.plain_integer()?;
+        let n = u32::try_from(n).ok()?;
+        self.at = end;
+        Some(n)
+    }
+
     /// The fault [`Self::member_key`] held.
     #[cold]
     #[inline(never)]
@@ -587,7 +695,8 @@ impl<'j> Reader<'j> {
         }
     }
 
-    fn array_step(&mut self) -> Read<bool> {
+    /// After an element: whether another follows.
+    pub(crate) fn array_step(&mut self) -> Read<bool> {
         self.step(b']', "a list", "expected `,` or `]`")
     }
 
@@ -620,18 +729,24 @@ impl<'j> Reader<'j> {
         }
     }
 
+    /// Enters the array here (`what` names it in the error for any other value); whether an
+    /// element follows.
+    pub(crate) fn enter_array(&mut self, what: &str) -> Read<bool> {
+        let peek = self.peek()?;
+        if peek != Peek::Array {
+            return self.wrong_type(peek, what);
+        }
+        self.open_array()
+    }
+
     /// An array, each element read by `element`.
     pub(crate) fn array<T>(
         &mut self,
         what: &str,
         mut element: impl FnMut(&mut Self) -> Read<T>,
     ) -> Read<Vec<T>> {
-        let peek = self.peek()?;
-        if peek != Peek::Array {
-            return self.wrong_type(peek, what);
-        }
         let mut out = Vec::new();
-        let mut more = self.open_array()?;
+        let mut more = self.enter_array(what)?;
         while more {
             out.push(element(self)?);
             more = self.array_step()?;
@@ -933,90 +1048,12 @@ impl<'j> Reader<'j> {
         }
     }
 
-    /// An amount object in the shape Amazon sends nearly every time — `CurrencyCode` and
-    /// `Amount` (a decimal string), in either order, each once, with a currency one of the
-    /// marketplaces uses, no escapes, whitespace anywhere JSON allows — read in one pass:
-    /// the currency and the hundredths. `None`, with the reader where it was, for anything
-    /// else; the general reader then reads (or refuses) it, as it would have anyway.
-    ///
-    /// An order with three items has nineteen amounts, and the general reader's per-member
-    /// machinery cost ~2 000 fuel for each.
-    pub(crate) fn plain_money(&mut self) -> Option<(&'static str, i64)> {
-        let start = self.at;
-        let read = self.plain_money_members();
-        if read.is_none() {
-            self.at = start;
-        }
-        read
-    }
-
-    fn plain_money_members(&mut self) -> Option<(&'static str, i64)> {
-        const CURRENCY: &[u8] = b"\"CurrencyCode\"";
-        const AMOUNT: &[u8] = b"\"Amount\"";
-        if self.next_byte() != b'{' {
-            return None;
-        }
-        if let Some(money) = self.compact_money() {
-            return Some(money);
-        }
-        self.at += 1;
-        let (mut currency, mut cents) = (None, None);
-        loop {
-            if self.next_byte() != b'"' {
-                return None;
-            }
-            let bytes = self.bytes();
-            let rest = &bytes[self.at..];
-            let is_currency = rest.len() >= CURRENCY.len()
-                && same_bytes(&rest[..CURRENCY.len()], CURRENCY)
-                && currency.is_none();
-            let is_amount = !is_currency
-                && rest.len() >= AMOUNT.len()
-                && same_bytes(&rest[..AMOUNT.len()], AMOUNT)
-                && cents.is_none();
-            if !(is_currency || is_amount) {
-                return None;
-            }
-            self.at += if is_currency {
-                CURRENCY.len()
-            } else {
-                AMOUNT.len()
-            };
-            if self.next_byte() != b':' {
-                return None;
-            }
-            self.at += 1;
-            if self.next_byte() != b'"' {
-                return None;
-            }
-            let start = self.at + 1;
-            // Both values read in place: a three-letter code, and the amount's digits.
-            let end = if is_currency {
-                currency = Some(self.known_code_at(start)?);
-                start + 3
-            } else {
-                let (value, end) = plain_cents(bytes, start)?;
-                cents = Some(value);
-                end
-            };
-            self.at = end + 1;
-            match self.next_byte() {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some((currency?, cents?));
-                }
-                _ => return None,
-            }
-        }
-    }
-
     /// The amount object as Amazon writes it on the wire, without whitespace and
     /// `CurrencyCode` first: `{"CurrencyCode":"USD","Amount":"` checked as four words (the
     /// code's bytes masked out), then the code and the digits read in place. `None`, with the
     /// reader unmoved, for any other spelling.
     #[inline(always)]
-    fn compact_money(&mut self) -> Option<(&'static str, i64)> {
+    pub(crate) fn compact_money(&mut self) -> Option<(&'static str, i64)> {
         const PREFIX: &[u8; 32] = b"{\"CurrencyCode\":\"XXX\",\"Amount\":\"";
         // Bytes 17 to 19, the code, are bytes 1 to 3 of the third word.
         const CODE: u64 = 0xFF_FFFF << 8;
