@@ -222,14 +222,19 @@ pub(crate) const fn same_frames(a: &[&str], b: &[&str]) -> bool {
     true
 }
 
-/// Each frame's first eight bytes (fewer for a shorter frame, zero-padded) as a little-endian
-/// word: what `Reader::compact_key` compares first, one load for each key it tries.
+/// Each frame's first eight bytes as a little-endian word: what `Reader::compact_key` compares
+/// first, one load for each key it tries. Fails the build for a key shorter than four bytes
+/// (a frame shorter than a word).
 pub(crate) const fn frame_heads<const N: usize>(framed: &[&str]) -> [u64; N] {
     let mut heads = [0; N];
     let mut i = 0;
     while i < N {
         let frame = framed[i].as_bytes();
-        heads[i] = word_by_bytes(frame, 0, if frame.len() < 8 { frame.len() } else { 8 });
+        assert!(
+            frame.len() >= 8,
+            "a key read in one pass has four bytes or more"
+        );
+        heads[i] = word_by_bytes(frame, 0, 8);
         i += 1;
     }
     heads

@@ -597,17 +597,14 @@ impl<'j> Reader<'j> {
         };
         let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
         let mut index = from;
-        while let (Some(head), Some(frame)) = (heads.get(index), keys.framed.get(index)) {
-            let frame = frame.as_bytes();
-            // Not the separator (the frame's comma); of a frame shorter than a word, its bytes.
-            let mask = (u64::MAX >> (8 * 8usize.saturating_sub(frame.len()))) & !0xFF;
-            if (word ^ head) & mask == 0 {
+        while let Some(head) = heads.get(index) {
+            // Not the separator, the frame's comma (every frame is a word or longer).
+            if (word ^ head) & !0xFF == 0 {
+                let frame = keys.framed.get(index).map_or(&[][..], |f| f.as_bytes());
                 let end = self.at + frame.len();
-                let rest = frame.get(8..).unwrap_or_default();
-                if rest.is_empty()
-                    || bytes
-                        .get(self.at + 8..end)
-                        .is_some_and(|here| same_bytes(here, rest))
+                if bytes
+                    .get(self.at + 8..end)
+                    .is_some_and(|here| same_bytes(here, frame.get(8..).unwrap_or_default()))
                 {
                     self.at = end;
                     return index;
