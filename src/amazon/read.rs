@@ -80,7 +80,7 @@ pub(crate) struct Reader<'j> {
 // What [`Reader::member_key`] found, in one word (returned in a register rather than through
 // memory, once per member): a listed key's index, or one of these.
 const OBJECT_END: usize = usize::MAX;
-pub(crate) const UNLISTED_KEY: usize = usize::MAX - 1;
+const UNLISTED_KEY: usize = usize::MAX - 1;
 const KEY_FAULT: usize = usize::MAX - 2;
 
 /// Where the first quote, backslash or control character at or after `from` is
@@ -587,8 +587,9 @@ impl<'j> Reader<'j> {
     /// The index of the first key of `keys`, from `from` on, whose compact member (its frame,
     /// see [`Keys::framed`]: `,"Key":`) is here, after the separator the reader is at (`{` or
     /// `,`, the caller's to check), with the reader past it; [`UNLISTED_KEY`], with the reader
-    /// unmoved, when there is none. `heads` are the frames' [`frame_heads`]: a key tried is one
-    /// word compared, its frame's rest only when the word matches.
+    /// unmoved, when there is none (and when fewer than eight bytes are left). `heads` are the
+    /// frames' [`frame_heads`], which makes sure every frame is a word or longer: a key tried is
+    /// one word compared, its frame's rest only when the word matches.
     #[inline(never)]
     pub(crate) fn compact_key(&mut self, keys: &Keys, heads: &[u64], from: usize) -> usize {
         let bytes = self.bytes();
@@ -641,14 +642,14 @@ impl<'j> Reader<'j> {
 
     /// Consumes `count` bytes the caller checked.
     #[inline(always)]
-    pub(crate) fn pass(&mut self, count: usize) {
+    pub(crate) fn advance(&mut self, count: usize) {
         self.at += count;
     }
 
     /// A string right here without escapes, borrowed; `None`, the reader unmoved, for
     /// anything else.
     pub(crate) fn compact_text(&mut self) -> Option<&'j str> {
-        if !self.is_at(b'"') {
+        if !self.at_quote() {
             return None;
         }
         let start = self.at + 1;
@@ -844,7 +845,7 @@ impl<'j> Reader<'j> {
     /// the string readers then need no [`Self::peek`].
     #[inline(always)]
     fn at_quote(&self) -> bool {
-        self.bytes().get(self.at) == Some(&b'"')
+        self.is_at(b'"')
     }
 
     /// A string value, borrowed from the document unless it has escapes.
