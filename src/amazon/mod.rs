@@ -33,6 +33,7 @@ use alloc::borrow::Cow;
 use chrono::{DateTime, Utc};
 use core::fmt;
 use core::ops::ControlFlow;
+use core::ptr::addr_of_mut;
 
 /// Text of an SP-API record: borrowed from the JSON it was read from unless it had escapes.
 pub type Text<'a> = Cow<'a, str>;
@@ -771,14 +772,12 @@ impl<'a> OrderItem<'a> {
         let mut more = r.enter_array("a list of order items")?;
         while more {
             let start = r.value_start()?;
-            items.push(OrderItem::EMPTY);
-            if let Some(item) = items.last_mut() {
-                // Read where it is kept: an item is ~200 bytes, and wasmtime charges a copy
-                // per byte.
-                if !OrderItem::compact_into(r, item) {
-                    r.rewind(start);
-                    *item = OrderItem::read(r)?;
-                }
+            // Read where it is kept: an item is ~200 bytes, and wasmtime charges a copy per
+            // byte.
+            let item = OrderItem::push_empty(&mut items);
+            if !OrderItem::compact_into(r, item) {
+                r.rewind(start);
+                *item = OrderItem::read(r)?;
             }
             more = r.array_step()?;
         }
@@ -801,6 +800,53 @@ impl<'a> OrderItem<'a> {
         promotion_discount: None,
         buyer_requested_cancel: None,
     };
+
+    /// Appends [`Self::EMPTY`] to `items` field by field, and returns it: the constant item
+    /// would be copied in bulk, 208 bytes that wasmtime charges one by one (~160 fuel an item
+    /// more than these stores).
+    fn push_empty<'l>(items: &'l mut Vec<OrderItem<'a>>) -> &'l mut OrderItem<'a> {
+        // Every field is named here: a field added to `OrderItem` fails the build until it is
+        // written below too.
+        const _: () = {
+            let OrderItem {
+                asin: _,
+                seller_sku: _,
+                order_item_id: _,
+                title: _,
+                quantity_ordered: _,
+                quantity_shipped: _,
+                item_price: _,
+                shipping_price: _,
+                item_tax: _,
+                shipping_tax: _,
+                shipping_discount: _,
+                promotion_discount: _,
+                buyer_requested_cancel: _,
+            } = OrderItem::EMPTY;
+        };
+        items.reserve(1);
+        let len = items.len();
+        // SAFETY: `reserve` made room for one more item at `len`; every field of it is written
+        // (the pattern above lists them all) before the length takes it in.
+        unsafe {
+            let item = items.as_mut_ptr().add(len);
+            addr_of_mut!((*item).asin).write(Text::Borrowed(""));
+            addr_of_mut!((*item).seller_sku).write(None);
+            addr_of_mut!((*item).order_item_id).write(Text::Borrowed(""));
+            addr_of_mut!((*item).title).write(None);
+            addr_of_mut!((*item).quantity_ordered).write(0);
+            addr_of_mut!((*item).quantity_shipped).write(None);
+            addr_of_mut!((*item).item_price).write(None);
+            addr_of_mut!((*item).shipping_price).write(None);
+            addr_of_mut!((*item).item_tax).write(None);
+            addr_of_mut!((*item).shipping_tax).write(None);
+            addr_of_mut!((*item).shipping_discount).write(None);
+            addr_of_mut!((*item).promotion_discount).write(None);
+            addr_of_mut!((*item).buyer_requested_cancel).write(None);
+            items.set_len(len + 1);
+            &mut *item
+        }
+    }
 
     /// Reads the item here into `i` (which holds [`Self::EMPTY`]) if it is written as Amazon
     /// sends it on the wire: compact, its members in [`ITEM_KEYS`]' order (any of them left
