@@ -634,12 +634,6 @@ impl<'j> Reader<'j> {
         Some(())
     }
 
-    /// Whether the byte here is `byte`.
-    #[inline(always)]
-    pub(crate) fn is_at(&self, byte: u8) -> bool {
-        self.bytes().get(self.at) == Some(&byte)
-    }
-
     /// Consumes `count` bytes the caller checked.
     #[inline(always)]
     pub(crate) fn advance(&mut self, count: usize) {
@@ -647,7 +641,8 @@ impl<'j> Reader<'j> {
     }
 
     /// A string right here without escapes, borrowed; `None`, the reader unmoved, for
-    /// anything else.
+    /// anything else. [`Self::raw_string`]'s plain path, written again: one helper for both
+    /// cost the push 246 fuel and the page 25 k (measured), in the general reader's strings.
     pub(crate) fn compact_text(&mut self) -> Option<&'j str> {
         if !self.at_quote() {
             return None;
@@ -845,7 +840,7 @@ impl<'j> Reader<'j> {
     /// the string readers then need no [`Self::peek`].
     #[inline(always)]
     fn at_quote(&self) -> bool {
-        self.is_at(b'"')
+        self.bytes().get(self.at) == Some(&b'"')
     }
 
     /// A string value, borrowed from the document unless it has escapes.
