@@ -333,6 +333,7 @@ fn demo(args: &[String]) -> Result {
 }
 
 fn test() -> Result {
+    warn_if_disk_is_short();
     setup(true)?;
     step("formatting and lints");
     run("cargo", &["fmt", "--all", "--check"])?;
@@ -377,6 +378,27 @@ fn test() -> Result {
     step("second host: the component under jco in Node, against host-example's final states");
     run("node", &["--test", "host-example/jco/"])?;
     Ok(())
+}
+
+/// What a clean `cargo xtask test` writes: 3.4 GB of `target/` (measured on 2026-11-30 with
+/// `CARGO_INCREMENTAL=0`, as `.ci/run` builds), and the tools it installs.
+const TEST_DISK_BYTES: u64 = 5 << 30;
+
+/// Says so up front when the disk the build writes to has less room than a clean run needs: a
+/// full disk stops it midway, with a linker's bus error or an unwritable archive.
+fn warn_if_disk_is_short() {
+    // POSIX `df`: the second line's fourth column is the space available, in KiB.
+    let free = output("df", &["-Pk", "."]).and_then(|out| {
+        let line = out.lines().nth(1)?;
+        line.split_whitespace().nth(3)?.parse::<u64>().ok()
+    });
+    if let Some(free) = free.map(|kib| kib * 1024).filter(|&b| b < TEST_DISK_BYTES) {
+        eprintln!(
+            "xtask: warning: {:.1} GiB free here; a clean run of every test writes about {} GiB",
+            free as f64 / f64::from(1 << 30),
+            TEST_DISK_BYTES >> 30
+        );
+    }
 }
 
 /// The runner skips browser tests with success unless told to use the browser, so the output
