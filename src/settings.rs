@@ -301,6 +301,20 @@ pub struct StoreConfig {
 impl StoreConfig {
     /// Reads the flat key/value settings of `store` (keys in `wit/STORAGE.md`).
     pub fn from_pairs(store: &str, pairs: &[(String, String)]) -> Result<Self, Vec<FieldError>> {
+        Self::read(store, pairs, true)
+    }
+
+    /// [`Self::from_pairs`] for a call that does not talk to Amazon (a push, a Commerce event):
+    /// the SP-API settings are checked as ever, but not copied (`api` is `None`).
+    pub fn without_api(store: &str, pairs: &[(String, String)]) -> Result<Self, Vec<FieldError>> {
+        Self::read(store, pairs, false)
+    }
+
+    fn read(
+        store: &str,
+        pairs: &[(String, String)],
+        with_api: bool,
+    ) -> Result<Self, Vec<FieldError>> {
         // The last value of each key counts; a blank one is unset.
         let mut values = [None; SETTING_COUNT];
         for (key, value) in pairs {
@@ -391,6 +405,7 @@ impl StoreConfig {
                 let spapi_endpoint = get(Setting::SpapiEndpoint)
                     .or_else(|| marketplace.map(|m| m.region.endpoint()));
                 match spapi_endpoint {
+                    Some(_) if !with_api => None,
                     Some(endpoint) => Some(ApiConfig {
                         spapi_endpoint: without_trailing_slashes(endpoint).to_owned(),
                         lwa_endpoint: get(Setting::LwaEndpoint)
@@ -497,6 +512,44 @@ mod tests {
         );
         let shown = format!("{api:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
+    }
+
+    #[test]
+    fn a_push_reads_the_settings_without_the_credentials_but_checks_them() {
+        let base = [
+            ("marketplace_id", "ATVPDKIKX0DER"),
+            ("integrated_at", "2026-01-01T00:00:00Z"),
+            ("lwa_client_id", "amzn1.app"),
+            ("lwa_client_secret", "s3cr3t-client"),
+            ("lwa_refresh_token", "Atzr|s3cr3t-refresh"),
+        ];
+        let full = StoreConfig::from_pairs("acme-us", &pairs(&base)).unwrap();
+        let push = StoreConfig::without_api("acme-us", &pairs(&base)).unwrap();
+        assert!(full.api.is_some() && push.api.is_none());
+        assert_eq!(StoreConfig { api: None, ..full }, push);
+        // A marketplace the plugin does not know needs an endpoint, for a push too.
+        let unknown = [
+            ("marketplace_id", "A1UNKNOWN"),
+            base[1],
+            base[2],
+            base[3],
+            base[4],
+        ];
+        let errors = |config: Result<StoreConfig, Vec<FieldError>>| {
+            config
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            errors(StoreConfig::without_api("acme-us", &pairs(&unknown))),
+            errors(StoreConfig::from_pairs("acme-us", &pairs(&unknown)))
+        );
+        assert_eq!(
+            errors(StoreConfig::without_api("acme-us", &pairs(&unknown))),
+            ["spapi_endpoint"]
+        );
     }
 
     #[test]

@@ -161,14 +161,20 @@ impl<H: Host> Engine<H> {
         }
     }
 
-    fn config(&mut self, store: &str) -> Result<StoreConfig, EngineError> {
+    /// The store's settings; with its SP-API credentials `with_api` (they are ~1 KB to copy).
+    fn config(&mut self, store: &str, with_api: bool) -> Result<StoreConfig, EngineError> {
         if !is_store_code(store) {
             return Err(EngineError::InvalidInput(format!(
                 "\"{store}\" is not a store code"
             )));
         }
         let pairs = self.host.settings(store);
-        StoreConfig::from_pairs(store, &pairs).map_err(|errors| {
+        let config = if with_api {
+            StoreConfig::from_pairs(store, &pairs)
+        } else {
+            StoreConfig::without_api(store, &pairs)
+        };
+        config.map_err(|errors| {
             let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
             EngineError::Config(join(messages.iter().map(String::as_str), "; "))
         })
@@ -560,7 +566,7 @@ impl<H: Host> Engine<H> {
         Self::check_now(now)?;
         let order = parse_order(order_json)?;
         let items = parse_order_items(items_json)?;
-        let config = self.config(store)?;
+        let config = self.config(store, false)?;
         self.with_lease(store, now, |engine| {
             let text = engine.row_text(store, &order.amazon_order_id)?;
             let stored = match &text {
@@ -597,7 +603,7 @@ impl<H: Host> Engine<H> {
             CommerceEvent::Shipped(s) => s.store.clone(),
             CommerceEvent::Canceled { store, .. } => store.clone(),
         };
-        self.config(&store)?;
+        self.config(&store, false)?;
         self.with_lease(&store, now, |engine| match event {
             CommerceEvent::Shipped(shipment) => engine.queue_shipment(shipment),
             CommerceEvent::Canceled {

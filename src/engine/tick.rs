@@ -147,7 +147,7 @@ impl<H: Host> Engine<H> {
         now: DateTime<Utc>,
     ) -> Result<TickReport, EngineError> {
         Self::check_now(now)?;
-        let config = self.config(store)?;
+        let config = self.config(store, true)?;
         match self.with_lease(store, now, |engine| engine.tick(&config, now)) {
             Err(EngineError::Busy) => Ok(TickReport {
                 status: TickStatus::Busy,
@@ -164,19 +164,19 @@ impl<H: Host> Engine<H> {
     ) -> Result<TickReport, EngineError> {
         let mut report = TickReport::default();
         self.retry_blocked(config, &mut report)?;
-        match config.api.clone() {
+        match &config.api {
             Some(api_config) => {
                 let mut session = Session::default();
                 let mut api = SpApi {
                     host: &mut self.host,
                     session: &mut session,
                     store: &config.integration.store,
-                    api: &api_config,
+                    api: api_config,
                     marketplace_id: &config.integration.marketplace_id,
                     now,
                 };
                 push_queue(&mut api, &mut report)?;
-                let polled = self.poll(config, &api_config, &mut session, now, &mut report);
+                let polled = self.poll(config, api_config, &mut session, now, &mut report);
                 let buckets = session.flush(&config.integration.store);
                 if !buckets.is_empty() {
                     self.host.storage_apply(buckets)?;
