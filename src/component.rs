@@ -153,19 +153,17 @@ fn line<'a>(l: &'a crate::order_builder::DraftLine<'_>) -> types::OrderLine<'a> 
 }
 
 impl Host for Imports {
-    fn http_send(&mut self, request: host::HttpRequest) -> Result<host::HttpResponse, HttpError> {
-        let headers: Vec<(&str, &str)> = request
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+    fn http_send(
+        &mut self,
+        request: host::HttpRequest<'_>,
+    ) -> Result<host::HttpResponse, HttpError> {
         let request = http::Request {
             method: match request.method {
                 host::Method::Get => http::Method::Get,
                 host::Method::Post => http::Method::Post,
             },
             url: &request.url,
-            headers: &headers,
+            headers: &request.headers,
             body: request.body.as_deref(),
         };
         match http::send(request) {

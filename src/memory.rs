@@ -174,7 +174,7 @@ impl FakeAmazon {
         }
     }
 
-    fn handle(&mut self, request: HttpRequest) -> HttpResponse {
+    fn handle(&mut self, request: HttpRequest<'_>) -> HttpResponse {
         let (path, query) = request
             .url
             .split_once('?')
@@ -190,7 +190,7 @@ impl FakeAmazon {
             .headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-access-token"))
-            .map(|(_, v)| v.as_str());
+            .map(|(_, v)| *v);
         match token.and_then(|t| self.tokens.get(t)) {
             Some(expires) if *expires > self.now.timestamp_millis() => {}
             _ => {
@@ -476,7 +476,7 @@ impl MemoryHost {
 }
 
 impl Host for MemoryHost {
-    fn http_send(&mut self, request: HttpRequest) -> Result<HttpResponse, HttpError> {
+    fn http_send(&mut self, request: HttpRequest<'_>) -> Result<HttpResponse, HttpError> {
         self.host_calls += 1;
         if !(request.url.starts_with(SANDBOX_ENDPOINT) || request.url.starts_with(SANDBOX_LWA)) {
             return Err(HttpError::NotAllowed(request.url));

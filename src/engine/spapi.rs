@@ -276,15 +276,9 @@ impl<H: Host> SpApi<'_, H> {
         }
     }
 
-    fn send(&mut self, request: HttpRequest) -> Result<HttpResponse, ApiFailure> {
-        self.host.http_send(request).map_err(|e| match e {
-            HttpError::NotAllowed(url) => ApiFailure::NotAllowed(url),
-            other => ApiFailure::Unavailable(other.to_string()),
-        })
-    }
-
-    /// A valid LWA access token, refreshed when the cached one is about to expire.
-    fn access_token(&mut self) -> Result<String, ApiFailure> {
+    /// Makes sure the session holds an LWA access token that is not about to expire, refreshing
+    /// the cached one when it is.
+    fn refresh_access_token(&mut self) -> Result<(), ApiFailure> {
         let key = keys::lwa(self.store);
         if !self.session.token_read {
             self.session.token = self
@@ -295,7 +289,7 @@ impl<H: Host> SpApi<'_, H> {
         }
         if let Some(token) = &self.session.token {
             if token.expires_at - TOKEN_MARGIN_MS > self.now_ms() {
-                return Ok(token.access_token.clone());
+                return Ok(());
             }
         }
         let mut body = String::with_capacity(512);
@@ -305,15 +299,15 @@ impl<H: Host> SpApi<'_, H> {
         form_encode_into(&mut body, &self.api.client_id);
         body.push_str("&client_secret=");
         form_encode_into(&mut body, &self.api.client_secret);
-        let response = self.send(HttpRequest {
-            method: Method::Post,
-            url: self.api.lwa_endpoint.clone(),
-            headers: vec![(
-                "content-type".into(),
-                "application/x-www-form-urlencoded".into(),
-            )],
-            body: Some(body),
-        })?;
+        let response = send(
+            self.host,
+            HttpRequest {
+                method: Method::Post,
+                url: self.api.lwa_endpoint.clone(),
+                headers: vec![("content-type", "application/x-www-form-urlencoded")],
+                body: Some(body),
+            },
+        )?;
         match response.status {
             200 => {}
             400 | 401 | 403 => {
@@ -346,9 +340,8 @@ impl<H: Host> SpApi<'_, H> {
         };
         let value = token.to_json();
         self.host.storage_apply(vec![StorageOp::Put(key, value)])?;
-        let access_token = token.access_token.clone();
         self.session.token = Some(token);
-        Ok(access_token)
+        Ok(())
     }
 
     /// One SP-API call with the usage plan, the access token and the error mapping.
@@ -359,21 +352,30 @@ impl<H: Host> SpApi<'_, H> {
         path_and_query: &str,
         body: Option<String>,
     ) -> Result<HttpResponse, ApiFailure> {
-        let token = self.access_token()?;
+        self.refresh_access_token()?;
         self.take(plan)?;
+        // There after a refresh; lent from the session, not copied into the request.
+        let token = self
+            .session
+            .token
+            .as_ref()
+            .map_or("", |t| t.access_token.as_str());
         let mut headers = vec![
-            ("x-amz-access-token".to_owned(), token),
-            ("accept".to_owned(), "application/json".to_owned()),
+            ("x-amz-access-token", token),
+            ("accept", "application/json"),
         ];
         if body.is_some() {
-            headers.push(("content-type".into(), "application/json".into()));
+            headers.push(("content-type", "application/json"));
         }
-        let response = self.send(HttpRequest {
-            method,
-            url: concat(&[self.api.spapi_endpoint.as_str(), path_and_query]),
-            headers,
-            body,
-        })?;
+        let response = send(
+            self.host,
+            HttpRequest {
+                method,
+                url: concat(&[self.api.spapi_endpoint.as_str(), path_and_query]),
+                headers,
+                body,
+            },
+        )?;
         match response.status {
             200..=299 => Ok(response),
             429 => {
@@ -490,6 +492,14 @@ impl<H: Host> SpApi<'_, H> {
 }
 
 /// A short description of an error response: Amazon's `errors`, else the status alone.
+/// Sends `request`, a refusal or a transport failure as an [`ApiFailure`].
+fn send<H: Host>(host: &mut H, request: HttpRequest<'_>) -> Result<HttpResponse, ApiFailure> {
+    host.http_send(request).map_err(|e| match e {
+        HttpError::NotAllowed(url) => ApiFailure::NotAllowed(url),
+        other => ApiFailure::Unavailable(other.to_string()),
+    })
+}
+
 fn describe(response: &HttpResponse) -> String {
     parse_api_errors(&response.body)
         .filter(|e| !e.0.is_empty())

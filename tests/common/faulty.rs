@@ -87,7 +87,7 @@ fn commerce_down() -> CommerceError {
 }
 
 impl Host for FaultyHost {
-    fn http_send(&mut self, r: HttpRequest) -> Result<HttpResponse, HttpError> {
+    fn http_send(&mut self, r: HttpRequest<'_>) -> Result<HttpResponse, HttpError> {
         faulty!(
             self,
             "http_send",

@@ -569,7 +569,11 @@ impl http::Host for BenchState {
                 http::Method::Post => core::Method::Post,
             },
             url: req.url,
-            headers: req.headers,
+            headers: req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
             body: req.body,
         };
         match self.host.http_send(request) {
