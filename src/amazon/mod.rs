@@ -1725,6 +1725,61 @@ mod tests {
         assert!(taken > 1_000, "{taken} variants taken");
     }
 
+    /// Every subset of an address's members, in Amazon's order: compact (the members left out
+    /// passed over by `other_member_key`'s look-ahead, or looked up past four) and spaced out
+    /// (every key looked up) read the same members.
+    #[test]
+    fn members_left_out_are_found_as_when_every_key_is_looked_up() {
+        const NAMES: [&str; 10] = [
+            "Name",
+            "CompanyName",
+            "AddressLine1",
+            "AddressLine2",
+            "AddressLine3",
+            "City",
+            "StateOrRegion",
+            "PostalCode",
+            "CountryCode",
+            "Phone",
+        ];
+        for subset in 0u32..1 << NAMES.len() {
+            let present: Vec<usize> = (0..NAMES.len()).filter(|i| subset >> i & 1 == 1).collect();
+            let member = |i: &usize| format!("\"{}\":\"v{i}\"", NAMES[*i]);
+            let compact = format!(
+                "{{{}}}",
+                present.iter().map(member).collect::<Vec<_>>().join(",")
+            );
+            let spaced = format!(
+                "{{ {} }}",
+                present.iter().map(member).collect::<Vec<_>>().join(" , ")
+            );
+            let address = Reader::document(&compact, Address::read).unwrap();
+            let looked_up = Reader::document(&spaced, Address::read).unwrap();
+            assert_eq!(address, looked_up, "{compact}");
+            let fields = [
+                &address.name,
+                &address.company_name,
+                &address.address_line1,
+                &address.address_line2,
+                &address.address_line3,
+                &address.city,
+                &address.state_or_region,
+                &address.postal_code,
+                &address.country_code,
+                &address.phone,
+            ];
+            for (i, field) in fields.iter().enumerate() {
+                let expected = present.contains(&i).then(|| format!("v{i}"));
+                assert_eq!(
+                    field.as_deref(),
+                    expected.as_deref(),
+                    "{compact}: {}",
+                    NAMES[i]
+                );
+            }
+        }
+    }
+
     #[test]
     fn wire_amounts_read_in_one_pass_as_the_general_reader_reads_them() {
         let inputs = [

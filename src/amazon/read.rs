@@ -555,13 +555,38 @@ impl<'j> Reader<'j> {
                 return expected;
             }
         }
-        self.other_member_key(keys, first)
+        self.other_member_key(keys, expected, first)
     }
 
     /// [`Self::member_key`] past a member that is not the expected one: apart, so that the
-    /// expected member's path sets up no stack frame.
+    /// expected member's path sets up no stack frame. The few keys after the expected one are
+    /// tried as compact members first (Amazon leaves members out, rarely more than three in
+    /// a row), then the key is looked up.
     #[inline(never)]
-    fn other_member_key(&mut self, keys: &Keys, first: bool) -> usize {
+    fn other_member_key(&mut self, keys: &Keys, expected: usize, first: bool) -> usize {
+        let bytes = self.bytes();
+        // Most objects end before their last listed key: the end comes first.
+        if bytes.get(self.at) == Some(&b'}') {
+            self.at += 1;
+            return OBJECT_END;
+        }
+        for index in expected + 1..expected + 5 {
+            let Some(frame) = keys.framed.get(index) else {
+                break;
+            };
+            let frame = frame
+                .as_bytes()
+                .get(usize::from(first)..)
+                .unwrap_or_default();
+            let end = self.at + frame.len();
+            if bytes
+                .get(self.at..end)
+                .is_some_and(|here| same_bytes(here, frame))
+            {
+                self.at = end;
+                return index;
+            }
+        }
         let next = self.next_byte();
         if next == b'}' {
             self.at += 1;
