@@ -4,6 +4,7 @@
 use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::amazon::keys::same_bytes;
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
 use crate::amazon::OrderItem;
@@ -63,6 +64,17 @@ impl CatalogFacts {
     }
 
     fn position(&self, sku: &str) -> Result<usize, usize> {
+        // An order's few SKUs: a SKU looked up again is found by comparing lengths and words,
+        // before any ordering compare (a `memcmp` call each).
+        if self.0.len() <= 8 {
+            if let Some(at) = self
+                .0
+                .iter()
+                .position(|p| same_bytes(p.sku.as_bytes(), sku.as_bytes()))
+            {
+                return Ok(at);
+            }
+        }
         self.0.binary_search_by(|p| p.sku.as_str().cmp(sku))
     }
 }
@@ -273,6 +285,38 @@ mod tests {
             totals.iter().map(|(s, q)| (s.to_string(), *q)).collect();
         assert_eq!(owned, borrowed);
         assert_eq!(sku_totals(&[]), []);
+    }
+
+    /// Small catalogs (found by equality first) and large ones (by ordering only) insert,
+    /// replace and find SKUs as an ordered map does.
+    #[test]
+    fn a_catalog_finds_and_replaces_skus_as_an_ordered_map_does() {
+        let skus: Vec<String> = (0..40)
+            .map(|i| match i % 4 {
+                0 => format!("SKU-{i:05}"),
+                1 => format!("B{i}"),
+                2 => format!("sku-{i}-a-much-longer-seller-sku-{i}"),
+                _ => "x".repeat(i % 9),
+            })
+            .collect();
+        let mut catalog = CatalogFacts::new();
+        let mut model = alloc::collections::BTreeMap::new();
+        for (n, sku) in skus.iter().chain(skus.iter().step_by(3)).enumerate() {
+            catalog.insert(product(sku, n as i64));
+            model.insert(sku.clone(), n as i64);
+            let listed: Vec<(&str, Option<i64>)> =
+                catalog.0.iter().map(|p| (p.sku.as_str(), p.qty)).collect();
+            let expected: Vec<(&str, Option<i64>)> =
+                model.iter().map(|(k, v)| (k.as_str(), Some(*v))).collect();
+            assert_eq!(listed, expected);
+            for other in &skus {
+                assert_eq!(
+                    catalog.get(other).and_then(|p| p.qty),
+                    model.get(other).copied(),
+                    "{other}"
+                );
+            }
+        }
     }
 
     #[test]
