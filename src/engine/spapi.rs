@@ -491,7 +491,6 @@ impl<H: Host> SpApi<'_, H> {
     }
 }
 
-/// A short description of an error response: Amazon's `errors`, else the status alone.
 /// Sends `request`, a refusal or a transport failure as an [`ApiFailure`].
 fn send<H: Host>(host: &mut H, request: HttpRequest<'_>) -> Result<HttpResponse, ApiFailure> {
     host.http_send(request).map_err(|e| match e {
@@ -500,6 +499,7 @@ fn send<H: Host>(host: &mut H, request: HttpRequest<'_>) -> Result<HttpResponse,
     })
 }
 
+/// A short description of an error response: Amazon's `errors`, else the status alone.
 fn describe(response: &HttpResponse) -> String {
     parse_api_errors(&response.body)
         .filter(|e| !e.0.is_empty())
