@@ -304,13 +304,10 @@ impl StoreConfig {
         Self::read(store, pairs, true)
     }
 
-    /// [`Self::from_pairs`] for a call that does not talk to Amazon (a push, a Commerce event):
-    /// the SP-API settings are checked as ever, but not copied (`api` is `None`).
-    pub fn without_api(store: &str, pairs: &[(String, String)]) -> Result<Self, Vec<FieldError>> {
-        Self::read(store, pairs, false)
-    }
-
-    fn read(
+    /// [`Self::from_pairs`], or for a call that does not talk to Amazon (a push, a Commerce
+    /// event) without `with_api`: the SP-API settings are then checked as ever, but not copied
+    /// (`api` is `None`).
+    pub(crate) fn read(
         store: &str,
         pairs: &[(String, String)],
         with_api: bool,
@@ -524,7 +521,7 @@ mod tests {
             ("lwa_refresh_token", "Atzr|s3cr3t-refresh"),
         ];
         let full = StoreConfig::from_pairs("acme-us", &pairs(&base)).unwrap();
-        let push = StoreConfig::without_api("acme-us", &pairs(&base)).unwrap();
+        let push = StoreConfig::read("acme-us", &pairs(&base), false).unwrap();
         assert!(full.api.is_some() && push.api.is_none());
         assert_eq!(StoreConfig { api: None, ..full }, push);
         // A marketplace the plugin does not know needs an endpoint, for a push too.
@@ -543,11 +540,11 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            errors(StoreConfig::without_api("acme-us", &pairs(&unknown))),
+            errors(StoreConfig::read("acme-us", &pairs(&unknown), false)),
             errors(StoreConfig::from_pairs("acme-us", &pairs(&unknown)))
         );
         assert_eq!(
-            errors(StoreConfig::without_api("acme-us", &pairs(&unknown))),
+            errors(StoreConfig::read("acme-us", &pairs(&unknown), false)),
             ["spapi_endpoint"]
         );
     }

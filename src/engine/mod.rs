@@ -169,12 +169,7 @@ impl<H: Host> Engine<H> {
             )));
         }
         let pairs = self.host.settings(store);
-        let config = if with_api {
-            StoreConfig::from_pairs(store, &pairs)
-        } else {
-            StoreConfig::without_api(store, &pairs)
-        };
-        config.map_err(|errors| {
+        StoreConfig::read(store, &pairs, with_api).map_err(|errors| {
             let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
             EngineError::Config(join(messages.iter().map(String::as_str), "; "))
         })
