@@ -288,6 +288,31 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     word(a, at) == word(b, at) && word(a, len - 8) == word(b, len - 8)
 }
 
+/// Whether `here` is `frame` (a frame of eight bytes or more, as long as `here`) but for its
+/// first byte, the separator, once [`frame_heads`]' word has matched: the bytes after the
+/// first word a word at a time, the last word overlapping, so that no frame's rest is
+/// compared byte by byte.
+#[inline(always)]
+pub(crate) fn same_after_head(here: &[u8], frame: &[u8]) -> bool {
+    let len = frame.len();
+    let word = |s: &[u8], at: usize| {
+        u64::from_le_bytes(
+            s.get(at..at + 8)
+                .and_then(|w| w.try_into().ok())
+                .unwrap_or([0; 8]),
+        )
+    };
+    let mut at = 8;
+    while at + 8 < len {
+        if word(here, at) != word(frame, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // A frame of one word was the head; a longer one's last word leaves the separator out.
+    len == 8 || word(here, len - 8) == word(frame, len - 8)
+}
+
 /// The `Keys` of a list of key literals, built at compile time.
 macro_rules! keys {
     ($($key:literal),* $(,)?) => {{
@@ -306,7 +331,7 @@ pub(crate) use keys;
 
 #[cfg(test)]
 mod tests {
-    use super::same_bytes;
+    use super::{same_after_head, same_bytes};
 
     /// Every length the word steps cover (none, halves, one to four words, overlapping), a
     /// difference at every place, and lengths that differ.
@@ -321,6 +346,24 @@ mod tests {
                 let mut b = a.to_vec();
                 b[at] ^= 0x80;
                 assert!(!same_bytes(a, &b), "len {len} at {at}");
+            }
+        }
+    }
+
+    /// Frames of one to five words: equal whatever the separator, unequal for a difference
+    /// after the head's word (which `frame_heads` compares).
+    #[test]
+    fn same_after_head_is_slice_equality_but_for_the_separator() {
+        let frame: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(53)).collect();
+        for len in 8..frame.len() {
+            let frame = &frame[..len];
+            let mut here = frame.to_vec();
+            here[0] = b'{';
+            assert!(same_after_head(&here, frame), "len {len}");
+            for at in 8..len {
+                let mut other = here.clone();
+                other[at] ^= 0x80;
+                assert!(!same_after_head(&other, frame), "len {len} at {at}");
             }
         }
     }

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 #[cfg(doc)]
 use super::keys::frame_heads;
-use super::keys::{same_bytes, Keys};
+use super::keys::{same_after_head, same_bytes, Keys};
 use super::money::{cents_from_i64, parse_cents, plain_cents, MAX_ABS_CENTS};
 use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, slice};
 
@@ -629,8 +629,8 @@ impl<'j> Reader<'j> {
                 let frame = keys.framed.get(index).map_or(&[][..], |f| f.as_bytes());
                 let end = self.at + frame.len();
                 if bytes
-                    .get(self.at + 8..end)
-                    .is_some_and(|here| same_bytes(here, frame.get(8..).unwrap_or_default()))
+                    .get(self.at..end)
+                    .is_some_and(|here| same_after_head(here, frame))
                 {
                     self.at = end;
                     return index;
