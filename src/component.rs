@@ -69,11 +69,14 @@ unsafe extern "C" fn cabi_realloc(
     if new_len == 0 {
         return align as *mut u8;
     }
-    let heap = if TO_SCRATCH.load(Ordering::Relaxed) {
-        &SCRATCH
-    } else {
-        &ALLOCATOR
-    };
+    let to_scratch = TO_SCRATCH.load(Ordering::Relaxed);
+    if old_len == 0 && !to_scratch {
+        // SAFETY: the canonical ABI passes a power-of-two `align`.
+        if let Some(ptr) = unsafe { ALLOCATOR.bump(new_len, align) } {
+            return ptr;
+        }
+    }
+    let heap = if to_scratch { &SCRATCH } else { &ALLOCATOR };
     // SAFETY: the canonical ABI passes a power-of-two `align` and, for a reallocation, the
     // pointer, size and alignment of an earlier allocation made here while handing over the
     // same value, so from the same heap.
