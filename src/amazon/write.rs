@@ -57,32 +57,40 @@ impl Writer {
     /// some forty times per money member.
     #[inline(never)]
     fn put(&mut self, bytes: &[u8]) {
-        self.append(bytes, false);
+        self.append(&[], bytes, false);
     }
 
     /// Appends `bytes` between quotes, in one call: most strings, every amount and time.
     #[inline(never)]
     fn put_quoted(&mut self, bytes: &[u8]) {
-        self.append(bytes, true);
+        self.append(&[], bytes, true);
+    }
+
+    /// Appends `prefix` (a key) and then `bytes` between quotes, in one call: a string member.
+    #[inline(never)]
+    fn put_member(&mut self, prefix: &[u8], bytes: &[u8]) {
+        self.append(prefix, bytes, true);
     }
 
     #[inline(always)]
-    fn append(&mut self, bytes: &[u8], quoted: bool) {
+    fn append(&mut self, prefix: &[u8], bytes: &[u8], quoted: bool) {
         let quotes = usize::from(quoted) * 2;
-        let (len, n) = (self.out.len(), bytes.len());
-        if self.out.capacity() - len < n + quotes {
-            self.out.reserve(n + quotes);
+        let (len, p, n) = (self.out.len(), prefix.len(), bytes.len());
+        if self.out.capacity() - len < p + n + quotes {
+            self.out.reserve(p + n + quotes);
         }
-        // SAFETY: the capacity holds `n + quotes` more bytes, and `bytes` cannot overlap the
-        // buffer (it is borrowed while `self` is borrowed mutably).
+        // SAFETY: the capacity holds `p + n + quotes` more bytes, and `prefix` and `bytes`
+        // cannot overlap the buffer (they are borrowed while `self` is borrowed mutably).
         unsafe {
             let at = self.out.as_mut_ptr().add(len);
+            core::ptr::copy_nonoverlapping(prefix.as_ptr(), at, p);
+            let at = at.add(p);
             if quoted {
                 at.write(b'"');
                 at.add(n + 1).write(b'"');
             }
             core::ptr::copy_nonoverlapping(bytes.as_ptr(), at.add(quotes / 2), n);
-            self.out.set_len(len + n + quotes);
+            self.out.set_len(len + p + n + quotes);
         }
     }
 
@@ -199,7 +207,15 @@ impl Writer {
     }
 
     pub(crate) fn str_member(&mut self, key: Key, value: &str) {
-        self.key(key).string(value);
+        let bytes = value.as_bytes();
+        if plain_run_end(bytes, 0) < bytes.len() {
+            self.key(key).string(value);
+            return;
+        }
+        // Nothing to escape, most members: the key and the string in one append.
+        let key = key.0.as_bytes();
+        self.put_member(if self.first { &key[1..] } else { key }, bytes);
+        self.first = false;
     }
 
     /// A member written only when present (`skip_serializing_if = "Option::is_none"`).
@@ -234,7 +250,9 @@ impl Writer {
     }
 
     pub(crate) fn opt_str_member(&mut self, key: Key, value: Option<&str>) {
-        self.opt_member(key, value, Writer::string);
+        if let Some(value) = value {
+            self.str_member(key, value);
+        }
     }
 }
 
