@@ -287,7 +287,10 @@ fn without_custom_sections(wasm: &[u8]) -> Result<Vec<u8>> {
 /// The wasm-bindgen package in pkg/, optimised by binaryen's wasm-opt, within its size budget.
 fn pkg() -> Result {
     step("JS package (wasm32-unknown-unknown → pkg/)");
-    run(
+    // Symbols and custom sections kept for wasm-bindgen, which reads the `target_features`
+    // section to write its glue for the features the module uses (multi-value returns rather
+    // than a return area on the stack); `wasm-opt` below drops them.
+    run_env(
         "cargo",
         &[
             "build",
@@ -297,6 +300,7 @@ fn pkg() -> Result {
             "wasm32-unknown-unknown",
             "--release",
         ],
+        &[("CARGO_PROFILE_RELEASE_STRIP", "debuginfo")],
     )?;
     run(
         "wasm-bindgen",
@@ -313,6 +317,8 @@ fn pkg() -> Result {
         &[
             WASM_OPT_FLAGS,
             &[
+                "--strip-producers",
+                "--strip-target-features",
                 "-o",
                 "pkg/amazon_order_sync_bg.wasm",
                 "pkg/amazon_order_sync_bg.wasm",
