@@ -122,6 +122,8 @@ impl<G: Grow> State<G> {
     #[inline(always)]
     fn carve(&mut self, size: usize, align: usize) -> Option<usize> {
         loop {
+            // `None` too when the sizes overflow: growing then asks for more than a 32-bit
+            // memory holds, and fails.
             if let Some(start) = self.bump(size, align) {
                 return Some(start);
             }

@@ -295,6 +295,7 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 #[inline(always)]
 pub(crate) fn same_after_head(here: &[u8], frame: &[u8]) -> bool {
     let len = frame.len();
+    debug_assert!(len >= 8 && here.len() == len, "a frame of a word or more, as long");
     let word = |s: &[u8], at: usize| {
         u64::from_le_bytes(
             s.get(at..at + 8)
