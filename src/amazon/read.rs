@@ -541,18 +541,33 @@ impl<'j> Reader<'j> {
     /// compact member. Whitespace, an unexpected key or an escape take the general path.
     #[inline(never)]
     fn member_key(&mut self, keys: &Keys, expected: usize, first: bool) -> usize {
-        // The expected member's `,"Key":` (without the comma after the `{`): one comparison
-        // for the comma, the key, its quotes and the colon.
-        let frame = keys.framed.get(expected);
-        if let Some(frame) = frame.and_then(|f| f.as_bytes().get(usize::from(first)..)) {
-            let end = self.at + frame.len();
-            if self
-                .bytes()
-                .get(self.at..end)
-                .is_some_and(|here| same_bytes(here, frame))
-            {
-                self.at = end;
-                return expected;
+        // The expected member's `,"Key":`, compared from the separator: one comparison for
+        // the comma, the key, its quotes and the colon. The first member's separator is the
+        // `{` before the reader, whose byte is left out.
+        if let Some(frame) = keys.framed.get(expected).map(|f| f.as_bytes()) {
+            let start = self.at - usize::from(first);
+            let end = start + frame.len();
+            if let Some(here) = self.bytes().get(start..end) {
+                let same = match (here.first_chunk::<8>(), frame.first_chunk::<8>()) {
+                    // A word, then the rest as `frame_heads` and `compact_key` compare it.
+                    (Some(head), Some(frame_head)) => {
+                        let separator = if first { 0xFF } else { 0 };
+                        (u64::from_le_bytes(*head) ^ u64::from_le_bytes(*frame_head)) & !separator
+                            == 0
+                            && same_after_head(here, frame)
+                    }
+                    _ => {
+                        let from = usize::from(first);
+                        same_bytes(
+                            here.get(from..).unwrap_or_default(),
+                            frame.get(from..).unwrap_or_default(),
+                        )
+                    }
+                };
+                if same {
+                    self.at = end;
+                    return expected;
+                }
             }
         }
         self.other_member_key(keys, expected, first)
@@ -1476,6 +1491,31 @@ mod tests {
                 "{cut}: {}",
                 fail.message
             );
+        }
+    }
+
+    /// The expected member is compared from its separator: any byte but a comma there is
+    /// refused, for frames of a word or more (`,"Title":`) and shorter ones (`,"Qty":`), and
+    /// only the first member's `{` is not compared.
+    #[test]
+    fn an_expected_member_needs_its_comma() {
+        let read = |json: &str| {
+            Reader::document(json, |r| {
+                r.object("o", keys!["Title", "Qty", "Price"], |r, _| {
+                    r.u32().map(drop)
+                })
+            })
+            .map_err(|f| f.message)
+        };
+        assert_eq!(read(r#"{"Title":1,"Qty":2,"Price":3}"#), Ok(()));
+        assert_eq!(read(r#"{"Qty":2,"Price":3}"#), Ok(()));
+        for separator in [" ", ";", "{", "\"", "x", "\u{0}"] {
+            for json in [
+                format!(r#"{{"Title":1{separator}"Qty":2}}"#),
+                format!(r#"{{"Title":1,"Qty":2{separator}"Price":3}}"#),
+            ] {
+                assert!(read(&json).is_err(), "{json}");
+            }
         }
     }
 
