@@ -295,7 +295,10 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 #[inline(always)]
 pub(crate) fn same_after_head(here: &[u8], frame: &[u8]) -> bool {
     let len = frame.len();
-    debug_assert!(len >= 8 && here.len() == len, "a frame of a word or more, as long");
+    debug_assert!(
+        len >= 8 && here.len() == len,
+        "a frame of a word or more, as long"
+    );
     let word = |s: &[u8], at: usize| {
         u64::from_le_bytes(
             s.get(at..at + 8)
@@ -312,6 +315,27 @@ pub(crate) fn same_after_head(here: &[u8], frame: &[u8]) -> bool {
     }
     // A frame of one word was the head; a longer one's last word leaves the separator out.
     len == 8 || word(here, len - 8) == word(frame, len - 8)
+}
+
+/// Whether `here` is the compact member `frame` (`,"Key":`, as long as `here`), compared from
+/// its separator: a word, then the rest as [`same_after_head`] compares it. The first member's
+/// separator is the object's `{`, whose byte is not compared (`first`).
+#[inline(always)]
+pub(crate) fn is_frame(here: &[u8], frame: &[u8], first: bool) -> bool {
+    match (here.first_chunk::<8>(), frame.first_chunk::<8>()) {
+        (Some(head), Some(frame_head)) => {
+            let separator = if first { 0xFF } else { 0 };
+            (u64::from_le_bytes(*head) ^ u64::from_le_bytes(*frame_head)) & !separator == 0
+                && same_after_head(here, frame)
+        }
+        _ => {
+            let from = usize::from(first);
+            same_bytes(
+                here.get(from..).unwrap_or_default(),
+                frame.get(from..).unwrap_or_default(),
+            )
+        }
+    }
 }
 
 /// The `Keys` of a list of key literals, built at compile time.

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 #[cfg(doc)]
 use super::keys::frame_heads;
-use super::keys::{same_after_head, same_bytes, Keys};
+use super::keys::{is_frame, same_after_head, Keys};
 use super::money::{cents_from_i64, parse_cents, plain_cents, MAX_ABS_CENTS};
 use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, slice};
 
@@ -547,27 +547,13 @@ impl<'j> Reader<'j> {
         if let Some(frame) = keys.framed.get(expected).map(|f| f.as_bytes()) {
             let start = self.at - usize::from(first);
             let end = start + frame.len();
-            if let Some(here) = self.bytes().get(start..end) {
-                let same = match (here.first_chunk::<8>(), frame.first_chunk::<8>()) {
-                    // A word, then the rest as `frame_heads` and `compact_key` compare it.
-                    (Some(head), Some(frame_head)) => {
-                        let separator = if first { 0xFF } else { 0 };
-                        (u64::from_le_bytes(*head) ^ u64::from_le_bytes(*frame_head)) & !separator
-                            == 0
-                            && same_after_head(here, frame)
-                    }
-                    _ => {
-                        let from = usize::from(first);
-                        same_bytes(
-                            here.get(from..).unwrap_or_default(),
-                            frame.get(from..).unwrap_or_default(),
-                        )
-                    }
-                };
-                if same {
-                    self.at = end;
-                    return expected;
-                }
+            if self
+                .bytes()
+                .get(start..end)
+                .is_some_and(|here| is_frame(here, frame, first))
+            {
+                self.at = end;
+                return expected;
             }
         }
         self.other_member_key(keys, expected, first)
@@ -585,18 +571,15 @@ impl<'j> Reader<'j> {
             self.at += 1;
             return OBJECT_END;
         }
+        let start = self.at - usize::from(first);
         for index in expected + 1..expected + 5 {
-            let Some(frame) = keys.framed.get(index) else {
+            let Some(frame) = keys.framed.get(index).map(|f| f.as_bytes()) else {
                 break;
             };
-            let frame = frame
-                .as_bytes()
-                .get(usize::from(first)..)
-                .unwrap_or_default();
-            let end = self.at + frame.len();
+            let end = start + frame.len();
             if bytes
-                .get(self.at..end)
-                .is_some_and(|here| same_bytes(here, frame))
+                .get(start..end)
+                .is_some_and(|here| is_frame(here, frame, first))
             {
                 self.at = end;
                 return index;
@@ -1494,9 +1477,10 @@ mod tests {
         }
     }
 
-    /// The expected member is compared from its separator: any byte but a comma there is
-    /// refused, for frames of a word or more (`,"Title":`) and shorter ones (`,"Qty":`), and
-    /// only the first member's `{` is not compared.
+    /// The expected member, and those after it that the look-ahead tries, are compared from
+    /// their separator: any byte but a comma there is refused, for frames of a word or more
+    /// (`,"Title":`) and shorter ones (`,"Qty":`), and only the first member's `{` is not
+    /// compared.
     #[test]
     fn an_expected_member_needs_its_comma() {
         let read = |json: &str| {
@@ -1509,10 +1493,13 @@ mod tests {
         };
         assert_eq!(read(r#"{"Title":1,"Qty":2,"Price":3}"#), Ok(()));
         assert_eq!(read(r#"{"Qty":2,"Price":3}"#), Ok(()));
+        assert_eq!(read(r#"{"Title":1,"Price":3}"#), Ok(()));
         for separator in [" ", ";", "{", "\"", "x", "\u{0}"] {
             for json in [
                 format!(r#"{{"Title":1{separator}"Qty":2}}"#),
                 format!(r#"{{"Title":1,"Qty":2{separator}"Price":3}}"#),
+                // After a member left out: found by the look-ahead.
+                format!(r#"{{"Title":1{separator}"Price":3}}"#),
             ] {
                 assert!(read(&json).is_err(), "{json}");
             }
