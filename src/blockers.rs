@@ -216,7 +216,10 @@ pub fn sku_totals<'a>(items: &'a [OrderItem<'_>]) -> Vec<(&'a str, u32)> {
     let mut totals: Vec<(&str, u32)> = Vec::with_capacity(items.len());
     for item in items.iter().filter(|i| i.quantity_ordered > 0) {
         let sku = item.sku();
-        match totals.iter_mut().find(|(seen, _)| *seen == sku) {
+        match totals
+            .iter_mut()
+            .find(|(seen, _)| same_bytes(seen.as_bytes(), sku.as_bytes()))
+        {
             Some((_, qty)) => *qty = qty.saturating_add(item.quantity_ordered),
             None => totals.push((sku, item.quantity_ordered)),
         }
