@@ -132,13 +132,19 @@ impl Writer {
 
     /// A JSON string, escaped as serde_json does.
     pub(crate) fn string(&mut self, text: &str) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let bytes = text.as_bytes();
-        let mut end = plain_run_end(bytes, 0);
+        let end = plain_run_end(bytes, 0);
         if end == bytes.len() {
             self.put_quoted(bytes);
             return;
         }
+        self.escaped(bytes, end);
+    }
+
+    /// A JSON string with something to escape, the first at `end` (the plain run before it
+    /// already found).
+    fn escaped(&mut self, bytes: &[u8], mut end: usize) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         self.put(b"\"");
         let mut run = 0;
         loop {
@@ -210,8 +216,9 @@ impl Writer {
 
     pub(crate) fn str_member(&mut self, key: Key, value: &str) {
         let bytes = value.as_bytes();
-        if plain_run_end(bytes, 0) < bytes.len() {
-            self.key(key).string(value);
+        let end = plain_run_end(bytes, 0);
+        if end < bytes.len() {
+            self.key(key).escaped(bytes, end);
             return;
         }
         // Nothing to escape, most members: the key and the string in one append.
@@ -274,4 +281,43 @@ pub(crate) fn assert_same_as_serde<T, E>(
     assert_eq!(json, serde_json::to_string(value).unwrap());
     assert_eq!(&from_json(&json).unwrap(), value);
     assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// String members, first or after another, present or absent, with nothing to escape (one
+    /// append) or with escapes anywhere (the escaping path), as serde_json writes them.
+    #[test]
+    fn string_members_are_written_as_serde_writes_them() {
+        let texts = [
+            "",
+            "plain",
+            "a \"quote\"",
+            "\\",
+            "line\nbreak",
+            "\u{1}",
+            "end\t",
+            "é € 😀",
+            "\u{7f}",
+        ];
+        for first in texts {
+            for second in texts {
+                for third in [None, Some(first), Some(second)] {
+                    let mut w = Writer::with_capacity(0);
+                    w.object(|w| {
+                        w.str_member(key!("a"), first);
+                        w.str_member(key!("b"), second);
+                        w.opt_str_member(key!("c"), third);
+                    });
+                    let mut expected = serde_json::json!({ "a": first, "b": second });
+                    if let Some(third) = third {
+                        expected["c"] = third.into();
+                    }
+                    assert_eq!(w.finish(), serde_json::to_string(&expected).unwrap());
+                }
+            }
+        }
+    }
 }
