@@ -245,7 +245,7 @@ impl<'a> AmazonOrderRow<'a> {
             "order" => {
                 order = Some(match known {
                     Some((order, _)) if r.pass_same(order.json())? => order.clone(),
-                    _ => Sent::read(r, Order::read)?,
+                    _ => Order::read_sent(r)?,
                 })
             },
             "items" => {

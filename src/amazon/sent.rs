@@ -57,6 +57,20 @@ impl<'a, T> Sent<'a, T> {
         })
     }
 
+    /// [`Self::read`] into `value`, already boxed: a large value is read where it is kept.
+    pub(crate) fn read_in(
+        r: &mut Reader<'a>,
+        mut value: Box<T>,
+        read: impl FnOnce(&mut Reader<'a>, &mut T) -> Read<()>,
+    ) -> Read<Sent<'a, T>> {
+        let start = r.value_start()?;
+        read(r, &mut value)?;
+        Ok(Sent {
+            value,
+            json: Cow::Borrowed(r.text_since(start)),
+        })
+    }
+
     /// The JSON text, a valid JSON value: the reader checked all of it.
     pub fn json(&self) -> &str {
         &self.json
