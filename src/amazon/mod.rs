@@ -915,71 +915,50 @@ impl<'a> OrderItem<'a> {
     }
 
     /// Reads the item here into `i` (which holds [`Self::EMPTY`]) if it is written as Amazon
-    /// sends it on the wire: compact, its members in [`ITEM_KEYS`]' order (any of them left
-    /// out), every text without escapes, every quantity and amount of its usual spelling (see
-    /// [`Reader::compact_money`]), no `null` but for `BuyerRequestedCancel`. Whether it was; when
-    /// not, `i` and the reader are left anywhere and the caller reads the item again with
-    /// [`Self::read`], which reads (or refuses) every item. Taken, it gives what `read` gives
-    /// (a test compares them over systematically broken items).
-    ///
-    /// One pass without the general reader's per-member results: each key is found by
-    /// comparing one word per key tried ([`keys::frame_heads`]), each value is put where it is
-    /// kept. A 3-item order's items read in ~20 % less fuel (BENCHMARKS.md, 2026-11-30). Keys
-    /// are only looked for after the last one found: fewer to try, and a key given twice is
-    /// left to the general reader (which would refuse it if it ever refused duplicates).
+    /// sends it on the wire ([`Reader::compact_object`]), every text without escapes, every
+    /// quantity and amount of its usual spelling (see [`Reader::compact_money`]), no `null`
+    /// but for `BuyerRequestedCancel`. Whether it was; when not, `i` and the reader are left
+    /// anywhere and the caller reads the item again with [`Self::read`], which reads (or
+    /// refuses) every item. Taken, it gives what `read` gives (a test compares them over
+    /// systematically broken items). A 3-item order's items read in ~20 % less fuel
+    /// (BENCHMARKS.md, 2026-11-30).
     fn compact_into(r: &mut Reader<'a>, i: &mut OrderItem<'a>) -> bool {
         const HEADS: [u64; ITEM_KEYS.len()] = keys::frame_heads(ITEM_KEYS.framed);
-        if r.byte_here() != b'{' {
-            return false;
-        }
         let (mut asin, mut item_id, mut ordered) = (false, false, false);
-        let mut next = 0;
-        loop {
-            let index = r.compact_key(ITEM_KEYS, &HEADS, next);
-            let read = match index {
-                0 => r.compact_text().map(|t| {
-                    i.asin = Text::Borrowed(t);
-                    asin = true;
-                }),
-                1 => r.compact_text().map(|t| {
-                    i.order_item_id = Text::Borrowed(t);
-                    item_id = true;
-                }),
-                2 => r
-                    .compact_text()
-                    .map(|t| i.seller_sku = Some(Text::Borrowed(t))),
-                3 => r.compact_text().map(|t| i.title = Some(Text::Borrowed(t))),
-                4 => r.compact_u32().map(|n| {
-                    i.quantity_ordered = n;
-                    ordered = true;
-                }),
-                5 => r.compact_u32().map(|n| i.quantity_shipped = Some(n)),
-                7 => r.compact_money_into(&mut i.item_price),
-                8 => r.compact_money_into(&mut i.shipping_price),
-                9 => r.compact_money_into(&mut i.item_tax),
-                10 => r.compact_money_into(&mut i.shipping_tax),
-                11 => r.compact_money_into(&mut i.shipping_discount),
-                12 => r.compact_money_into(&mut i.promotion_discount),
-                6 | 13..=20 => r.skip().ok(),
-                // Amazon's sample items end with one: read here, such an item is read once.
-                21 => r
-                    .nullable(BuyerRequestedCancel::read)
-                    .ok()
-                    .map(|cancel| i.buyer_requested_cancel = cancel),
-                _ => None,
-            };
-            if read.is_none() {
-                return false;
-            }
-            next = index + 1;
-            match r.byte_here() {
-                b',' => {}
-                b'}' => break,
-                _ => return false,
-            }
-        }
-        r.advance(1);
-        asin && item_id && ordered
+        r.compact_object(ITEM_KEYS, &HEADS, |r, index| match index {
+            0 => r.compact_text().map(|t| {
+                i.asin = Text::Borrowed(t);
+                asin = true;
+            }),
+            1 => r.compact_text().map(|t| {
+                i.order_item_id = Text::Borrowed(t);
+                item_id = true;
+            }),
+            2 => r
+                .compact_text()
+                .map(|t| i.seller_sku = Some(Text::Borrowed(t))),
+            3 => r.compact_text().map(|t| i.title = Some(Text::Borrowed(t))),
+            4 => r.compact_u32().map(|n| {
+                i.quantity_ordered = n;
+                ordered = true;
+            }),
+            5 => r.compact_u32().map(|n| i.quantity_shipped = Some(n)),
+            7 => r.compact_money_into(&mut i.item_price),
+            8 => r.compact_money_into(&mut i.shipping_price),
+            9 => r.compact_money_into(&mut i.item_tax),
+            10 => r.compact_money_into(&mut i.shipping_tax),
+            11 => r.compact_money_into(&mut i.shipping_discount),
+            12 => r.compact_money_into(&mut i.promotion_discount),
+            6 | 13..=20 => r.skip().ok(),
+            // Amazon's sample items end with one: read here, such an item is read once.
+            21 => r
+                .nullable(BuyerRequestedCancel::read)
+                .ok()
+                .map(|cancel| i.buyer_requested_cancel = cancel),
+            _ => None,
+        }) && asin
+            && item_id
+            && ordered
     }
 }
 

@@ -639,6 +639,44 @@ impl<'j> Reader<'j> {
         UNLISTED_KEY
     }
 
+    /// Reads the object here if it is written as Amazon sends it on the wire: compact, its
+    /// members in `keys`' order (any of them left out), each value taken by `member` (given its
+    /// key's index, it reads the value with the compact readers, or gives `None` for anything
+    /// else, [`UNLISTED_KEY`] included). Whether it was; when not, the reader is left anywhere
+    /// and the caller reads the object again with the general reader. `heads` are the keys'
+    /// [`frame_heads`].
+    ///
+    /// One pass without the general reader's per-member results: each key is found by
+    /// comparing one word per key tried, each value is put where it is kept. Keys are only
+    /// looked for after the last one found: fewer to try, and a key given twice is left to the
+    /// general reader.
+    #[inline(always)]
+    pub(crate) fn compact_object(
+        &mut self,
+        keys: &Keys,
+        heads: &[u64],
+        mut member: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> bool {
+        if self.byte_here() != b'{' {
+            return false;
+        }
+        let mut next = 0;
+        loop {
+            let index = self.compact_key(keys, heads, next);
+            if member(self, index).is_none() {
+                return false;
+            }
+            next = index + 1;
+            match self.byte_here() {
+                b',' => {}
+                b'}' => break,
+                _ => return false,
+            }
+        }
+        self.at += 1;
+        true
+    }
+
     /// The byte here, 0 at the end of the text.
     #[inline(always)]
     pub(crate) fn byte_here(&self) -> u8 {
@@ -655,12 +693,6 @@ impl<'j> Reader<'j> {
             cents,
         });
         Some(())
-    }
-
-    /// Consumes `count` bytes the caller checked.
-    #[inline(always)]
-    pub(crate) fn advance(&mut self, count: usize) {
-        self.at += count;
     }
 
     /// A string right here without escapes, borrowed; `None`, the reader unmoved, for
