@@ -261,17 +261,24 @@ impl<H: Host> Engine<H> {
         ));
         ops.push(blocked_entry(row, retry_key));
         if is_new {
-            let count = self.row_count(store)? + 1;
-            ops.push(StorageOp::Put(keys::count(store), count.to_string()));
+            // One key for the read and the write: a key is built in ~300 fuel.
+            let key = keys::count(store);
+            let count = self.count_at(&key)? + 1;
+            ops.push(StorageOp::Put(key, count.to_string()));
         }
         self.host.storage_apply(ops)?;
         Ok(())
     }
 
     fn row_count(&mut self, store: &str) -> Result<u32, EngineError> {
+        self.count_at(&keys::count(store))
+    }
+
+    /// The row count stored at `key` (the store's [`keys::count`]).
+    fn count_at(&mut self, key: &str) -> Result<u32, EngineError> {
         Ok(self
             .host
-            .storage_get(&keys::count(store))?
+            .storage_get(key)?
             .and_then(|v| u32::try_from(integer(&v)?).ok())
             .unwrap_or(0))
     }
