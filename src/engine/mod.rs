@@ -229,18 +229,26 @@ impl<H: Host> Engine<H> {
 
     /// The stored row of `id` as text: rows are read from it, borrowing it (see [`parse_row`]).
     fn row_text(&mut self, store: &str, id: &str) -> Result<Option<String>, EngineError> {
-        Ok(self.host.storage_get(&keys::order(store, id))?)
+        self.row_at(&keys::order(store, id))
+    }
+
+    /// The text of the row stored at `key` (the row's [`keys::order`]): the key of a row that
+    /// is processed is built once, for its read and its write.
+    fn row_at(&mut self, key: &str) -> Result<Option<String>, EngineError> {
+        Ok(self.host.storage_get(key)?)
     }
 
     /// Writes `row` with its indexes in one batch. `is_new` adds it to the row count.
     fn save_row(&mut self, row: &AmazonOrderRow, is_new: bool) -> Result<(), EngineError> {
-        self.write_row(row, row.to_json(), is_new, None)
+        let key = keys::order(&row.store, row.amazon_order_id());
+        self.write_row(key, row, row.to_json(), is_new, None)
     }
 
-    /// [`Self::save_row`] with the row's text written already, and the retry key of a blocked
+    /// [`Self::save_row`] with the row's key and text ready, and the retry key of a blocked
     /// decision (see [`retry`]; without one, the next tick reads the row to retry it).
     fn write_row(
         &mut self,
+        key: String,
         row: &AmazonOrderRow,
         json: String,
         is_new: bool,
@@ -250,7 +258,7 @@ impl<H: Host> Engine<H> {
         let id = row.amazon_order_id();
         // Room for all five up front: growing the list twice cost ~500 fuel a row.
         let mut ops = Vec::with_capacity(5);
-        ops.push(StorageOp::Put(keys::order(store, id), json));
+        ops.push(StorageOp::Put(key, json));
         ops.push(StorageOp::Put(
             keys::applied(store, id),
             applied_marker(&row.order),
@@ -319,6 +327,7 @@ impl<H: Host> Engine<H> {
     fn process(
         &mut self,
         config: &StoreConfig,
+        row_key: String,
         stored: Option<AmazonOrderRow>,
         stored_json: Option<&str>,
         snapshot: Snapshot,
@@ -443,7 +452,7 @@ impl<H: Host> Engine<H> {
         let rekey =
             retry_index.is_some_and(|index| retry_key.as_deref().is_some_and(|key| key != index));
         if rekey || stored_json != Some(json.as_str()) {
-            self.write_row(&row, json, stored.is_none(), retry_key)?;
+            self.write_row(row_key, &row, json, stored.is_none(), retry_key)?;
         }
         Ok(Outcome {
             amazon_order_id: id.into_owned(),
@@ -573,7 +582,8 @@ impl<H: Host> Engine<H> {
         let items = parse_order_items(items_json)?;
         let config = self.config(store, false)?;
         self.with_lease(store, now, |engine| {
-            let text = engine.row_text(store, &order.amazon_order_id)?;
+            let row_key = keys::order(store, &order.amazon_order_id);
+            let text = engine.row_at(&row_key)?;
             let stored = match &text {
                 // Amazon notifies at least once: a snapshot pushed again is taken from the
                 // push rather than read from the row a second time.
@@ -585,7 +595,8 @@ impl<H: Host> Engine<H> {
             };
             let was_blocked = stored.as_ref().is_some_and(AmazonOrderRow::is_error);
             let snapshot = Snapshot { order, items };
-            let outcome = engine.process(&config, stored, text.as_deref(), snapshot, None)?;
+            let outcome =
+                engine.process(&config, row_key, stored, text.as_deref(), snapshot, None)?;
             // Only a blocked order, before or after, can change the message (four to seven host
             // calls): a push of one that stays blocked refreshes too, so that retrying a push
             // whose refresh failed repairs it. A refresh cut short after an order was unblocked

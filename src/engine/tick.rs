@@ -260,7 +260,8 @@ impl<H: Host> Engine<H> {
             }
         }
         let id = keys::last_segment(key);
-        let Some(text) = self.row_text(&config.integration.store, id)? else {
+        let row_key = keys::order(&config.integration.store, id);
+        let Some(text) = self.row_at(&row_key)? else {
             return Ok(false);
         };
         let row = super::parse_row(id, &text)?;
@@ -269,7 +270,14 @@ impl<H: Host> Engine<H> {
             order: row.order.clone(),
             items: row.items.clone(),
         };
-        let outcome = self.process(config, Some(row), Some(&text), snapshot, Some(retry_key))?;
+        let outcome = self.process(
+            config,
+            row_key,
+            Some(row),
+            Some(&text),
+            snapshot,
+            Some(retry_key),
+        )?;
         report.count(&outcome);
         Ok(true)
     }
@@ -435,7 +443,8 @@ impl<H: Host> Engine<H> {
             PageOrder::Read(order) => order,
             PageOrder::Unreadable(_, error) => return Ok(Err(error.into())),
         };
-        let text = self.row_text(store, &order.amazon_order_id)?;
+        let row_key = keys::order(store, &order.amazon_order_id);
+        let text = self.row_at(&row_key)?;
         let stored = match &text {
             Some(json) => Some(super::parse_row(&order.amazon_order_id, json)?),
             None => None,
@@ -458,6 +467,7 @@ impl<H: Host> Engine<H> {
         let id = order.amazon_order_id.clone();
         match self.process(
             config,
+            row_key,
             stored,
             text.as_deref(),
             Snapshot { order, items },
