@@ -1204,6 +1204,10 @@ impl<'j> Reader<'j> {
     /// Skips any value, however deeply nested, without recursion: it is checked to be JSON,
     /// nothing in it is decoded or converted.
     pub(crate) fn skip(&mut self) -> Read<()> {
+        // A plain text right here, as most values passed over are: one scan.
+        if self.compact_text().is_some() {
+            return Ok(());
+        }
         let mut open = Nesting::default();
         loop {
             let entered = match self.peek()? {
