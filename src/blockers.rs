@@ -69,6 +69,17 @@ impl CatalogFacts {
         }
     }
 
+    /// Adds `product` for a caller that looks up distinct SKUs: while the facts are few, no
+    /// scan for its SKU (a SKU given again, which only a tampered retry key could list, keeps
+    /// the fact it got first then; the host answers the same for it within a call anyway).
+    pub(crate) fn insert_new(&mut self, product: ProductFact) {
+        if self.0.len() < SCANNED {
+            self.0.push(product);
+        } else {
+            self.insert(product);
+        }
+    }
+
     pub fn get(&self, sku: &str) -> Option<&ProductFact> {
         self.position(sku).ok().map(|at| &self.0[at])
     }
@@ -276,6 +287,25 @@ mod tests {
             name: String::new(),
             enabled: true,
             qty: Some(qty),
+        }
+    }
+
+    /// Distinct SKUs added without a scan are found as when each insert looks first, below,
+    /// at and past the scanned few.
+    #[test]
+    fn facts_of_distinct_skus_are_kept_as_inserted_ones() {
+        for count in [0, 1, SCANNED - 1, SCANNED, SCANNED + 1, 3 * SCANNED] {
+            let (mut inserted, mut new) = (CatalogFacts::new(), CatalogFacts::new());
+            for n in (0..count).rev() {
+                inserted.insert(product(&format!("SKU-{n:02}"), n as i64));
+                new.insert_new(product(&format!("SKU-{n:02}"), n as i64));
+            }
+            assert_eq!(new, inserted, "{count}");
+            for n in 0..count {
+                let sku = format!("SKU-{n:02}");
+                assert_eq!(new.get(&sku), Some(&product(&sku, n as i64)), "{count}");
+            }
+            assert_eq!(new.get("SKU-99"), None);
         }
     }
 

@@ -313,7 +313,7 @@ impl<H: Host> Engine<H> {
                 .find_product(&config.integration.store, sku)
                 .map_err(commerce_failure)?;
             if let Some(product) = found {
-                facts.insert(product);
+                facts.insert_new(product);
             }
         }
         Ok(facts)
