@@ -80,6 +80,23 @@ pub struct Outcome {
     pub commerce: Option<CommerceLink>,
 }
 
+/// The storage keys of an order's row that its processing reads and then writes: each built
+/// once (a key costs ~300 fuel).
+struct RowKeys {
+    row: String,
+    /// The applied marker's, when the caller read the marker.
+    applied: Option<String>,
+}
+
+impl RowKeys {
+    fn new(store: &str, id: &str) -> Self {
+        RowKeys {
+            row: keys::order(store, id),
+            applied: None,
+        }
+    }
+}
+
 /// The admin message as last sent; `confirmed` once the host accepted it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(test, derive(serde::Serialize, serde::Deserialize))]
@@ -240,15 +257,15 @@ impl<H: Host> Engine<H> {
 
     /// Writes `row` with its indexes in one batch. `is_new` adds it to the row count.
     fn save_row(&mut self, row: &AmazonOrderRow, is_new: bool) -> Result<(), EngineError> {
-        let key = keys::order(&row.store, row.amazon_order_id());
-        self.write_row(key, row, row.to_json(), is_new, None)
+        let keys = RowKeys::new(&row.store, row.amazon_order_id());
+        self.write_row(keys, row, row.to_json(), is_new, None)
     }
 
     /// [`Self::save_row`] with the row's key and text ready, and the retry key of a blocked
     /// decision (see [`retry`]; without one, the next tick reads the row to retry it).
     fn write_row(
         &mut self,
-        key: String,
+        keys: RowKeys,
         row: &AmazonOrderRow,
         json: String,
         is_new: bool,
@@ -258,9 +275,9 @@ impl<H: Host> Engine<H> {
         let id = row.amazon_order_id();
         // Room for all five up front: growing the list twice cost ~500 fuel a row.
         let mut ops = Vec::with_capacity(5);
-        ops.push(StorageOp::Put(key, json));
+        ops.push(StorageOp::Put(keys.row, json));
         ops.push(StorageOp::Put(
-            keys::applied(store, id),
+            keys.applied.unwrap_or_else(|| keys::applied(store, id)),
             applied_marker(&row.order),
         ));
         ops.push(StorageOp::Put(
@@ -327,7 +344,7 @@ impl<H: Host> Engine<H> {
     fn process(
         &mut self,
         config: &StoreConfig,
-        row_key: String,
+        row_keys: RowKeys,
         stored: Option<AmazonOrderRow>,
         stored_json: Option<&str>,
         snapshot: Snapshot,
@@ -452,7 +469,7 @@ impl<H: Host> Engine<H> {
         let rekey =
             retry_index.is_some_and(|index| retry_key.as_deref().is_some_and(|key| key != index));
         if rekey || stored_json != Some(json.as_str()) {
-            self.write_row(row_key, &row, json, stored.is_none(), retry_key)?;
+            self.write_row(row_keys, &row, json, stored.is_none(), retry_key)?;
         }
         Ok(Outcome {
             amazon_order_id: id.into_owned(),
@@ -492,12 +509,11 @@ impl<H: Host> Engine<H> {
     /// version marker written with the row says this snapshot (or a newer one) is applied.
     fn already_applied(
         &mut self,
-        store: &str,
-        id: &str,
+        key: &str,
         updated: DateTime<Utc>,
         status: &OrderStatus,
     ) -> Result<bool, EngineError> {
-        let marker = self.host.storage_get(&keys::applied(store, id))?;
+        let marker = self.host.storage_get(key)?;
         let applied = marker.as_deref().and_then(|m| {
             let (millis, status) = split_once(m, [b' '; 2])?;
             Some(Applied {
@@ -582,8 +598,8 @@ impl<H: Host> Engine<H> {
         let items = parse_order_items(items_json)?;
         let config = self.config(store, false)?;
         self.with_lease(store, now, |engine| {
-            let row_key = keys::order(store, &order.amazon_order_id);
-            let text = engine.row_at(&row_key)?;
+            let row_keys = RowKeys::new(store, &order.amazon_order_id);
+            let text = engine.row_at(&row_keys.row)?;
             let stored = match &text {
                 // Amazon notifies at least once: a snapshot pushed again is taken from the
                 // push rather than read from the row a second time.
@@ -596,7 +612,7 @@ impl<H: Host> Engine<H> {
             let was_blocked = stored.as_ref().is_some_and(AmazonOrderRow::is_error);
             let snapshot = Snapshot { order, items };
             let outcome =
-                engine.process(&config, row_key, stored, text.as_deref(), snapshot, None)?;
+                engine.process(&config, row_keys, stored, text.as_deref(), snapshot, None)?;
             // Only a blocked order, before or after, can change the message (four to seven host
             // calls): a push of one that stays blocked refreshes too, so that retrying a push
             // whose refresh failed repairs it. A refresh cut short after an order was unblocked

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::retry;
 use super::shipments::push_queue;
 use super::spapi::{ApiFailure, Session, SpApi};
-use super::{keys, Engine, EngineError, Outcome};
+use super::{keys, Engine, EngineError, Outcome, RowKeys};
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{read_get_orders_page, read_json, PageOrder, PageRead, ParseError};
@@ -260,8 +260,8 @@ impl<H: Host> Engine<H> {
             }
         }
         let id = keys::last_segment(key);
-        let row_key = keys::order(&config.integration.store, id);
-        let Some(text) = self.row_at(&row_key)? else {
+        let row_keys = RowKeys::new(&config.integration.store, id);
+        let Some(text) = self.row_at(&row_keys.row)? else {
             return Ok(false);
         };
         let row = super::parse_row(id, &text)?;
@@ -272,7 +272,7 @@ impl<H: Host> Engine<H> {
         };
         let outcome = self.process(
             config,
-            row_key,
+            row_keys,
             Some(row),
             Some(&text),
             snapshot,
@@ -436,15 +436,19 @@ impl<H: Host> Engine<H> {
             report.skipped += 1;
             return Ok(Ok(()));
         }
-        if self.already_applied(store, id, updated, status)? {
+        let applied_key = keys::applied(store, id);
+        if self.already_applied(&applied_key, updated, status)? {
             return Ok(Ok(()));
         }
         let order = match order {
             PageOrder::Read(order) => order,
             PageOrder::Unreadable(_, error) => return Ok(Err(error.into())),
         };
-        let row_key = keys::order(store, &order.amazon_order_id);
-        let text = self.row_at(&row_key)?;
+        let row_keys = RowKeys {
+            row: keys::order(store, &order.amazon_order_id),
+            applied: Some(applied_key),
+        };
+        let text = self.row_at(&row_keys.row)?;
         let stored = match &text {
             Some(json) => Some(super::parse_row(&order.amazon_order_id, json)?),
             None => None,
@@ -467,7 +471,7 @@ impl<H: Host> Engine<H> {
         let id = order.amazon_order_id.clone();
         match self.process(
             config,
-            row_key,
+            row_keys,
             stored,
             text.as_deref(),
             Snapshot { order, items },
