@@ -252,10 +252,20 @@ pub fn quantities_by_sku(items: &[OrderItem]) -> Vec<SkuQty> {
 /// The blockers of an order, one per SKU at most, in item order. `held` is quantity this same
 /// order already holds in reserve: it counts as available to the order.
 pub fn evaluate(items: &[OrderItem], catalog: &CatalogFacts, held: &[SkuQty]) -> Vec<Blocker> {
+    evaluate_totals(&sku_totals(items), catalog, held)
+}
+
+/// [`evaluate`] of the items whose [`sku_totals`] are `totals` (which the caller has: the
+/// totals are ~600 fuel an order to work out).
+pub(crate) fn evaluate_totals(
+    totals: &[(&str, u32)],
+    catalog: &CatalogFacts,
+    held: &[SkuQty],
+) -> Vec<Blocker> {
     // A loop rather than `filter_map` and `collect`: the generic collect cost the component
     // more bytes and fuel (measured).
     let mut blockers = Vec::new();
-    for (sku, wanted) in sku_totals(items) {
+    for &(sku, wanted) in totals {
         let kind = match catalog.get(sku) {
             None => BlockerKind::NotInCatalog,
             Some(p) if !p.enabled => BlockerKind::Disabled,

@@ -10,7 +10,9 @@ use core::fmt;
 use chrono::{DateTime, Utc};
 
 use crate::amazon::{Order, OrderStatus, SentItems, SentOrder};
-use crate::blockers::{evaluate, quantities_by_sku, Blocker, CatalogFacts, SkuQty};
+use crate::blockers::{
+    evaluate, evaluate_totals, quantities_by_sku, Blocker, CatalogFacts, SkuQty,
+};
 use crate::row::{AmazonOrderRow, CommerceLink, ROW_VERSION};
 use crate::settings::{OrderSettings, StoreIntegration};
 use crate::status::{
@@ -217,6 +219,23 @@ pub fn decide(
     settings: &OrderSettings,
     store: &StoreIntegration,
 ) -> Decision {
+    decide_with(stored, snapshot, catalog, None, settings, store)
+}
+
+/// [`decide`] with the [`sku_totals`] of the snapshot's items when the caller worked them out
+/// already (to look the catalog up).
+pub(crate) fn decide_with(
+    stored: Option<&AmazonOrderRow<'_>>,
+    snapshot: &Snapshot<'_>,
+    catalog: &CatalogFacts,
+    totals: Option<&[(&str, u32)]>,
+    settings: &OrderSettings,
+    store: &StoreIntegration,
+) -> Decision {
+    let blockers_of = |held: &[SkuQty]| match totals {
+        Some(totals) => evaluate_totals(totals, catalog, held),
+        None => evaluate(&snapshot.items, catalog, held),
+    };
     let order = &snapshot.order;
     let status = &order.order_status;
     let amazon_table_status = table_status(status);
@@ -260,7 +279,7 @@ pub fn decide(
             ..Decision::new(Action::RecordOnly, amazon_table_status, Reason::ViewOnly)
         },
         (None, _) if creates_commerce_order(status, order.channel()) => {
-            let blockers = evaluate(&snapshot.items, catalog, held);
+            let blockers = blockers_of(held);
             if blockers.is_empty() {
                 let shipped = *status == OrderStatus::Shipped;
                 let (shown, reason) = if shipped {
@@ -286,7 +305,7 @@ pub fn decide(
                 }
             }
         }
-        (None, _) => waiting(snapshot, catalog, settings, held),
+        (None, _) => waiting(snapshot, settings, held, blockers_of),
     };
     match stored {
         Some(row)
@@ -306,9 +325,9 @@ pub fn decide(
 /// the catalog can cover it.
 fn waiting(
     snapshot: &Snapshot<'_>,
-    catalog: &CatalogFacts,
     settings: &OrderSettings,
     held: &[SkuQty],
+    blockers_of: impl FnOnce(&[SkuQty]) -> Vec<Blocker>,
 ) -> Decision {
     let order = &snapshot.order;
     let status = &order.order_status;
@@ -324,10 +343,9 @@ fn waiting(
         _ => Reason::StatusCreatesNothing(shown),
     };
     let wants_hold = settings.reserve_pending && reserves_quantity(status, order.channel());
-    let reserve =
-        (wants_hold && held.is_empty() && evaluate(&snapshot.items, catalog, held).is_empty())
-            .then(|| quantities_by_sku(&snapshot.items))
-            .filter(|q| !q.is_empty());
+    let reserve = (wants_hold && held.is_empty() && blockers_of(held).is_empty())
+        .then(|| quantities_by_sku(&snapshot.items))
+        .filter(|q| !q.is_empty());
     Decision {
         reserve,
         release: !wants_hold && !held.is_empty(),
@@ -415,6 +433,66 @@ pub fn system_message<S: AsRef<str>>(store_names: &[S]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The engine hands `decide_with` the SKU totals it looked the catalog up with: the same
+    /// decision as `decide` working them out, blocked, created or holding stock.
+    #[test]
+    fn a_decision_with_the_sku_totals_given_is_the_decision_without() {
+        use crate::amazon::{parse_order, parse_order_items};
+        use crate::blockers::{sku_totals, ProductFact};
+        let items = parse_order_items(
+            r#"[{"ASIN":"B1","OrderItemId":"1","SellerSKU":"A","QuantityOrdered":2},
+                {"ASIN":"B2","OrderItemId":"2","SellerSKU":"B","QuantityOrdered":1},
+                {"ASIN":"B3","OrderItemId":"3","SellerSKU":"A","QuantityOrdered":2}]"#,
+        )
+        .unwrap();
+        let store = StoreIntegration {
+            store: "default".into(),
+            name: "Acme".into(),
+            marketplace_id: "ATVPDKIKX0DER".into(),
+            integrated_at: DateTime::UNIX_EPOCH,
+        };
+        let fact = |sku: &str, enabled: bool, qty: Option<i64>| ProductFact {
+            sku: sku.into(),
+            name: String::new(),
+            enabled,
+            qty,
+        };
+        let catalogs = [
+            vec![fact("A", true, Some(4)), fact("B", true, None)],
+            vec![fact("A", true, Some(3)), fact("B", true, None)],
+            vec![fact("A", false, Some(9)), fact("B", true, Some(1))],
+            vec![fact("B", true, Some(1))],
+            vec![fact("A", true, Some(4))],
+            vec![fact("A", true, None), fact("B", true, Some(0))],
+        ];
+        for (status, channel) in [("Unshipped", "MFN"), ("Pending", "MFN"), ("Shipped", "AFN")] {
+            let json = format!(
+                r#"{{"AmazonOrderId":"111-0000001-0000001","PurchaseDate":"2026-11-01T00:00:00Z",
+                "LastUpdateDate":"2026-11-01T00:00:00Z","OrderStatus":"{status}",
+                "FulfillmentChannel":"{channel}"}}"#
+            );
+            let order = parse_order(&json).unwrap();
+            let snapshot = Snapshot {
+                order,
+                items: items.clone(),
+            };
+            let totals = sku_totals(&snapshot.items);
+            for facts in &catalogs {
+                let catalog: CatalogFacts = facts.iter().cloned().collect();
+                for reserve_pending in [false, true] {
+                    let settings = OrderSettings {
+                        reserve_pending,
+                        ..OrderSettings::default()
+                    };
+                    let given =
+                        decide_with(None, &snapshot, &catalog, Some(&totals), &settings, &store);
+                    let worked_out = decide(None, &snapshot, &catalog, &settings, &store);
+                    assert_eq!(given, worked_out, "{status} {facts:?} {reserve_pending}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_reason_reads_as_its_sentence() {

@@ -13,7 +13,7 @@ use crate::amazon::read::read_object;
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{parse_order, parse_order_items, read_json, Order, OrderStatus, ParseError};
 use crate::blockers::{sku_totals, CatalogFacts};
-use crate::decide::{decide, next_row, system_message, Action, Applied, Decision, Snapshot};
+use crate::decide::{decide_with, next_row, system_message, Action, Applied, Decision, Snapshot};
 use crate::grid::{sorted_page, OrderPage, OrderQuery};
 use crate::host::{CommerceError, Host, StorageError, StorageOp};
 use crate::order_builder::build_draft;
@@ -351,16 +351,18 @@ impl<H: Host> Engine<H> {
         retry_index: Option<&str>,
     ) -> Result<Outcome, EngineError> {
         // The SKUs whose facts the decision reads: none when it cannot depend on them.
-        let skus = if Self::needs_catalog(config, stored.as_ref(), &snapshot.order) {
+        let needs_catalog = Self::needs_catalog(config, stored.as_ref(), &snapshot.order);
+        let skus = if needs_catalog {
             sku_totals(&snapshot.items)
         } else {
             Vec::new()
         };
         let catalog = self.facts_of(config, &skus)?;
-        let mut decision = decide(
+        let mut decision = decide_with(
             stored.as_ref(),
             &snapshot,
             &catalog,
+            needs_catalog.then_some(skus.as_slice()),
             &config.orders,
             &config.integration,
         );
