@@ -56,6 +56,11 @@ impl CatalogFacts {
         Self::default()
     }
 
+    /// Room for `count` facts: one allocation for an order's SKUs, not a growing list.
+    pub(crate) fn with_capacity(count: usize) -> Self {
+        CatalogFacts(Vec::with_capacity(count))
+    }
+
     /// Adds `product`, replacing what was known of its SKU.
     pub fn insert(&mut self, product: ProductFact) {
         match self.position(&product.sku) {

@@ -323,7 +323,7 @@ impl<H: Host> Engine<H> {
         config: &StoreConfig,
         skus: &[(&str, u32)],
     ) -> Result<CatalogFacts, EngineError> {
-        let mut facts = CatalogFacts::new();
+        let mut facts = CatalogFacts::with_capacity(skus.len());
         for (sku, _) in skus {
             let found = self
                 .host
