@@ -185,11 +185,12 @@ impl Host for Imports {
         storage::get(key).map_err(storage_error)
     }
 
-    fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError> {
+    fn storage_apply(&mut self, ops: Vec<StorageOp<'_>>) -> Result<(), StorageError> {
         let ops: Vec<storage::Op<'_>> = ops
             .iter()
             .map(|op| match op {
                 StorageOp::Put(k, v) => storage::Op::Put((k, v)),
+                StorageOp::PutParts(k, parts) => storage::Op::PutParts((k, parts)),
                 StorageOp::Delete(k) => storage::Op::Delete(k),
             })
             .collect();

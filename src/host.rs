@@ -67,8 +67,11 @@ pub enum CommerceError {
 
 /// One write of an atomic storage batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StorageOp {
+pub enum StorageOp<'a> {
     Put(String, String),
+    /// Puts the parts joined: a value holding text the plugin has (an order's JSON as Amazon
+    /// sent it) without copying it into one string first.
+    PutParts(String, Vec<&'a str>),
     Delete(String),
 }
 
@@ -113,7 +116,7 @@ pub trait Host {
 
     fn storage_get(&mut self, key: &str) -> Result<Option<String>, StorageError>;
     /// Applies every op or none.
-    fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError>;
+    fn storage_apply(&mut self, ops: Vec<StorageOp<'_>>) -> Result<(), StorageError>;
     /// Keys with `prefix`, ascending, strictly after `after`, at most `limit`.
     fn storage_list(
         &mut self,

@@ -489,12 +489,15 @@ impl Host for MemoryHost {
         Ok(self.storage.get(key).cloned())
     }
 
-    fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError> {
+    fn storage_apply(&mut self, ops: Vec<StorageOp<'_>>) -> Result<(), StorageError> {
         self.host_calls += 1;
         for op in ops {
             match op {
                 StorageOp::Put(k, v) => {
                     self.storage.insert(k, v);
+                }
+                StorageOp::PutParts(k, parts) => {
+                    self.storage.insert(k, parts.concat());
                 }
                 StorageOp::Delete(k) => {
                     self.storage.remove(&k);

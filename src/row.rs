@@ -7,12 +7,13 @@ use serde::Serialize;
 use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{
-    read_json_unbounded, Address, ConfirmShipmentItem, Money, Order, OrderItem, ParseError, Sent,
-    SentItems, SentOrder,
+    read_json_unbounded, slice, Address, ConfirmShipmentItem, Money, Order, OrderItem, ParseError,
+    Sent, SentItems, SentOrder,
 };
 use crate::blockers::{Blocker, SkuQty};
 use crate::marketplace::seller_central_url;
 use crate::status::{CommerceState, TableStatus};
+use crate::text::concat;
 
 /// Version of the stored row layout (`"v"` in storage).
 pub const ROW_VERSION: u32 = 1;
@@ -185,13 +186,22 @@ impl<'a> AmazonOrderRow<'a> {
     /// The row as stored: the order and its items as Amazon sent them, the rest as the
     /// `Serialize` derive describes it, written by hand (see `src/amazon/write.rs`).
     pub fn to_json(&self) -> String {
-        let (order, items) = (self.order.json(), self.items.json());
-        let mut w = Writer::with_capacity(order.len() + items.len() + 1024);
+        self.text().joined()
+    }
+
+    /// The row's text in parts: what the row writes itself, around the order's and the items'
+    /// text as Amazon sent them, which are not copied (a push moved ~2.2 KB for them, which
+    /// wasmtime charges byte by byte); the host joins the parts (`storage.op.put-parts`).
+    pub fn text(&self) -> RowText<'_> {
+        let (mut before_order, mut before_items) = (0, 0);
+        let mut w = Writer::with_capacity(1024);
         w.object(|w| {
             w.key(key!("v")).number(u64::from(self.v));
             w.str_member(key!("store"), &self.store);
-            w.key(key!("order")).raw(order);
-            w.key(key!("items")).raw(items);
+            w.key(key!("order"));
+            before_order = w.len();
+            w.key(key!("items"));
+            before_items = w.len();
             w.str_member(key!("table_status"), self.table_status.as_str());
             w.opt_member(key!("commerce"), self.commerce.as_ref(), |w, c| {
                 w.object(|w| {
@@ -213,7 +223,13 @@ impl<'a> AmazonOrderRow<'a> {
                 .array(&self.shipments, |w, s| s.write(w));
             w.key(key!("view_only")).bool(self.view_only);
         });
-        w.finish()
+        RowText {
+            own: w.finish(),
+            before_order,
+            before_items,
+            order: self.order.json(),
+            items: self.items.json(),
+        }
     }
 
     /// The grid's row of a stored row, read as [`Self::from_json`] reads it but for the items,
@@ -452,6 +468,45 @@ impl OrderDetail<'_> {
     }
 }
 
+/// A row's text as [`AmazonOrderRow::text`] gives it: the row's own members, with the order's
+/// and the items' text going in at two places.
+#[derive(Debug)]
+pub struct RowText<'a> {
+    own: String,
+    before_order: usize,
+    before_items: usize,
+    order: &'a str,
+    items: &'a str,
+}
+
+impl<'a> RowText<'a> {
+    /// The text's five parts, in order: joined, the row's JSON.
+    pub fn parts(&self) -> [&str; 5] {
+        let own = self.own.as_str();
+        [
+            slice(own, 0..self.before_order),
+            self.order,
+            slice(own, self.before_order..self.before_items),
+            self.items,
+            slice(own, self.before_items..own.len()),
+        ]
+    }
+
+    /// The row's JSON in one string.
+    pub fn joined(&self) -> String {
+        concat(&self.parts())
+    }
+
+    /// Whether `text` is this row's JSON, compared part by part (nothing joined).
+    pub fn is(&self, text: &str) -> bool {
+        let mut rest = text;
+        self.parts()
+            .iter()
+            .all(|part| rest.strip_prefix(part).map(|tail| rest = tail).is_some())
+            && rest.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,6 +528,38 @@ mod tests {
             reserved: Vec::new(),
             shipments: Vec::new(),
             view_only: false,
+        }
+    }
+
+    /// A row's text compared in parts is the joined text, and no other: a byte changed in any
+    /// part, one missing at the end or one more.
+    #[test]
+    fn a_row_text_in_parts_is_its_joined_text_and_no_other() {
+        let order = parse_order(include_str!(
+            "../tests/fixtures/spapi/getOrder_200_TEST_CASE_200.response.json"
+        ))
+        .unwrap();
+        let items = parse_order_items(include_str!(
+            "../tests/fixtures/spapi/getOrderItems_200_TEST_CASE_200.response.json"
+        ))
+        .unwrap();
+        let row = bare_row(order, items);
+        let text = row.text();
+        let joined = text.joined();
+        assert_eq!(joined, text.parts().concat());
+        assert!(text.is(&joined));
+        assert!(!text.is(&joined[..joined.len() - 1]));
+        assert!(!text.is(&format!("{joined} ")));
+        let mut at = 0;
+        for part in text.parts() {
+            assert!(!part.is_empty());
+            let mut other = joined.clone().into_bytes();
+            other[at + part.len() / 2] ^= 1;
+            assert!(
+                !text.is(core::str::from_utf8(&other).unwrap_or("")),
+                "{part}"
+            );
+            at += part.len();
         }
     }
 

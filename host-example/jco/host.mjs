@@ -32,17 +32,25 @@ export class Storage {
   }
 
   apply(ops) {
-    for (const op of ops) {
-      if (op.tag === 'put' && byteLen(op.val[1]) > MAX_VALUE_BYTES) {
+    // A `put-parts` value is its parts joined (the plugin writes rows that way).
+    const puts = ops.map((op) =>
+      op.tag === 'put' ? op.val[1] : op.tag === 'put-parts' ? op.val[1].join('') : undefined,
+    );
+    for (const value of puts) {
+      if (value !== undefined && byteLen(value) > MAX_VALUE_BYTES) {
         throw { tag: 'too-large', val: MAX_VALUE_BYTES };
       }
     }
-    // Validated above; a Map write cannot fail half-way, so the batch is atomic.
     for (const op of ops) {
-      if (op.tag === 'put') this.kv.set(op.val[0], op.val[1]);
-      else if (op.tag === 'delete') this.kv.delete(op.val);
-      else throw { tag: 'unavailable', val: `unknown op ${op.tag}` };
+      if (!['put', 'put-parts', 'delete'].includes(op.tag)) {
+        throw { tag: 'unavailable', val: `unknown op ${op.tag}` };
+      }
     }
+    // Validated above; a Map write cannot fail half-way, so the batch is atomic.
+    ops.forEach((op, i) => {
+      if (op.tag === 'delete') this.kv.delete(op.val);
+      else this.kv.set(op.val[0], puts[i]);
+    });
   }
 
   listPrefix(prefix, after, limit) {

@@ -154,6 +154,12 @@ test('storage: list-prefix is in byte order with after/limit; apply is all-or-no
   assert.deepEqual(s.listPrefix('p/', undefined, 0), []);
   assert.throws(() => s.apply([{ tag: 'delete', val: 'p/a' }, { tag: 'put', val: ['big', 'x'.repeat(1024 * 1024 + 1)] }]), (e) => e.tag === 'too-large');
   assert.equal(s.get('p/a'), '1', 'the failed batch changed nothing');
+  // A put-parts value is its parts joined, held to the same cap as a whole.
+  s.apply([{ tag: 'put-parts', val: ['r/1', ['{"order":', '{"a":1}', ',"v":1}']] }]);
+  assert.equal(s.get('r/1'), '{"order":{"a":1},"v":1}');
+  const half = 'x'.repeat(512 * 1024 + 1);
+  assert.throws(() => s.apply([{ tag: 'delete', val: 'r/1' }, { tag: 'put-parts', val: ['big', [half, half]] }]), (e) => e.tag === 'too-large');
+  assert.equal(s.get('r/1'), '{"order":{"a":1},"v":1}', 'the failed batch changed nothing');
   assert.equal(s.compareAndSwap('p/a', '0', '9'), false);
   assert.equal(s.compareAndSwap('p/a', '1', undefined), true);
   assert.equal(s.get('p/a'), undefined);

@@ -90,6 +90,12 @@ impl storage::Host for HostState {
                     }
                     batch.push(KvOp::Put(k, v));
                 }
+                storage::Op::PutParts((k, parts)) => {
+                    if parts.iter().map(String::len).sum::<usize>() > MAX_VALUE_BYTES {
+                        return Err(storage::StorageError::TooLarge(MAX_VALUE_BYTES as u32));
+                    }
+                    batch.push(KvOp::Put(k, parts.concat()));
+                }
                 storage::Op::Delete(k) => batch.push(KvOp::Delete(k)),
             }
         }

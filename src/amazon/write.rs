@@ -101,6 +101,11 @@ impl Writer {
         self.first = false;
     }
 
+    /// The length of what is written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.out.len()
+    }
+
     /// Writes `{ … }`, the members written by `members`.
     pub(crate) fn object(&mut self, members: impl FnOnce(&mut Self)) {
         self.put(b"{");

@@ -18,7 +18,7 @@ use crate::grid::{sorted_page, OrderPage, OrderQuery};
 use crate::host::{CommerceError, Host, StorageError, StorageOp};
 use crate::order_builder::build_draft;
 use crate::prelude::*;
-use crate::row::{AmazonOrderRow, CommerceLink};
+use crate::row::{AmazonOrderRow, CommerceLink, RowText};
 use crate::settings::{is_store_code, StoreConfig};
 use crate::status::{creates_commerce_order, reserves_quantity, CommerceState, TableStatus};
 use crate::text::{integer, join, split_once};
@@ -258,7 +258,7 @@ impl<H: Host> Engine<H> {
     /// Writes `row` with its indexes in one batch. `is_new` adds it to the row count.
     fn save_row(&mut self, row: &AmazonOrderRow, is_new: bool) -> Result<(), EngineError> {
         let keys = RowKeys::new(&row.store, row.amazon_order_id());
-        self.write_row(keys, row, row.to_json(), is_new, None)
+        self.write_row(keys, row, &row.text(), is_new, None)
     }
 
     /// [`Self::save_row`] with the row's key and text ready, and the retry key of a blocked
@@ -267,7 +267,7 @@ impl<H: Host> Engine<H> {
         &mut self,
         keys: RowKeys,
         row: &AmazonOrderRow,
-        json: String,
+        text: &RowText,
         is_new: bool,
         retry_key: Option<String>,
     ) -> Result<(), EngineError> {
@@ -275,7 +275,7 @@ impl<H: Host> Engine<H> {
         let id = row.amazon_order_id();
         // Room for all five up front: growing the list twice cost ~500 fuel a row.
         let mut ops = Vec::with_capacity(5);
-        ops.push(StorageOp::Put(keys.row, json));
+        ops.push(StorageOp::PutParts(keys.row, text.parts().to_vec()));
         ops.push(StorageOp::Put(
             keys.applied.unwrap_or_else(|| keys::applied(store, id)),
             applied_marker(&row.order),
@@ -464,14 +464,15 @@ impl<H: Host> Engine<H> {
         if let Some(note) = note {
             row.notes = note;
         }
-        // Compared as the text that is written anyway (a stored row is written as `to_json`
-        // writes it): comparing the rows field by field took 2 KB of the component.
-        let json = row.to_json();
+        // Compared as the text that is written anyway (a stored row is written as `text`
+        // writes it), part by part: comparing the rows field by field took 2 KB of the
+        // component.
+        let text = row.text();
         // A retry whose key changed writes it with the row, even an unchanged one.
         let rekey =
             retry_index.is_some_and(|index| retry_key.as_deref().is_some_and(|key| key != index));
-        if rekey || stored_json != Some(json.as_str()) {
-            self.write_row(row_keys, &row, json, stored.is_none(), retry_key)?;
+        if rekey || !stored_json.is_some_and(|stored| text.is(stored)) {
+            self.write_row(row_keys, &row, &text, stored.is_none(), retry_key)?;
         }
         Ok(Outcome {
             amazon_order_id: id.into_owned(),
@@ -785,7 +786,7 @@ fn applied_marker(order: &Order) -> String {
 /// The blocked index's entry for `row`, which every write of a row carries: its retry key (see
 /// [`retry`]; empty without one, so that the next tick reads the row to retry it) while the
 /// row is in Error, none otherwise.
-fn blocked_entry(row: &AmazonOrderRow, retry_key: Option<String>) -> StorageOp {
+fn blocked_entry(row: &AmazonOrderRow, retry_key: Option<String>) -> StorageOp<'static> {
     let key = keys::blocked(&row.store, row.amazon_order_id());
     if row.is_error() {
         StorageOp::Put(key, retry_key.unwrap_or_default())

@@ -173,7 +173,7 @@ pub struct Session {
 
 impl Session {
     /// Storage writes for the buckets changed since the last flush.
-    pub fn flush(&mut self, store: &str) -> Vec<StorageOp> {
+    pub fn flush(&mut self, store: &str) -> Vec<StorageOp<'static>> {
         self.buckets
             .iter_mut()
             .filter(|(_, _, dirty)| *dirty)

@@ -103,9 +103,9 @@ impl Host for FaultyHost {
             storage_down()
         )
     }
-    fn storage_apply(&mut self, ops: Vec<StorageOp>) -> Result<(), StorageError> {
+    fn storage_apply(&mut self, ops: Vec<StorageOp<'_>>) -> Result<(), StorageError> {
         self.puts.extend(ops.iter().filter_map(|op| match op {
-            StorageOp::Put(key, _) => Some(key.clone()),
+            StorageOp::Put(key, _) | StorageOp::PutParts(key, _) => Some(key.clone()),
             StorageOp::Delete(_) => None,
         }));
         faulty!(

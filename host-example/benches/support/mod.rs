@@ -522,6 +522,8 @@ impl storage::Host for BenchState {
             .into_iter()
             .map(|op| match op {
                 storage::Op::Put((k, v)) => StorageOp::Put(k, v),
+                // The host joins the parts, as host-example's storage does.
+                storage::Op::PutParts((k, parts)) => StorageOp::Put(k, parts.concat()),
                 storage::Op::Delete(k) => StorageOp::Delete(k),
             })
             .collect();
