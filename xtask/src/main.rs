@@ -78,12 +78,39 @@ fn main() -> ExitCode {
     }
 }
 
-fn cargo_bin() -> PathBuf {
+fn cargo_home() -> PathBuf {
     env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .unwrap_or_default()
-        .join("bin")
+}
+
+fn cargo_bin() -> PathBuf {
+    cargo_home().join("bin")
+}
+
+/// `--config` for `target`'s rustflags: `flags`, then a `--remap-path-prefix` per registry
+/// source directory, which cuts the absolute paths of the dependencies' sources (panic
+/// locations name them) down to `<crate>-<version>/…`. A wasm build's bytes, which the size
+/// budgets check, then do not depend on where cargo keeps its home (and the component is
+/// 177 bytes smaller).
+fn rustflags_config(target: &str, flags: &[&str]) -> String {
+    let mut all: Vec<String> = flags.iter().map(|f| format!("{f:?}")).collect();
+    let sources = cargo_home().join("registry").join("src");
+    let mut remaps: Vec<String> = std::fs::read_dir(&sources)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|dir| {
+            format!(
+                "{:?}",
+                format!("--remap-path-prefix={}/=", dir.path().display())
+            )
+        })
+        .collect();
+    remaps.sort();
+    all.extend(remaps);
+    format!("target.{target}.rustflags = [{}]", all.join(", "))
 }
 
 fn prepend_path(dirs: &[PathBuf]) {
@@ -205,7 +232,7 @@ fn component() -> Result {
             "--target-dir",
             "target/component-core",
             "--config",
-            r#"target.wasm32-wasip2.rustflags = ["-C", "link-arg=--skip-wit-component"]"#,
+            &rustflags_config("wasm32-wasip2", &["-C", "link-arg=--skip-wit-component"]),
         ],
     )?;
     step("wasm-opt -Oz, then the component (jco new)");
@@ -299,6 +326,8 @@ fn pkg() -> Result {
             "--target",
             "wasm32-unknown-unknown",
             "--release",
+            "--config",
+            &rustflags_config("wasm32-unknown-unknown", &[]),
         ],
         &[("CARGO_PROFILE_RELEASE_STRIP", "debuginfo")],
     )?;
