@@ -75,8 +75,8 @@ impl CatalogFacts {
     }
 
     /// Adds `product` for a caller that looks up distinct SKUs: while the facts are few, no
-    /// scan for its SKU (a SKU given again, which only a tampered retry key could list, keeps
-    /// the fact it got first then; the host answers the same for it within a call anyway).
+    /// scan for its SKU. A SKU given again, which only a tampered retry key could list, is then
+    /// kept twice and found as either; the host answers the same for a SKU within a call.
     pub(crate) fn insert_new(&mut self, product: ProductFact) {
         if self.0.len() < SCANNED {
             self.0.push(product);

@@ -93,24 +93,42 @@ fn cargo_bin() -> PathBuf {
 /// source directory, which cuts the absolute paths of the dependencies' sources (panic
 /// locations name them) down to `<crate>-<version>/…`. A wasm build's bytes, which the size
 /// budgets check, then do not depend on where cargo keeps its home (and the component is
-/// 177 bytes smaller).
-fn rustflags_config(target: &str, flags: &[&str]) -> String {
-    let mut all: Vec<String> = flags.iter().map(|f| format!("{f:?}")).collect();
+/// 177 bytes smaller). The sources are fetched first, so that a first build on a fresh machine
+/// gets the same flags as every later one.
+fn rustflags_config(target: &str, flags: &[&str]) -> Result<String> {
+    run("cargo", &["fetch", "--quiet"])?;
     let sources = cargo_home().join("registry").join("src");
     let mut remaps: Vec<String> = std::fs::read_dir(&sources)
         .into_iter()
         .flatten()
         .flatten()
-        .map(|dir| {
-            format!(
-                "{:?}",
-                format!("--remap-path-prefix={}/=", dir.path().display())
-            )
-        })
+        .map(|dir| format!("--remap-path-prefix={}/=", dir.path().display()))
         .collect();
     remaps.sort();
-    all.extend(remaps);
-    format!("target.{target}.rustflags = [{}]", all.join(", "))
+    let all: Vec<String> = flags
+        .iter()
+        .map(|flag| toml_string(flag))
+        .chain(remaps.iter().map(|flag| toml_string(flag)))
+        .collect();
+    Ok(format!("target.{target}.rustflags = [{}]", all.join(", ")))
+}
+
+/// `text` as a TOML basic string: quotes, backslashes and control characters escaped (TOML's
+/// escapes are not Rust's `{:?}`, which writes `\u{301}` for a combining accent).
+fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() && (c as u32) < 0x80 => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn prepend_path(dirs: &[PathBuf]) {
@@ -232,7 +250,7 @@ fn component() -> Result {
             "--target-dir",
             "target/component-core",
             "--config",
-            &rustflags_config("wasm32-wasip2", &["-C", "link-arg=--skip-wit-component"]),
+            &rustflags_config("wasm32-wasip2", &["-C", "link-arg=--skip-wit-component"])?,
         ],
     )?;
     step("wasm-opt -Oz, then the component (jco new)");
@@ -327,7 +345,7 @@ fn pkg() -> Result {
             "wasm32-unknown-unknown",
             "--release",
             "--config",
-            &rustflags_config("wasm32-unknown-unknown", &[]),
+            &rustflags_config("wasm32-unknown-unknown", &[])?,
         ],
         &[("CARGO_PROFILE_RELEASE_STRIP", "debuginfo")],
     )?;
@@ -468,4 +486,18 @@ fn browser_tests() -> Result {
         return Err("the browser run executed no tests".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toml_string;
+
+    #[test]
+    fn flags_are_written_as_toml_basic_strings() {
+        assert_eq!(toml_string("-C"), r#""-C""#);
+        assert_eq!(
+            toml_string("--remap-path-prefix=/home/José\u{301}/x\"y\\z\u{7f}\t/="),
+            "\"--remap-path-prefix=/home/José\u{301}/x\\\"y\\\\z\\u007F\\u0009/=\""
+        );
+    }
 }
