@@ -514,6 +514,16 @@ mod tests {
     use crate::blockers::BlockerKind;
     use crate::status::CommerceState;
 
+    // Amazon's samples (tests/fixtures/spapi).
+    const ORDER: &str =
+        include_str!("../tests/fixtures/spapi/getOrder_200_TEST_CASE_200.response.json");
+    const IBA_ORDER: &str =
+        include_str!("../tests/fixtures/spapi/getOrder_200_TEST_CASE_IBA_200.response.json");
+    const ORDERS: &str =
+        include_str!("../tests/fixtures/spapi/getOrders_200_TEST_CASE_200.response.json");
+    const ITEMS: &str =
+        include_str!("../tests/fixtures/spapi/getOrderItems_200_TEST_CASE_200.response.json");
+
     /// A Pending row of `order` and `items` with nothing else recorded.
     fn bare_row<'a>(order: SentOrder<'a>, items: SentItems<'a>) -> AmazonOrderRow<'a> {
         AmazonOrderRow {
@@ -535,14 +545,8 @@ mod tests {
     /// part, one missing at the end or one more.
     #[test]
     fn a_row_text_in_parts_is_its_joined_text_and_no_other() {
-        let order = parse_order(include_str!(
-            "../tests/fixtures/spapi/getOrder_200_TEST_CASE_200.response.json"
-        ))
-        .unwrap();
-        let items = parse_order_items(include_str!(
-            "../tests/fixtures/spapi/getOrderItems_200_TEST_CASE_200.response.json"
-        ))
-        .unwrap();
+        let order = parse_order(ORDER).unwrap();
+        let items = parse_order_items(ITEMS).unwrap();
         let row = bare_row(order, items);
         let text = row.text();
         let joined = text.joined();
@@ -568,24 +572,12 @@ mod tests {
     /// derives byte for byte, and the reader gives the row back.
     #[test]
     fn hand_written_row_json_matches_serde_and_reads_back() {
-        let mut orders = parse_get_orders(include_str!(
-            "../tests/fixtures/spapi/getOrders_200_TEST_CASE_200.response.json"
-        ))
-        .unwrap()
-        .orders;
-        orders.push(
-            parse_order(include_str!(
-                "../tests/fixtures/spapi/getOrder_200_TEST_CASE_IBA_200.response.json"
-            ))
+        let mut orders = parse_get_orders(ORDERS).unwrap().orders;
+        orders.push(parse_order(IBA_ORDER).unwrap().into_inner());
+        let items = parse_get_order_items(ITEMS)
             .unwrap()
-            .into_inner(),
-        );
-        let items = parse_get_order_items(include_str!(
-            "../tests/fixtures/spapi/getOrderItems_200_TEST_CASE_200.response.json"
-        ))
-        .unwrap()
-        .order_items
-        .into_inner();
+            .order_items
+            .into_inner();
         let tricky = "quote \" backslash \\ slash / tab \t newline \n bell \u{7} del \u{7f} é 😀";
         for (n, mut order) in orders.into_iter().enumerate() {
             order.buyer_name = Some(tricky.into());
@@ -642,10 +634,7 @@ mod tests {
 
     #[test]
     fn the_grid_reads_a_row_whose_items_are_json_it_does_not_show() {
-        let order = parse_order(include_str!(
-            "../tests/fixtures/spapi/getOrder_200_TEST_CASE_200.response.json"
-        ))
-        .unwrap();
+        let order = parse_order(ORDER).unwrap();
         let row = bare_row(order, Sent::none());
         let json = row
             .to_json()
@@ -663,15 +652,8 @@ mod tests {
     /// does not read included, and read back as the same values.
     #[test]
     fn a_row_stores_the_order_and_its_items_as_amazon_sent_them() {
-        let order = parse_order(include_str!(
-            "../tests/fixtures/spapi/getOrder_200_TEST_CASE_IBA_200.response.json"
-        ))
-        .unwrap();
-        let items = parse_get_order_items(include_str!(
-            "../tests/fixtures/spapi/getOrderItems_200_TEST_CASE_200.response.json"
-        ))
-        .unwrap()
-        .order_items;
+        let order = parse_order(IBA_ORDER).unwrap();
+        let items = parse_get_order_items(ITEMS).unwrap().order_items;
         assert!(order.json().contains("\n") && order.json().contains("\"IsSoldByAB\""));
         let row = bare_row(order, items);
         let json = row.to_json();
@@ -692,15 +674,8 @@ mod tests {
     /// errors included.
     #[test]
     fn a_row_read_knowing_a_snapshot_takes_only_what_it_holds_written_the_same() {
-        let order = parse_order(include_str!(
-            "../tests/fixtures/spapi/getOrder_200_TEST_CASE_200.response.json"
-        ))
-        .unwrap();
-        let items = parse_get_order_items(include_str!(
-            "../tests/fixtures/spapi/getOrderItems_200_TEST_CASE_200.response.json"
-        ))
-        .unwrap()
-        .order_items;
+        let order = parse_order(ORDER).unwrap();
+        let items = parse_get_order_items(ITEMS).unwrap().order_items;
         // The same order respaced; the order with a changed status; one digit changed.
         let respaced_text = order.json().replace(": ", ":");
         let changed_text = order.json().replace("\"Unshipped\"", "\"Shipped\"");
@@ -768,10 +743,7 @@ mod tests {
     /// still reads back.
     #[test]
     fn a_row_larger_than_one_body_reads_back() {
-        let order = parse_order(include_str!(
-            "../tests/fixtures/spapi/getOrder_200_TEST_CASE_IBA_200.response.json"
-        ))
-        .unwrap();
+        let order = parse_order(IBA_ORDER).unwrap();
         let row = AmazonOrderRow {
             notes: "n".repeat(crate::amazon::MAX_BODY_BYTES),
             ..bare_row(order, Sent::none())
