@@ -24,8 +24,10 @@ struct State<G> {
     /// Never used memory: `next..end`.
     next: usize,
     end: usize,
-    /// Where the current region starts; the bytes carved since the last `reset`, and the most
-    /// ever carved between two: a region grown that large holds all of it again.
+    /// Where the current region starts; the bytes carved since the last `reset` in the regions
+    /// given up since (the current one's are `next - start`: counted when the region is left,
+    /// not on every block), and the most ever carved between two resets: a region grown that
+    /// large holds all of it again.
     start: usize,
     carved: usize,
     held: usize,
@@ -61,7 +63,9 @@ impl<G: Grow> Heap<G> {
     pub(crate) unsafe fn reset(&self) {
         // SAFETY: single-threaded, and no reference into the state outlives this call.
         let state = unsafe { &mut *self.state.get() };
-        state.held = state.held.max(state.carved);
+        state.held = state
+            .held
+            .max(state.carved.wrapping_add(state.next - state.start));
         state.carved = 0;
         state.next = state.start;
     }
@@ -111,8 +115,6 @@ impl<G> State<G> {
             return None;
         }
         self.next = end;
-        // A hint for the next region's size: a wrap only makes that region smaller.
-        self.carved = self.carved.wrapping_add(size);
         Some(start)
     }
 }
@@ -130,6 +132,8 @@ impl<G: Grow> State<G> {
             let (fresh, fresh_end) = self.grow.grow(size.checked_add(align)?.max(self.held))?;
             // Contiguous memory extends the current region; otherwise its rest is given up.
             if fresh != self.end {
+                // A hint for a region's size after a reset: a wrap only makes it smaller.
+                self.carved = self.carved.wrapping_add(self.next - self.start);
                 self.next = fresh;
                 self.start = fresh;
             }
