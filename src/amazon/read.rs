@@ -1204,8 +1204,12 @@ impl<'j> Reader<'j> {
     /// Skips any value, however deeply nested, without recursion: it is checked to be JSON,
     /// nothing in it is decoded or converted.
     pub(crate) fn skip(&mut self) -> Read<()> {
-        // A plain text right here, as most values passed over are: one scan.
+        // A plain text right here, as most values passed over are: one scan. Then a counter,
+        // as an order's item counts are.
         if self.compact_text().is_some() {
+            return Ok(());
+        }
+        if self.compact_u32().is_some() {
             return Ok(());
         }
         let mut open = Nesting::default();
@@ -1581,6 +1585,29 @@ mod tests {
         assert!(
             skip(r#"{"a\ud800": ["\udc00", 123456789012345678901234567890, -1.5e-999]}"#).is_ok()
         );
+        // Counters are passed over in one pass, every other number by the general walk: both
+        // end where the number does, and what is not JSON fails either way.
+        for (number, end) in [
+            ("0", 1),
+            ("7,", 1),
+            ("4294967295}", 10),
+            ("4294967296}", 10),
+            ("-3,", 2),
+            ("1.5,", 3),
+            ("2e3,", 3),
+            ("12abc", 2),
+        ] {
+            let at = Reader::document(number, |r| {
+                r.skip()?;
+                let at = r.position();
+                r.rewind(number.len());
+                Ok(at)
+            });
+            assert_eq!(at.ok(), Some(end), "{number}");
+        }
+        for bad in ["[01]", "[00]", "[1.]", "[-]"] {
+            assert!(skip(bad).is_err(), "{bad}");
+        }
         for bad in [
             r#"["\x"]"#,
             r#"["\u12"]"#,
