@@ -852,13 +852,21 @@ impl<'j> Reader<'j> {
 
     /// Runs `parse` on a string value; its error is reported at the value.
     pub(crate) fn with_str<T>(&mut self, parse: impl FnOnce(&str) -> Result<T, String>) -> Read<T> {
-        let peek = self.peek()?;
-        if peek != Peek::String {
-            return self.wrong_type(peek, "a string");
+        let (at, text) = self.string_value()?;
+        parse(&text).map_err(|message| Box::new(Fail { at, message }))
+    }
+
+    /// A string value and where it starts, for [`Self::with_str`]: out of line, one copy for
+    /// all its parsers. Right after a key's colon in compact JSON, the quote needs no peek.
+    fn string_value(&mut self) -> Read<(usize, Cow<'j, str>)> {
+        if !self.at_quote() {
+            let peek = self.peek()?;
+            if peek != Peek::String {
+                return self.wrong_type(peek, "a string");
+            }
         }
         let at = self.at;
-        let text = self.raw_string()?;
-        parse(&text).map_err(|message| Box::new(Fail { at, message }))
+        Ok((at, self.raw_string()?))
     }
 
     /// One of the variants in `all`, read from a string spelled as `name` spells it.
@@ -1070,7 +1078,7 @@ impl<'j> Reader<'j> {
 
     /// An SP-API time: a date-time string (see [`parse_time`]) or epoch seconds.
     pub(crate) fn time(&mut self) -> Read<DateTime<Utc>> {
-        if self.peek()? == Peek::String {
+        if self.at_quote() || self.peek()? == Peek::String {
             return self.with_str(parse_time);
         }
         let at = self.at;
@@ -1089,6 +1097,9 @@ impl<'j> Reader<'j> {
 
     /// A boolean Amazon sometimes sends as `"true"` / `"false"`.
     pub(crate) fn flag(&mut self) -> Read<Option<bool>> {
+        if self.at_quote() {
+            return self.with_str(flag_from_str);
+        }
         match self.peek()? {
             Peek::Null => self.literal("null").map(|()| None),
             Peek::String => self.with_str(flag_from_str),
