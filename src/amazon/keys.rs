@@ -276,16 +276,24 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         // The first and the last four bytes, overlapping.
         return half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4);
     }
-    // Up to sixteen bytes, most keys and frames, without a loop: the first and the last eight,
-    // overlapping.
-    let mut at = 0;
-    while at + 16 < len {
-        if word(a, at) != word(b, at) {
+    // Up to 24 bytes, nearly all keys and SKUs, without a loop: the first eight, the middle
+    // ones, and the last eight, overlapping.
+    if word(a, 0) != word(b, 0) {
+        return false;
+    }
+    if len > 16 {
+        if word(a, 8) != word(b, 8) {
             return false;
         }
-        at += 8;
+        let mut at = 16;
+        while at + 8 < len {
+            if word(a, at) != word(b, at) {
+                return false;
+            }
+            at += 8;
+        }
     }
-    word(a, at) == word(b, at) && word(a, len - 8) == word(b, len - 8)
+    word(a, len - 8) == word(b, len - 8)
 }
 
 /// Whether `here` is `frame` (a frame of eight bytes or more, as long as `here`) but for its
@@ -306,14 +314,21 @@ pub(crate) fn same_after_head(here: &[u8], frame: &[u8]) -> bool {
                 .unwrap_or([0; 8]),
         )
     };
-    let mut at = 8;
-    while at + 8 < len {
-        if word(here, at) != word(frame, at) {
+    // Frames of up to three words, nearly all keys', without a loop: the middle word, then
+    // the last one (overlapping). A frame of one word was the head; a longer one's last word
+    // leaves the separator out.
+    if len > 16 {
+        if word(here, 8) != word(frame, 8) {
             return false;
         }
-        at += 8;
+        let mut at = 16;
+        while at + 8 < len {
+            if word(here, at) != word(frame, at) {
+                return false;
+            }
+            at += 8;
+        }
     }
-    // A frame of one word was the head; a longer one's last word leaves the separator out.
     len == 8 || word(here, len - 8) == word(frame, len - 8)
 }
 
