@@ -620,7 +620,19 @@ impl<'j> Reader<'j> {
             return UNLISTED_KEY;
         };
         let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        let mut index = from;
+        // The key after the last one found, nearly always the one here, before the loop.
+        if let (Some(head), Some(frame)) = (heads.get(from), keys.framed.get(from)) {
+            let (frame, end) = (frame.as_bytes(), self.at + frame.len());
+            if (word ^ head) & !0xFF == 0
+                && bytes
+                    .get(self.at..end)
+                    .is_some_and(|here| same_after_head(here, frame))
+            {
+                self.at = end;
+                return from;
+            }
+        }
+        let mut index = from + 1;
         while let Some(head) = heads.get(index) {
             // Not the separator, the frame's comma (every frame is a word or longer).
             if (word ^ head) & !0xFF == 0 {
