@@ -100,9 +100,11 @@ pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
         };
         // Sixteen bytes at a time where the engine has SIMD (the component): a key or a short
         // value usually ends within the first sixteen.
-        while let Some(chunk) = bytes.get(at..at + 16) {
-            // SAFETY: `chunk` is sixteen readable bytes; `v128_load` needs no alignment.
-            let v = unsafe { v128_load(chunk.as_ptr().cast()) };
+        // Below this, sixteen bytes from `at` are in `bytes`: one comparison a step.
+        let last_start = bytes.len().saturating_sub(15);
+        while at < last_start {
+            // SAFETY: `at + 16 <= bytes.len()` (above); `v128_load` needs no alignment.
+            let v = unsafe { v128_load(bytes.as_ptr().add(at).cast()) };
             let special = v128_or(
                 v128_or(
                     u8x16_eq(v, u8x16_splat(b'"')),
