@@ -351,6 +351,16 @@ fn same_text(a: &str, b: &str) -> bool {
     (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
 }
 
+#[cold]
+#[inline(never)]
+fn mixed_currencies(order: &Order, first: &str, second: &str) -> BuildError {
+    BuildError::MixedCurrencies {
+        order: order.amazon_order_id.to_string(),
+        first: first.to_owned(),
+        second: second.to_owned(),
+    }
+}
+
 /// Builds the Commerce order draft for an Amazon order and its items.
 pub fn build_draft<'a>(
     order: &'a Order,
@@ -361,14 +371,11 @@ pub fn build_draft<'a>(
     let marketplace = Marketplace::by_id(order.marketplace_id.as_deref().unwrap_or_default())
         .or_else(|| store.marketplace());
     let currency = currency(order, items, marketplace);
+    // Six amounts an item: the error is built out of line, so that this check is inlined.
     let cents = |m: &Option<Money>| -> Result<i64, BuildError> {
         match m {
             Some(m) if !same_text(&m.currency, &currency) && m.cents != 0 => {
-                Err(BuildError::MixedCurrencies {
-                    order: order.amazon_order_id.to_string(),
-                    first: currency.to_string(),
-                    second: m.currency.to_string(),
-                })
+                Err(mixed_currencies(order, &currency, &m.currency))
             }
             Some(m) => Ok(m.cents),
             None => Ok(0),
