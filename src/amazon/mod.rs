@@ -580,11 +580,11 @@ impl<'a> BuyerInfo<'a> {
 
 impl Money {
     pub(crate) fn read(r: &mut Reader<'_>) -> Read<Money> {
-        match r.compact_money() {
-            Some((currency, cents)) => Ok(Money {
-                currency: alloc::borrow::Cow::Borrowed(currency),
-                cents,
-            }),
+        // Through the compact reader's one copy: `compact_money` inlined here as well was
+        // ~400 bytes of the component.
+        let mut money = None;
+        match r.compact_money_into(&mut money).and(money) {
+            Some(money) => Ok(money),
             None => Money::read_any(r),
         }
     }
