@@ -933,6 +933,9 @@ impl<'j> Reader<'j> {
 
     /// [`Self::text`], or `None` for `null`.
     pub(crate) fn opt_text(&mut self) -> Read<Option<Cow<'j, str>>> {
+        if let Some(text) = self.compact_text() {
+            return Ok(Some(Cow::Borrowed(text)));
+        }
         if self.at_quote() {
             return self.raw_string().map(Some);
         }
