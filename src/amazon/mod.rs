@@ -300,6 +300,9 @@ impl Order<'_> {
     }
 }
 
+/// Out of line: inlined, its trimming was ~100 bytes of the component at each of its callers
+/// (−543 bytes for +308 fuel a push, bytes the reader's flags spend better).
+#[inline(never)]
 pub(crate) fn non_empty(s: Option<&str>) -> Option<&str> {
     s.map(quirks::trimmed).filter(|s| !s.is_empty())
 }
@@ -347,7 +350,11 @@ impl OrderItem<'_> {
     /// The Commerce SKU this item is matched by: the seller SKU, or the ASIN when Amazon sent
     /// none (listings created from an ASIN use it as SKU).
     pub fn sku(&self) -> &str {
-        non_empty(self.seller_sku.as_deref()).unwrap_or(&self.asin)
+        // `non_empty` in place: read several times per item.
+        match self.seller_sku.as_deref().map(quirks::trimmed) {
+            Some(sku) if !sku.is_empty() => sku,
+            _ => &self.asin,
+        }
     }
 
     pub fn buyer_requested_cancel(&self) -> bool {
