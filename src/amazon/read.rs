@@ -1095,7 +1095,11 @@ impl<'j> Reader<'j> {
 
     /// An SP-API time: a date-time string (see [`parse_time`]) or epoch seconds.
     pub(crate) fn time(&mut self) -> Read<DateTime<Utc>> {
-        if self.at_quote() || self.peek()? == Peek::String {
+        let at = self.at;
+        if let Some(text) = self.compact_text() {
+            return parse_time(text).map_err(|message| Box::new(Fail { at, message }));
+        }
+        if self.peek()? == Peek::String {
             return self.with_str(parse_time);
         }
         let at = self.at;
