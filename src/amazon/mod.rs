@@ -704,10 +704,11 @@ impl<'a> Order<'a> {
             "AmazonOrderId" => id = Some(r.text()?),
             "PurchaseDate" => purchased = Some(r.time()?),
             "LastUpdateDate" => updated = Some(r.time()?),
-            "OrderStatus" => status = Some(r.with_str(|s| Ok(OrderStatus::parse(s)))?),
+            // Read as texts (which take a plain one in place), then parsed: neither refuses a
+            // value.
+            "OrderStatus" => status = Some(OrderStatus::parse(&r.text()?)),
             "FulfillmentChannel" => {
-                o.fulfillment_channel =
-                    r.nullable(|r| r.with_str(|s| Ok(FulfillmentChannel::parse(s))))?
+                o.fulfillment_channel = r.opt_text()?.map(|t| FulfillmentChannel::parse(&t))
             },
             "SalesChannel" => r.skip()?,
             "ShipServiceLevel" => o.ship_service_level = r.opt_text()?,
