@@ -563,8 +563,9 @@ impl<'j> Reader<'j> {
 
     /// [`Self::member_key`] past a member that is not the expected one: apart, so that the
     /// expected member's path sets up no stack frame. The few keys after the expected one are
-    /// tried as compact members first (Amazon leaves members out, rarely more than three in
-    /// a row), then the key is looked up.
+    /// tried as compact members first (Amazon leaves members out, rarely more than five in a
+    /// row: an order without its four ship and delivery dates; six tried took 21 k fuel off a
+    /// 100-order page, against four), then the key is looked up.
     #[inline(never)]
     fn other_member_key(&mut self, keys: &Keys, expected: usize, first: bool) -> usize {
         let bytes = self.bytes();
@@ -574,7 +575,7 @@ impl<'j> Reader<'j> {
             return OBJECT_END;
         }
         let start = self.at - usize::from(first);
-        for index in expected + 1..expected + 5 {
+        for index in expected + 1..expected + 7 {
             let Some(frame) = keys.framed.get(index).map(|f| f.as_bytes()) else {
                 break;
             };
