@@ -957,7 +957,8 @@ impl<'a> OrderItem<'a> {
             10 => r.compact_money_into(&mut i.shipping_tax),
             11 => r.compact_money_into(&mut i.shipping_discount),
             12 => r.compact_money_into(&mut i.promotion_discount),
-            6 | 13..=20 => r.skip().ok(),
+            // Mostly plain texts (`IsGift`, `IossNumber`): passed over in place.
+            6 | 13..=20 => r.compact_text().map(|_| ()).or_else(|| r.skip().ok()),
             // Amazon's sample items end with one: read here, such an item is read once.
             21 => r
                 .nullable(BuyerRequestedCancel::read)
