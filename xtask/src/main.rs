@@ -31,6 +31,12 @@ const WASM_OPT_FLAGS: &[&str] = &[
     "--merge-similar-functions",
     "--flatten",
     "--rereloop",
+    // Constants propagated through locals into loads' offsets and other constant expressions,
+    // and call arguments every caller passes the same dropped or folded into the callee: −149
+    // bytes of the component, −16 fuel a push (BENCHMARKS.md).
+    "--optimize-added-constants-propagate",
+    "--precompute-propagate",
+    "--dae-optimizing",
     "-Oz",
     "-Oz",
     // The most called functions first, so that their calls take the shortest indices: −1 KB,
