@@ -19,7 +19,6 @@ mod sent;
 pub(crate) mod write;
 
 use crate::prelude::*;
-use crate::text::concat;
 pub use money::Money;
 use path::path_at;
 pub use quirks::parse_time;
@@ -1303,13 +1302,15 @@ pub fn parse_get_orders(json: &str) -> Result<OrdersList<'_>, ParseError> {
 
 /// How reading a getOrders page order by order ended.
 #[derive(Debug, PartialEq, Eq)]
-pub enum PageRead<B> {
+pub enum PageRead<'j, B> {
     /// Every order was handed over; the page's `NextToken`.
     Done(Option<String>),
     /// The handler stopped at an order: why, and the page from that order on, a getOrders body
     /// as Amazon sent it with the orders before cut out (what a tick that stopped inside the
-    /// page keeps for the next one).
-    Stopped(B, String),
+    /// page keeps for the next one). As its two parts in the body, the text up to the orders'
+    /// `[` and the text from the order on: stored as they are (`StorageOp::PutParts`), not
+    /// joined into a copy first (up to a whole page, which wasmtime charges byte by byte).
+    Stopped(B, [&'j str; 2]),
 }
 
 /// One order of a getOrders page, as the poll is handed it.
@@ -1367,7 +1368,7 @@ impl<'j> PageHead<'j> {
 pub fn read_get_orders_page<'j, B>(
     body: &'j str,
     mut each: impl FnMut(PageOrder<'j>) -> ControlFlow<B>,
-) -> Result<PageRead<B>, ParseError> {
+) -> Result<PageRead<'j, B>, ParseError> {
     let what = "getOrders response";
     // How the read ended, when it ended inside the array: the reader is then left by an error
     // that carries no message.
@@ -1420,7 +1421,7 @@ pub fn read_get_orders_page<'j, B>(
                             }
                             ControlFlow::Break(why) => Ok(PageRead::Stopped(
                                 why,
-                                concat(&[slice(body, 0..open + 1), slice(body, start..body.len())]),
+                                [slice(body, 0..open + 1), slice(body, start..body.len())],
                             )),
                         },
                     };
@@ -1939,7 +1940,7 @@ mod tests {
     fn read_page(
         body: &str,
         stop_at: usize,
-    ) -> (Vec<SentOrder<'_>>, Result<PageRead<usize>, ParseError>) {
+    ) -> (Vec<SentOrder<'_>>, Result<PageRead<'_, usize>, ParseError>) {
         let mut orders = Vec::new();
         let read = read_get_orders_page(body, |order| {
             if orders.len() == stop_at {
@@ -2000,6 +2001,7 @@ mod tests {
                     panic!("the read stops at order {stop}")
                 };
                 assert_eq!(at, stop);
+                let rest = rest.concat();
                 let (after, done) = read_page(&rest, usize::MAX);
                 assert_eq!(done.unwrap(), PageRead::Done(next_token.clone()));
                 assert_eq!(after, all[stop..]);

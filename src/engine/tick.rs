@@ -375,7 +375,7 @@ impl<H: Host> Engine<H> {
                         window: Some(window),
                     };
                     self.host.storage_apply(vec![
-                        StorageOp::Put(keys::page(store), rest),
+                        StorageOp::PutParts(keys::page(store), rest.to_vec()),
                         StorageOp::Put(key, resume.to_json()),
                     ])?;
                     return stop(report, failure);

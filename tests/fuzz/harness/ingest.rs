@@ -105,6 +105,8 @@ pub fn run(data: &[u8]) {
             }
         });
         if let Ok(PageRead::Stopped((), rest)) = stopped {
+            // What storage holds: the two parts joined.
+            let rest = rest.concat();
             let mut after = Vec::new();
             let read = read_get_orders_page(&rest, |order| {
                 if let PageOrder::Read(order) = order {
