@@ -10,6 +10,7 @@ use crate::amazon::read::{read_object, Read, Reader};
 use crate::amazon::write::{key, Writer};
 use crate::amazon::{parse_time, slice, trimmed};
 use crate::marketplace::Marketplace;
+use crate::text::{is, CODE, STORE_CODE};
 
 /// The flat settings `StoreConfig::from_pairs` reads (`wit/STORAGE.md`), in [`Setting`] order:
 /// each pair's key is hashed once instead of compared with every name.
@@ -239,35 +240,9 @@ pub fn is_store_code(store: &str) -> bool {
     has_only(store, 64, STORE_CODE)
 }
 
-/// Letters, digits, `_` and `-`: a code's bytes ([`BYTE_CLASSES`]).
-const CODE: u8 = 1;
-/// A code's bytes and `.`: a store code's.
-const STORE_CODE: u8 = 2;
-
-/// Each byte's classes: a code is checked with one look-up a byte, where the range tests
-/// cost the component ~30 operators a byte (a push checks four codes).
-static BYTE_CLASSES: [u8; 256] = {
-    let mut classes = [0; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        if byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-' {
-            classes[b] = CODE | STORE_CODE;
-        } else if byte == b'.' {
-            classes[b] = STORE_CODE;
-        }
-        b += 1;
-    }
-    classes
-};
-
 /// Whether `value` has one to `max` bytes, each of `class`.
 fn has_only(value: &str, max: usize, class: u8) -> bool {
-    !value.is_empty()
-        && value.len() <= max
-        && value
-            .bytes()
-            .all(|b| BYTE_CLASSES[usize::from(b)] & class != 0)
+    !value.is_empty() && value.len() <= max && value.bytes().all(|b| is(b, class))
 }
 
 /// The integration of one Amazon store with Commerce.
@@ -475,14 +450,12 @@ mod tests {
 
     #[test]
     fn codes_and_store_codes_take_the_bytes_they_name() {
+        use crate::text::UNRESERVED;
         for b in 0..=255u8 {
             let code = b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
-            assert_eq!(BYTE_CLASSES[usize::from(b)] & CODE != 0, code, "{b}");
-            assert_eq!(
-                BYTE_CLASSES[usize::from(b)] & STORE_CODE != 0,
-                code || b == b'.',
-                "{b}"
-            );
+            assert_eq!(is(b, CODE), code, "{b}");
+            assert_eq!(is(b, STORE_CODE), code || b == b'.', "{b}");
+            assert_eq!(is(b, UNRESERVED), code || b == b'.' || b == b'~', "{b}");
         }
         assert!(is_store_code("de.store_2-b") && !is_code("de.store_2-b", 64));
         assert!(is_code("processing_2-b", 32) && !is_code("processing_2-b", 13));

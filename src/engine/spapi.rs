@@ -2,7 +2,7 @@
 //! token buckets (kept in storage), getOrders, getOrderItems and confirmShipment.
 
 use crate::prelude::*;
-use crate::text::{ascii, concat};
+use crate::text::{ascii, concat, is, UNRESERVED};
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::keys;
@@ -205,7 +205,7 @@ pub fn form_encode_into(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut run = 0;
     for (at, &b) in value.as_bytes().iter().enumerate() {
-        if matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~') {
+        if is(b, UNRESERVED) {
             continue;
         }
         // A run is ASCII, so a non-empty one starts and ends on character boundaries.
