@@ -32,7 +32,7 @@ pub struct CommerceOrder {
 
 /// A simulated SP-API: getOrders with `LastUpdatedAfter/Before` and `NextToken`, getOrderItems,
 /// confirmShipment (moving orders to `PartiallyShipped`/`Shipped`), LWA, 429 and 503 on demand.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FakeAmazon {
     orders: BTreeMap<String, (Order<'static>, Vec<OrderItem<'static>>)>,
     pub now: DateTime<Utc>,
@@ -397,8 +397,8 @@ impl FakeAmazon {
     }
 }
 
-/// The in-memory host.
-#[derive(Debug, Default)]
+/// The in-memory host. `Clone`: a benchmark replays one call from the same state many times.
+#[derive(Clone, Debug, Default)]
 pub struct MemoryHost {
     pub storage: BTreeMap<String, String>,
     pub settings: BTreeMap<String, Vec<(String, String)>>,

@@ -22,6 +22,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use host_example::bindings::Plugin;
 use support::{corpus, memory_host, publish, t0, ticks_until_done, warm, Driver, Mix, Rig, Wasm};
 use wasmtime::{CallHook, UpdateDeadline, WasmBacktrace};
 
@@ -123,7 +124,11 @@ fn main() {
         ..Samples::default()
     };
     if let Some(n) = exact {
-        exact_push_profile(&mut samples, n);
+        if only.as_deref() == Some("tick") {
+            exact_tick_profile(&mut samples, n);
+        } else {
+            exact_push_profile(&mut samples, n);
+        }
         print_profile(&samples, top);
         return;
     }
@@ -206,40 +211,75 @@ fn main() {
 /// expectation, unlike time sampling, which blames the fuel spent before an import on the
 /// first sample after it.
 fn exact_push_profile(samples: &mut Samples, n: u64) {
+    let order = corpus(1, 200, 1, Mix::importable(3), t0()).remove(0);
+    let now = t0().timestamp_millis();
+    exact_profile(samples, n, memory_host(), |plugin, store| {
+        plugin
+            .commerce_amazon_order_sync_hooks()
+            .call_on_amazon_order(
+                store,
+                support::STORE,
+                now,
+                &order.order_json,
+                &order.items_json,
+            )
+            .map(|result| {
+                result.expect("the push is accepted");
+            })
+    });
+}
+
+/// `--exact N --only tick`: as [`exact_push_profile`], a tick importing one changed 3-item order
+/// from a warm store (the fuel trace's tick), each stop replayed from a copy of that store.
+fn exact_tick_profile(samples: &mut Samples, n: u64) {
+    let rig = Rig::new(true).expect("component loads");
+    let mut w = Wasm::new(&rig, memory_host());
+    warm(&mut w);
+    publish(
+        w.host(),
+        &corpus(2, 300, 1, Mix::importable(3), support::changed_at()),
+    );
+    let mut host = w.host().clone();
+    host.amazon.now = support::measure_at();
+    let now = support::measure_at().timestamp_millis();
+    exact_profile(samples, n, host, |plugin, store| {
+        plugin
+            .commerce_amazon_order_sync_hooks()
+            .call_on_cron_tick(store, support::STORE, now)
+            .map(|report| assert_eq!(report.expect("the tick runs").created, 1))
+    });
+}
+
+/// Runs `call` on a fresh instance over a copy of `host` with all the fuel it needs, then again
+/// stopped at N points evenly spread over that fuel; each stop's stack weighs an N-th of it.
+fn exact_profile(
+    samples: &mut Samples,
+    n: u64,
+    host: amazon_order_sync::memory::MemoryHost,
+    call: impl Fn(&Plugin, &mut wasmtime::Store<support::BenchState>) -> wasmtime::Result<()>,
+) {
     let mut config = host_example::runtime::config(false);
     config.wasm_backtrace_max_frames(NonZeroUsize::new(200));
     let rig = Rig::with_config(&config).expect("component loads");
     let component = std::fs::read(support::component_path()).expect("the component reads");
     samples.first_operator = first_operators(&component);
-    let order = corpus(1, 200, 1, Mix::importable(3), t0()).remove(0);
-    let now = t0().timestamp_millis();
     // Instantiation costs fuel too; a stop at `fuel` is `fuel` into the call.
-    let push = |fuel: u64| {
-        let mut store = wasmtime::Store::new(&rig.engine, support::BenchState::new(memory_host()));
+    let run = |fuel: u64| {
+        let mut store = wasmtime::Store::new(&rig.engine, support::BenchState::new(host.clone()));
         store.set_fuel(support::FUEL).expect("fuel is enabled");
         let plugin = rig.pre.instantiate(&mut store).expect("instantiates");
         store.set_fuel(fuel).expect("fuel is enabled");
-        let result = plugin
-            .commerce_amazon_order_sync_hooks()
-            .call_on_amazon_order(
-                &mut store,
-                support::STORE,
-                now,
-                &order.order_json,
-                &order.items_json,
-            );
+        let result = call(&plugin, &mut store);
         let used = fuel - store.get_fuel().unwrap_or(0);
         (result, used)
     };
-    let (result, total) = push(support::FUEL);
-    result
-        .expect("the push succeeds with all the fuel it needs")
-        .expect("the push is accepted");
+    let (result, total) = run(support::FUEL);
+    result.expect("the call succeeds with all the fuel it needs");
     for i in 0..n {
         let stop = (2 * i + 1) * total / (2 * n);
         // Fuel is checked where functions and loops start: a stop in the last few dozen
         // operators of the export may not come before it returns.
-        let (Err(error), _) = push(stop) else {
+        let (Err(error), _) = run(stop) else {
             continue;
         };
         let trace = error
