@@ -46,6 +46,18 @@ pub const CONFIRM_SHIPMENT: UsagePlan = UsagePlan {
     burst: 10,
 };
 
+/// A time in which every plan's bucket fills from empty (a day; checked below).
+const FILLED_WITHIN_MS: i64 = 86_400_000;
+const _: () = {
+    let plans = [GET_ORDERS, GET_ORDER_ITEMS, CONFIRM_SHIPMENT];
+    let mut i = 0;
+    while i < plans.len() {
+        let plan = &plans[i];
+        assert!(plan.burst * 1000 * 1000 <= plan.milli_rate_per_second * FILLED_WITHIN_MS);
+        i += 1;
+    }
+};
+
 /// Why an SP-API call did not give an answer to use.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiFailure {
@@ -246,10 +258,12 @@ impl<H: Host> SpApi<'_, H> {
             }
         };
         let (_, bucket, dirty) = &mut self.session.buckets[index];
-        let elapsed_ms = (now - bucket.at).max(0);
+        // Capped where every bucket is full: the product stays in range without a saturating
+        // multiplication (a 128-bit product in wasm).
+        let elapsed_ms = (now - bucket.at).clamp(0, FILLED_WITHIN_MS);
         let milli_tokens = bucket
             .milli_tokens
-            .saturating_add(elapsed_ms.saturating_mul(plan.milli_rate_per_second) / 1000)
+            .saturating_add(elapsed_ms * plan.milli_rate_per_second / 1000)
             .min(plan.burst * 1000);
         *bucket = Bucket {
             milli_tokens,
@@ -279,11 +293,11 @@ impl<H: Host> SpApi<'_, H> {
     /// Makes sure the session holds an LWA access token that is not about to expire, refreshing
     /// the cached one when it is.
     fn refresh_access_token(&mut self) -> Result<(), ApiFailure> {
-        let key = keys::lwa(self.store);
+        // Each call comes here, nearly always with the token read: the key is built when used.
         if !self.session.token_read {
             self.session.token = self
                 .host
-                .storage_get(&key)?
+                .storage_get(&keys::lwa(self.store))?
                 .and_then(|v| CachedToken::from_json(&v).ok());
             self.session.token_read = true;
         }
@@ -339,7 +353,8 @@ impl<H: Host> SpApi<'_, H> {
             expires_at,
         };
         let value = token.to_json();
-        self.host.storage_apply(vec![StorageOp::Put(key, value)])?;
+        self.host
+            .storage_apply(vec![StorageOp::Put(keys::lwa(self.store), value)])?;
         self.session.token = Some(token);
         Ok(())
     }
