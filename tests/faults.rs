@@ -83,6 +83,8 @@ type Lines = Vec<(String, u32)>;
 struct FinalState {
     commerce: BTreeMap<String, (String, Lines)>,
     rows: BTreeMap<String, String>,
+    /// The store's row count as stored (what the grid's totals show).
+    count: Option<String>,
     stock: BTreeMap<String, Option<i64>>,
     message: Option<String>,
     confirmations: Vec<(String, String, Lines)>,
@@ -115,6 +117,11 @@ fn final_state(e: &mut Engine<FaultyHost>) -> FinalState {
             })
             .collect(),
         rows,
+        count: host
+            .storage
+            .iter()
+            .find(|(k, _)| k.ends_with("/count"))
+            .map(|(_, v)| v.clone()),
         stock: host
             .catalog
             .iter()
@@ -261,6 +268,11 @@ fn fault_free_story_reaches_the_expected_end() {
         ]
     );
     assert_eq!(state.commerce["111-0000001-0000003"].0, "complete");
+    assert_eq!(
+        state.count,
+        Some(state.rows.len().to_string()),
+        "every row counted once"
+    );
     assert_eq!(state.confirmations.len(), 1);
     assert_eq!(
         state.stock["SKU-1"],
