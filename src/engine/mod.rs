@@ -159,19 +159,11 @@ impl LeaseValue {
 /// The engine: the plugin's behaviour over any [`Host`].
 pub struct Engine<H: Host> {
     pub host: H,
-    /// The store's row count as the last row written under the lease held left it: a tick
-    /// creating rows one after another reads it from storage once, not once a row. Only the
-    /// lease's holder writes it; cleared when the lease is taken and given back, and by a
-    /// write that fails (it may or may not have happened).
-    row_count: Option<u32>,
 }
 
 impl<H: Host> Engine<H> {
     pub fn new(host: H) -> Self {
-        Engine {
-            host,
-            row_count: None,
-        }
+        Engine { host }
     }
 
     /// Host time outside years 1–9999 is refused before any arithmetic is done with it.
@@ -208,9 +200,7 @@ impl<H: Host> Engine<H> {
         work: impl FnOnce(&mut Self) -> Result<T, EngineError>,
     ) -> Result<T, EngineError> {
         let (key, mine) = self.acquire_lease(store, now)?;
-        self.row_count = None;
         let result = work(self);
-        self.row_count = None;
         // A lease that cannot be returned expires by itself.
         let _ = self.host.storage_cas(&key, Some(&mine), None);
         result
@@ -295,23 +285,14 @@ impl<H: Host> Engine<H> {
             String::new(),
         ));
         ops.push(blocked_entry(row, retry_key));
-        let mut count = None;
         if is_new {
             // One key for the read and the write: a key is built in ~300 fuel.
             let key = keys::count(store);
-            let counted = match self.row_count.take() {
-                Some(counted) => counted,
-                None => self.count_at(&key)?,
-            };
-            count = Some(counted + 1);
-            ops.push(StorageOp::Put(key, (counted + 1).to_string()));
+            let count = self.count_at(&key)? + 1;
+            ops.push(StorageOp::Put(key, count.to_string()));
         }
-        // Known again only once this write is known to have happened.
-        let written = self.host.storage_apply(ops);
-        if written.is_ok() && count.is_some() {
-            self.row_count = count;
-        }
-        Ok(written?)
+        self.host.storage_apply(ops)?;
+        Ok(())
     }
 
     fn row_count(&mut self, store: &str) -> Result<u32, EngineError> {
