@@ -259,10 +259,12 @@ impl<H: Host> SpApi<'_, H> {
         };
         let (_, bucket, dirty) = &mut self.session.buckets[index];
         // Capped where every bucket is full: the product stays in range without a saturating
-        // multiplication (a 128-bit product in wasm).
-        let elapsed_ms = (now - bucket.at).clamp(0, FILLED_WITHIN_MS);
+        // multiplication (a 128-bit product in wasm). A stored count below zero (never
+        // written by the plugin) counts as empty, so that a day refills any bucket.
+        let elapsed_ms = now.saturating_sub(bucket.at).clamp(0, FILLED_WITHIN_MS);
         let milli_tokens = bucket
             .milli_tokens
+            .max(0)
             .saturating_add(elapsed_ms * plan.milli_rate_per_second / 1000)
             .min(plan.burst * 1000);
         *bucket = Bucket {
@@ -526,6 +528,65 @@ fn describe(response: &HttpResponse) -> String {
 mod tests {
     use super::*;
     use crate::amazon::write::assert_same_as_serde;
+
+    /// Whatever count a stored bucket holds, a bucket left alone for a day is full again: the
+    /// refill's elapsed time is capped there, and a count below zero counts as empty. Within
+    /// the day, the refill is the plan's rate.
+    #[test]
+    fn a_stored_bucket_refills_at_its_rate_and_is_full_after_a_day_whatever_it_held() {
+        let api = ApiConfig {
+            spapi_endpoint: "https://sellingpartnerapi-na.amazon.com".into(),
+            lwa_endpoint: "https://api.amazon.com/auth/o2/token".into(),
+            client_id: "id".into(),
+            client_secret: "secret".into(),
+            refresh_token: "token".into(),
+        };
+        let plan = GET_ORDERS;
+        let day = chrono::Duration::milliseconds(FILLED_WITHIN_MS);
+        let taken_at = |stored: Bucket, now: DateTime<Utc>| {
+            let mut host = crate::memory::MemoryHost::new(now);
+            host.storage
+                .insert(keys::bucket("s", plan.operation), stored.to_json());
+            let mut session = Session::default();
+            let mut client = SpApi {
+                host: &mut host,
+                session: &mut session,
+                store: "s",
+                api: &api,
+                marketplace_id: "ATVPDKIKX0DER",
+                now,
+            };
+            let taken = client.take(plan).is_ok();
+            (taken, session.buckets[0].1.milli_tokens)
+        };
+        let at = DateTime::from_timestamp_millis(1_795_000_000_000).unwrap();
+        let full = plan.burst * 1000;
+        for held in [i64::MIN, -10_000_000_000, -1, 0, 999, full, i64::MAX] {
+            let stored = Bucket {
+                milli_tokens: held,
+                at: at.timestamp_millis(),
+            };
+            assert_eq!(taken_at(stored, at + day), (true, full - 1000), "{held}");
+        }
+        // An empty bucket refills at the plan's rate, 17 thousandths of a token a second: not
+        // a token after half a minute, one and 20 thousandths after a minute.
+        let empty = || Bucket {
+            milli_tokens: 0,
+            at: at.timestamp_millis(),
+        };
+        let seconds = chrono::Duration::seconds;
+        assert_eq!(taken_at(empty(), at + seconds(30)), (false, 30 * 17));
+        assert_eq!(taken_at(empty(), at + seconds(60)), (true, 60 * 17 - 1000));
+        // A time stored far from now, either way, neither overflows nor refills backwards.
+        for stored_at in [i64::MIN, i64::MAX] {
+            let odd = Bucket {
+                milli_tokens: 2000,
+                at: stored_at,
+            };
+            let (taken, _) = taken_at(odd, at);
+            assert!(taken, "{stored_at}");
+        }
+    }
 
     #[test]
     fn cached_tokens_and_buckets_are_stored_as_serde_wrote_them() {
