@@ -117,11 +117,7 @@ fn final_state(e: &mut Engine<FaultyHost>) -> FinalState {
             })
             .collect(),
         rows,
-        count: host
-            .storage
-            .iter()
-            .find(|(k, _)| k.ends_with("/count"))
-            .map(|(_, v)| v.clone()),
+        count: host.storage.get(&format!("v1/s/{STORE}/count")).cloned(),
         stock: host
             .catalog
             .iter()
