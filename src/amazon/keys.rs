@@ -52,7 +52,7 @@ const fn ends_by_bytes(bytes: &[u8], start: usize, end: usize) -> (u64, u64) {
 }
 
 /// `count` (at most eight) bytes from `at`, little-endian.
-const fn word_by_bytes(bytes: &[u8], at: usize, count: usize) -> u64 {
+pub(crate) const fn word_by_bytes(bytes: &[u8], at: usize, count: usize) -> u64 {
     let mut word = 0u64;
     let mut i = 0;
     while i < count {

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 #[cfg(doc)]
 use super::keys::frame_heads;
-use super::keys::{is_frame, same_after_head, Keys};
+use super::keys::{is_frame, same_after_head, word_by_bytes, Keys};
 use super::money::{cents_from_i64, parse_cents, plain_cents, MAX_ABS_CENTS};
 use super::quirks::{flag_from_str, from_epoch_seconds, parse_time, scaled_decimal, slice};
 
@@ -1136,12 +1136,10 @@ impl<'j> Reader<'j> {
     fn usual_flag(&mut self) -> Option<bool> {
         /// A spelling's bytes as a little-endian word, and the mask of its length.
         const fn spelled(text: &[u8]) -> (u64, u64) {
-            let (mut word, mut at) = (0u64, 0);
-            while at < text.len() {
-                word |= (text[at] as u64) << (8 * at);
-                at += 1;
-            }
-            (word, u64::MAX >> (64 - 8 * text.len()))
+            (
+                word_by_bytes(text, 0, text.len()),
+                u64::MAX >> (64 - 8 * text.len()),
+            )
         }
         const SPELLINGS: [((u64, u64), bool, usize); 4] = [
             (spelled(b"true"), true, 4),
