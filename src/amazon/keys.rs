@@ -248,13 +248,6 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if len != b.len() {
         return false;
     }
-    let word = |s: &[u8], at: usize| {
-        u64::from_le_bytes(
-            s.get(at..at + 8)
-                .and_then(|w| w.try_into().ok())
-                .unwrap_or([0; 8]),
-        )
-    };
     let half = |s: &[u8], at: usize| {
         u32::from_le_bytes(
             s.get(at..at + 4)
@@ -276,24 +269,18 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         // The first and the last four bytes, overlapping.
         return half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4);
     }
-    // Up to 24 bytes, nearly all keys and SKUs, without a loop: the first eight, the middle
-    // ones, and the last eight, overlapping.
-    if word(a, 0) != word(b, 0) {
-        return false;
-    }
-    if len > 16 {
-        if word(a, 8) != word(b, 8) {
-            return false;
-        }
-        let mut at = 16;
-        while at + 8 < len {
-            if word(a, at) != word(b, at) {
-                return false;
-            }
-            at += 8;
-        }
-    }
-    word(a, len - 8) == word(b, len - 8)
+    // The first eight bytes, then the rest as a frame's after its head.
+    word(a, 0) == word(b, 0) && same_after_head(a, b)
+}
+
+/// The eight bytes of `s` from `at`, little-endian (zero past its end).
+#[inline(always)]
+fn word(s: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(
+        s.get(at..at + 8)
+            .and_then(|w| w.try_into().ok())
+            .unwrap_or([0; 8]),
+    )
 }
 
 /// Whether `here` is `frame` (a frame of eight bytes or more, as long as `here`) but for its
@@ -307,13 +294,6 @@ pub(crate) fn same_after_head(here: &[u8], frame: &[u8]) -> bool {
         len >= 8 && here.len() == len,
         "a frame of a word or more, as long"
     );
-    let word = |s: &[u8], at: usize| {
-        u64::from_le_bytes(
-            s.get(at..at + 8)
-                .and_then(|w| w.try_into().ok())
-                .unwrap_or([0; 8]),
-        )
-    };
     // Frames of up to three words, nearly all keys', without a loop: the middle word, then
     // the last one (overlapping). A frame of one word was the head; a longer one's last word
     // leaves the separator out.
