@@ -534,17 +534,16 @@ mod tests {
     /// the day, the refill is the plan's rate.
     #[test]
     fn a_stored_bucket_refills_at_its_rate_and_is_full_after_a_day_whatever_it_held() {
-        let api = ApiConfig {
-            spapi_endpoint: "https://sellingpartnerapi-na.amazon.com".into(),
-            lwa_endpoint: "https://api.amazon.com/auth/o2/token".into(),
-            client_id: "id".into(),
-            client_secret: "secret".into(),
-            refresh_token: "token".into(),
-        };
         let plan = GET_ORDERS;
         let day = chrono::Duration::milliseconds(FILLED_WITHIN_MS);
         let taken_at = |stored: Bucket, now: DateTime<Utc>| {
+            // The in-memory host's sandbox store, with its SP-API settings.
             let mut host = crate::memory::MemoryHost::new(now);
+            host.add_store("s", "ATVPDKIKX0DER", "2026-01-01T00:00:00Z", &[]);
+            let api = crate::settings::StoreConfig::from_pairs("s", &host.settings["s"])
+                .ok()
+                .and_then(|config| config.api)
+                .expect("the sandbox store has SP-API settings");
             host.storage
                 .insert(keys::bucket("s", plan.operation), stored.to_json());
             let mut session = Session::default();
