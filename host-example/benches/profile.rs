@@ -213,36 +213,43 @@ fn main() {
 fn exact_push_profile(samples: &mut Samples, n: u64) {
     let order = corpus(1, 200, 1, Mix::importable(3), t0()).remove(0);
     let now = t0().timestamp_millis();
-    exact_profile(samples, n, memory_host(), |plugin, store| {
-        plugin
-            .commerce_amazon_order_sync_hooks()
-            .call_on_amazon_order(
-                store,
-                support::STORE,
-                now,
-                &order.order_json,
-                &order.items_json,
-            )
-            .map(|result| {
-                result.expect("the push is accepted");
-            })
-    });
+    exact_profile(
+        samples,
+        n,
+        |_| memory_host(),
+        |plugin, store| {
+            plugin
+                .commerce_amazon_order_sync_hooks()
+                .call_on_amazon_order(
+                    store,
+                    support::STORE,
+                    now,
+                    &order.order_json,
+                    &order.items_json,
+                )
+                .map(|result| {
+                    result.expect("the push is accepted");
+                })
+        },
+    );
 }
 
 /// `--exact N --only tick`: as [`exact_push_profile`], a tick importing one changed 3-item order
 /// from a warm store (the fuel trace's tick), each stop replayed from a copy of that store.
 fn exact_tick_profile(samples: &mut Samples, n: u64) {
-    let rig = Rig::new(true).expect("component loads");
-    let mut w = Wasm::new(&rig, memory_host());
-    warm(&mut w);
-    publish(
-        w.host(),
-        &corpus(2, 300, 1, Mix::importable(3), support::changed_at()),
-    );
-    let mut host = w.host().clone();
-    host.amazon.now = support::measure_at();
+    let warm_host = |rig: &Rig| {
+        let mut w = Wasm::new(rig, memory_host());
+        warm(&mut w);
+        publish(
+            w.host(),
+            &corpus(2, 300, 1, Mix::importable(3), support::changed_at()),
+        );
+        let mut host = w.host().clone();
+        host.amazon.now = support::measure_at();
+        host
+    };
     let now = support::measure_at().timestamp_millis();
-    exact_profile(samples, n, host, |plugin, store| {
+    exact_profile(samples, n, warm_host, |plugin, store| {
         plugin
             .commerce_amazon_order_sync_hooks()
             .call_on_cron_tick(store, support::STORE, now)
@@ -250,17 +257,19 @@ fn exact_tick_profile(samples: &mut Samples, n: u64) {
     });
 }
 
-/// Runs `call` on a fresh instance over a copy of `host` with all the fuel it needs, then again
-/// stopped at N points evenly spread over that fuel; each stop's stack weighs an N-th of it.
+/// Runs `call` on a fresh instance over a copy of the host `host` prepares (with the same
+/// compiled component) with all the fuel it needs, then again stopped at N points evenly
+/// spread over that fuel; each stop's stack weighs an N-th of it.
 fn exact_profile(
     samples: &mut Samples,
     n: u64,
-    host: amazon_order_sync::memory::MemoryHost,
+    host: impl FnOnce(&Rig) -> amazon_order_sync::memory::MemoryHost,
     call: impl Fn(&Plugin, &mut wasmtime::Store<support::BenchState>) -> wasmtime::Result<()>,
 ) {
     let mut config = host_example::runtime::config(false);
     config.wasm_backtrace_max_frames(NonZeroUsize::new(200));
     let rig = Rig::with_config(&config).expect("component loads");
+    let host = host(&rig);
     let component = std::fs::read(support::component_path()).expect("the component reads");
     samples.first_operator = first_operators(&component);
     // Instantiation costs fuel too; a stop at `fuel` is `fuel` into the call.
