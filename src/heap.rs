@@ -104,17 +104,40 @@ impl<G> Heap<G> {
     }
 }
 
+/// Blocks are carved in whole granules of this many bytes, and regions are used from their
+/// first to their last whole granule: the next free byte and the region's end stay granule
+/// multiples. A block aligned to a granule or less, nearly every one, then starts at the next
+/// free byte without rounding, and fits when its size is at most the room left (a multiple of
+/// a granule): one subtraction and one comparison (BENCHMARKS.md).
+const GRANULE: usize = 8;
+
+/// `n` rounded up to whole granules; `None` when that overflows.
+#[inline(always)]
+fn granules(n: usize) -> Option<usize> {
+    Some(n.checked_add(GRANULE - 1)? & !(GRANULE - 1))
+}
+
 impl<G> State<G> {
     /// A new block of `size` bytes aligned to `align` from the current region, if it has room.
     /// `align` is a power of two (a `Layout`'s), so rounding up is a mask, not a division.
     #[inline(always)]
     fn bump(&mut self, size: usize, align: usize) -> Option<usize> {
-        let start = self.next.checked_add(align - 1)? & !(align - 1);
-        let end = start.checked_add(size)?;
-        if end > self.end {
+        let start = if align <= GRANULE {
+            // Never past `end`.
+            self.next
+        } else {
+            let start = self.next.checked_add(align - 1)? & !(align - 1);
+            if start > self.end {
+                return None;
+            }
+            start
+        };
+        // The room left is a granule multiple: `size` fits exactly when its granules do, and
+        // adding them cannot overflow.
+        if size > self.end - start {
             return None;
         }
-        self.next = end;
+        self.next = start + ((size + (GRANULE - 1)) & !(GRANULE - 1));
         Some(start)
     }
 }
@@ -123,13 +146,33 @@ impl<G: Grow> State<G> {
     /// A new block of `size` bytes aligned to `align`, from never used memory.
     #[inline(always)]
     fn carve(&mut self, size: usize, align: usize) -> Option<usize> {
+        match self.bump(size, align) {
+            Some(start) => Some(start),
+            None => Some(self.carve_grown(size, align)).filter(|&start| start != 0),
+        }
+    }
+
+    /// [`Self::carve`] once the current region has no room, 0 when memory cannot grow: apart,
+    /// so that the common case computes nothing of it, and one word, not an `Option` returned
+    /// through memory.
+    #[cold]
+    #[inline(never)]
+    fn carve_grown(&mut self, size: usize, align: usize) -> usize {
+        self.grown(size, align).unwrap_or(0)
+    }
+
+    #[inline(always)]
+    fn grown(&mut self, size: usize, align: usize) -> Option<usize> {
         loop {
-            // `None` too when the sizes overflow: growing then asks for more than a 32-bit
-            // memory holds, and fails.
-            if let Some(start) = self.bump(size, align) {
-                return Some(start);
+            // Room for the block whatever the alignments of the region's ends and its start.
+            // `None` when the sizes overflow: growing would ask for more than a 32-bit memory
+            // holds, and fail.
+            let asked = size.checked_add(align.max(GRANULE) + 2 * GRANULE)?;
+            let (fresh, fresh_end) = self.grow.grow(asked.max(self.held))?;
+            let (fresh, fresh_end) = (granules(fresh)?, fresh_end & !(GRANULE - 1));
+            if fresh > fresh_end {
+                return None;
             }
-            let (fresh, fresh_end) = self.grow.grow(size.checked_add(align)?.max(self.held))?;
             // Contiguous memory extends the current region; otherwise its rest is given up.
             if fresh != self.end {
                 // A hint for a region's size after a reset: a wrap only makes it smaller.
@@ -138,6 +181,9 @@ impl<G: Grow> State<G> {
                 self.start = fresh;
             }
             self.end = fresh_end;
+            if let Some(start) = self.bump(size, align) {
+                return Some(start);
+            }
         }
     }
 }
@@ -163,8 +209,8 @@ impl<G> Heap<G> {
 // their callers guarantee are no longer in use. A block is as large and as aligned as its
 // layout asks.
 unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
-    // Into `__rust_alloc` and `cabi_realloc`, its callers: 1 KB smaller than the call (measured).
-    #[inline(always)]
+    // Out of line: its fast path inlined into its ~200 callers was 2 KB more (measured).
+    #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: single-threaded, and no reference into the state outlives this call.
         let state = unsafe { &mut *self.state.get() };
@@ -189,7 +235,7 @@ unsafe impl<G: Grow> GlobalAlloc for Heap<G> {
             let (start, next) = (ptr as usize, state.next);
             // The last block carved is carved again from its start: in place when the region
             // has room or grows contiguously, a `Vec` being filled most often.
-            if start + layout.size() == next {
+            if granules(layout.size()).is_some_and(|taken| start + taken == next) {
                 state.next = start;
             }
             match state.carve(new_size, layout.align()) {
@@ -442,6 +488,49 @@ mod tests {
         let large = unsafe { apart.alloc(Layout::from_size_align(1000, 8).unwrap()) };
         unsafe { apart.rewind(mark) };
         assert!(unsafe { apart.alloc(small) } as usize >= large as usize + 1000);
+    }
+
+    /// Regions exactly as large as asked, at odd addresses, never contiguous; records them.
+    struct Odd {
+        base: usize,
+        used: usize,
+        regions: alloc::rc::Rc<core::cell::RefCell<Vec<(usize, usize)>>>,
+    }
+
+    impl Grow for Odd {
+        fn grow(&mut self, bytes: usize) -> Option<(usize, usize)> {
+            let start = self.base + (self.used | 1) + 2;
+            self.used = start - self.base + bytes;
+            self.regions.borrow_mut().push((start, start + bytes));
+            Some((start, start + bytes))
+        }
+    }
+
+    #[test]
+    fn blocks_take_whole_granules_inside_regions_whatever_their_ends() {
+        let buffer = vec![0u64; 1 << 14];
+        let regions = alloc::rc::Rc::new(core::cell::RefCell::new(Vec::new()));
+        let heap = Heap::new(Odd {
+            base: buffer.as_ptr() as usize,
+            used: 0,
+            regions: regions.clone(),
+        });
+        let mut next = numbers(0x9E37_79B9_7F4A_7C15);
+        let mut last_end = 0;
+        for _ in 0..2_000 {
+            let (size, align) = (1 + next(200) as usize, 1 << next(6));
+            let ptr = unsafe { heap.alloc(Layout::from_size_align(size, align).unwrap()) } as usize;
+            assert_eq!(ptr % align.max(GRANULE), 0, "aligned to a granule at least");
+            assert!(ptr >= last_end, "after the blocks before it");
+            last_end = ptr + size;
+            assert!(
+                regions
+                    .borrow()
+                    .iter()
+                    .any(|&(start, end)| start <= ptr && ptr + size <= end),
+                "inside one region"
+            );
+        }
     }
 
     #[test]
