@@ -157,9 +157,26 @@ pub(crate) fn plain_cents(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
             _ => {}
         }
     }
+    let packed = other_cents(bytes, at);
+    (packed != NO_CENTS).then(|| ((packed >> 16) as i64, at + (packed & 0xFFFF) as usize))
+}
+
+/// [`other_cents`]' "not read here".
+const NO_CENTS: u64 = u64::MAX;
+
+/// [`plain_cents`] of the other spellings [`decimal_cents`] reads, as one word: the hundredths
+/// (at most [`MAX_ABS_CENTS`], below 2⁴⁴) above 16 bits holding how far past `at` they end, or
+/// [`NO_CENTS`], also for a text too long to say so (which the general reader then reads).
+/// One word rather than the walk's three results through memory: its inlined caller then
+/// sets up no stack frame for this rare path on every amount.
+#[cold]
+#[inline(never)]
+fn other_cents(bytes: &[u8], at: usize) -> u64 {
     match decimal_cents(bytes, at) {
-        (Some(cents), end, 1..) if bytes.get(end) == Some(&b'"') => Some((cents, end)),
-        _ => None,
+        (Some(cents), end, 1..) if bytes.get(end) == Some(&b'"') && end - at <= 0xFFFF => {
+            (cents as u64) << 16 | (end - at) as u64
+        }
+        _ => NO_CENTS,
     }
 }
 
