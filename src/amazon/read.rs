@@ -934,9 +934,17 @@ impl<'j> Reader<'j> {
 
     /// [`Self::text`], or `None` for `null`.
     pub(crate) fn opt_text(&mut self) -> Read<Option<Cow<'j, str>>> {
-        if let Some(text) = self.compact_text() {
-            return Ok(Some(Cow::Borrowed(text)));
+        match self.compact_text() {
+            Some(text) => Ok(Some(Cow::Borrowed(text))),
+            None => self.other_opt_text(),
         }
+    }
+
+    /// [`Self::opt_text`] of anything but a plain text: apart, so that the plain text's path
+    /// sets up no stack frame for the general string reader's result.
+    #[cold]
+    #[inline(never)]
+    fn other_opt_text(&mut self) -> Read<Option<Cow<'j, str>>> {
         if self.at_quote() {
             return self.raw_string().map(Some);
         }
