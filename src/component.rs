@@ -76,10 +76,15 @@ unsafe extern "C" fn cabi_realloc(
             return ptr;
         }
     }
+    // A size no `Layout` can have (over `isize::MAX` once rounded up to `align`) would break
+    // the heap's contract; no block that large exists anyway.
+    if new_len > isize::MAX as usize - (align - 1) {
+        core::arch::wasm32::unreachable();
+    }
     let heap = if to_scratch { &SCRATCH } else { &ALLOCATOR };
     // SAFETY: the canonical ABI passes a power-of-two `align` and, for a reallocation, the
     // pointer, size and alignment of an earlier allocation made here while handing over the
-    // same value, so from the same heap.
+    // same value, so from the same heap; `new_len` fits a `Layout` (above).
     let ptr = unsafe {
         if old_len == 0 {
             heap.alloc(Layout::from_size_align_unchecked(new_len, align))

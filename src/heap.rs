@@ -168,12 +168,17 @@ impl<G: Grow> State<G> {
             // Room for the block whatever the alignments of the region's ends and its start.
             // `None` when the sizes overflow: growing would ask for more than a 32-bit memory
             // holds, and fail.
-            let asked = size.checked_add(align.max(GRANULE) + 2 * GRANULE)?;
-            let (fresh, fresh_end) = self.grow.grow(asked.max(self.held))?;
-            let (fresh, fresh_end) = (granules(fresh)?, fresh_end & !(GRANULE - 1));
-            if fresh > fresh_end {
+            let asked = size
+                .checked_add(align.max(GRANULE) + 2 * GRANULE)?
+                .max(self.held);
+            let (fresh, fresh_end) = self.grow.grow(asked)?;
+            // A region smaller than asked, which `Grow` promises not to give, is refused before
+            // the heap moves to it: a carve that fails leaves the heap where it was (`realloc`
+            // relies on it), and one that grows always fits its block.
+            if fresh_end.checked_sub(fresh)? < asked {
                 return None;
             }
+            let (fresh, fresh_end) = (granules(fresh)?, fresh_end & !(GRANULE - 1));
             // Contiguous memory extends the current region; otherwise its rest is given up.
             if fresh != self.end {
                 // A hint for a region's size after a reset: a wrap only makes it smaller.
@@ -532,6 +537,35 @@ mod tests {
                 "inside one region"
             );
         }
+    }
+
+    /// Regions given in turn from a list, whatever was asked.
+    struct Scripted {
+        regions: Vec<(usize, usize)>,
+    }
+
+    impl Grow for Scripted {
+        fn grow(&mut self, _bytes: usize) -> Option<(usize, usize)> {
+            (!self.regions.is_empty()).then(|| self.regions.remove(0))
+        }
+    }
+
+    #[test]
+    fn a_region_smaller_than_asked_is_refused_and_the_heap_stays_where_it_was() {
+        let buffer = vec![0u64; 1 << 10];
+        let base = buffer.as_ptr() as usize;
+        let heap = Heap::new(Scripted {
+            regions: vec![(base, base + 64), (base + 1024, base + 1040)],
+        });
+        let layout = Layout::from_size_align(8, 8).unwrap();
+        let block = unsafe { heap.alloc(layout) };
+        assert_eq!(block as usize, base);
+        // The last block cannot grow in its region, and the next region is too small for it.
+        assert!(unsafe { heap.realloc(block, layout, 200) }.is_null());
+        // The block stays its owner's; the heap carves on after it, in its region.
+        assert_eq!(unsafe { heap.alloc(layout) } as usize, base + 8);
+        unsafe { heap.reset() };
+        assert_eq!(unsafe { heap.alloc(layout) } as usize, base);
     }
 
     #[test]

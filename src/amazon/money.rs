@@ -127,7 +127,7 @@ pub fn parse_cents(text: &str) -> Result<i64, String> {
 /// The amount text Amazon nearly always sends — digits with an optional fraction, nothing
 /// else — read in place from `at` to the `"` that ends it: its hundredths, as [`parse_cents`]
 /// reads them, and where that quote is. `None` for any other text (a sign, whitespace, an
-/// escape, too large), which `parse_cents` then reads or refuses.
+/// escape, too large, 64 KiB or longer), which `parse_cents` then reads or refuses.
 ///
 /// Inlined: whole units with two decimals or none, as Amazon writes them, are read here
 /// without the general digit walk's call and its three results through memory (a push reads
