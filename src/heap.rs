@@ -112,10 +112,16 @@ impl<G> Heap<G> {
 /// BENCHMARKS.md).
 const GRANULE: usize = 8;
 
+/// `n` rounded down to whole granules.
+#[inline(always)]
+const fn whole_granules(n: usize) -> usize {
+    n & !(GRANULE - 1)
+}
+
 /// `n` rounded up to whole granules; `None` when that overflows.
 #[inline(always)]
 fn granules(n: usize) -> Option<usize> {
-    Some(n.checked_add(GRANULE - 1)? & !(GRANULE - 1))
+    Some(whole_granules(n.checked_add(GRANULE - 1)?))
 }
 
 impl<G> State<G> {
@@ -138,7 +144,7 @@ impl<G> State<G> {
         if size > self.end - start {
             return None;
         }
-        self.next = start + ((size + (GRANULE - 1)) & !(GRANULE - 1));
+        self.next = start + whole_granules(size + (GRANULE - 1));
         Some(start)
     }
 }
@@ -178,7 +184,7 @@ impl<G: Grow> State<G> {
             if fresh_end.checked_sub(fresh)? < asked {
                 return None;
             }
-            let (fresh, fresh_end) = (granules(fresh)?, fresh_end & !(GRANULE - 1));
+            let (fresh, fresh_end) = (granules(fresh)?, whole_granules(fresh_end));
             // Contiguous memory extends the current region; otherwise its rest is given up.
             if fresh != self.end {
                 // A hint for a region's size after a reset: a wrap only makes it smaller.
