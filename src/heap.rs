@@ -170,33 +170,30 @@ impl<G: Grow> State<G> {
 
     #[inline(always)]
     fn grown(&mut self, size: usize, align: usize) -> Option<usize> {
-        loop {
-            // Room for the block whatever the alignments of the region's ends and its start.
-            // `None` when the sizes overflow: growing would ask for more than a 32-bit memory
-            // holds, and fail.
-            let asked = size
-                .checked_add(align.max(GRANULE) + 2 * GRANULE)?
-                .max(self.held);
-            let (fresh, fresh_end) = self.grow.grow(asked)?;
-            // A region smaller than asked, which `Grow` promises not to give, is refused before
-            // the heap moves to it: a carve that fails leaves the heap where it was (`realloc`
-            // relies on it), and one that grows always fits its block.
-            if fresh_end.checked_sub(fresh)? < asked {
-                return None;
-            }
-            let (fresh, fresh_end) = (granules(fresh)?, whole_granules(fresh_end));
-            // Contiguous memory extends the current region; otherwise its rest is given up.
-            if fresh != self.end {
-                // A hint for a region's size after a reset: a wrap only makes it smaller.
-                self.carved = self.carved.wrapping_add(self.next - self.start);
-                self.next = fresh;
-                self.start = fresh;
-            }
-            self.end = fresh_end;
-            if let Some(start) = self.bump(size, align) {
-                return Some(start);
-            }
+        // Room for the block whatever the alignments of the region's ends and its start.
+        // `None` when the sizes overflow: growing would ask for more than a 32-bit memory
+        // holds, and fail.
+        let asked = size
+            .checked_add(align.max(GRANULE) + 2 * GRANULE)?
+            .max(self.held);
+        let (fresh, fresh_end) = self.grow.grow(asked)?;
+        // A region smaller than asked, which `Grow` promises not to give, is refused before
+        // the heap moves to it: a carve that fails leaves the heap where it was (`realloc`
+        // relies on it), and one region as large as asked always fits the block (in a region
+        // of its own or extending this one), so growing once is enough.
+        if fresh_end.checked_sub(fresh)? < asked {
+            return None;
         }
+        let (fresh, fresh_end) = (granules(fresh)?, whole_granules(fresh_end));
+        // Contiguous memory extends the current region; otherwise its rest is given up.
+        if fresh != self.end {
+            // A hint for a region's size after a reset: a wrap only makes it smaller.
+            self.carved = self.carved.wrapping_add(self.next - self.start);
+            self.next = fresh;
+            self.start = fresh;
+        }
+        self.end = fresh_end;
+        self.bump(size, align)
     }
 }
 
