@@ -11,7 +11,7 @@ wit_bindgen::generate!({
 
 use chrono::{DateTime, Utc};
 
-use crate::blockers::{ProductFact, SkuQty};
+use crate::blockers::{CatalogFacts, ProductFact, SkuQty};
 use crate::decide::Action;
 use crate::engine::{CommerceEvent, Engine, EngineError, Outcome, Shipment, TickStatus};
 use crate::grid::{OrderQuery, SortColumn, View};
@@ -249,21 +249,23 @@ impl Host for Imports {
         settings::get_all(store)
     }
 
-    fn find_product(
+    fn find_product_into(
         &mut self,
         store: &str,
         sku: &str,
-    ) -> Result<Option<ProductFact>, CommerceError> {
-        wit_commerce::find_product(store, sku)
-            .map(|found| {
-                found.map(|p| ProductFact {
-                    sku: p.sku,
-                    name: p.name,
-                    enabled: p.enabled,
-                    qty: p.salable_qty,
-                })
-            })
-            .map_err(commerce_error)
+        facts: &mut CatalogFacts,
+    ) -> Result<(), CommerceError> {
+        match wit_commerce::find_product(store, sku) {
+            Ok(Some(p)) => facts.insert_new(ProductFact {
+                sku: p.sku,
+                name: p.name,
+                enabled: p.enabled,
+                qty: p.salable_qty,
+            }),
+            Ok(None) => {}
+            Err(e) => return Err(commerce_error(e)),
+        }
+        Ok(())
     }
 
     fn create_order(&mut self, d: &OrderDraft<'_>) -> Result<host::OrderRef, CommerceError> {

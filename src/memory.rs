@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::amazon::{
     parse_time, ConfirmShipmentRequest, FulfillmentChannel, Order, OrderItem, OrderStatus,
 };
-use crate::blockers::{ProductFact, SkuQty};
+use crate::blockers::{CatalogFacts, ProductFact, SkuQty};
 use crate::engine::spapi::iso;
 use crate::host::{
     CommerceError, Host, HttpError, HttpRequest, HttpResponse, Method, OrderRef, StorageError,
@@ -547,13 +547,17 @@ impl Host for MemoryHost {
         self.settings.get(store).cloned().unwrap_or_default()
     }
 
-    fn find_product(
+    fn find_product_into(
         &mut self,
         _store: &str,
         sku: &str,
-    ) -> Result<Option<ProductFact>, CommerceError> {
+        facts: &mut CatalogFacts,
+    ) -> Result<(), CommerceError> {
         self.host_calls += 1;
-        Ok(self.catalog.get(sku).cloned())
+        if let Some(product) = self.catalog.get(sku) {
+            facts.insert_new(product.clone());
+        }
+        Ok(())
     }
 
     fn create_order(&mut self, draft: &OrderDraft<'_>) -> Result<OrderRef, CommerceError> {

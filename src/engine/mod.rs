@@ -325,13 +325,9 @@ impl<H: Host> Engine<H> {
     ) -> Result<CatalogFacts, EngineError> {
         let mut facts = CatalogFacts::with_capacity(skus.len());
         for (sku, _) in skus {
-            let found = self
-                .host
-                .find_product(&config.integration.store, sku)
+            self.host
+                .find_product_into(&config.integration.store, sku, &mut facts)
                 .map_err(commerce_failure)?;
-            if let Some(product) = found {
-                facts.insert_new(product);
-            }
         }
         Ok(facts)
     }

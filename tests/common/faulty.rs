@@ -1,7 +1,7 @@
 //! A `Host` wrapper that injects faults: a call fails before reaching the host, or reaches it and
 //! its reply is lost (the write happened, the engine sees an error).
 
-use amazon_order_sync::blockers::{ProductFact, SkuQty};
+use amazon_order_sync::blockers::{CatalogFacts, SkuQty};
 use amazon_order_sync::host::{
     CommerceError, Host, HttpError, HttpRequest, HttpResponse, OrderRef, StorageError, StorageOp,
 };
@@ -144,11 +144,16 @@ impl Host for FaultyHost {
     fn settings(&mut self, s: &str) -> Vec<(String, String)> {
         self.inner.settings(s)
     }
-    fn find_product(&mut self, s: &str, k: &str) -> Result<Option<ProductFact>, CommerceError> {
+    fn find_product_into(
+        &mut self,
+        s: &str,
+        k: &str,
+        facts: &mut CatalogFacts,
+    ) -> Result<(), CommerceError> {
         faulty!(
             self,
             "find_product",
-            self.inner.find_product(s, k),
+            self.inner.find_product_into(s, k, facts),
             commerce_down()
         )
     }

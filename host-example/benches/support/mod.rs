@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use amazon_order_sync::amazon::{parse_order, parse_order_items};
-use amazon_order_sync::blockers::{ProductFact, SkuQty};
+use amazon_order_sync::blockers::SkuQty;
 use amazon_order_sync::engine::{Engine as NativeEngine, TickStatus};
 use amazon_order_sync::grid::OrderQuery as NativeQuery;
 use amazon_order_sync::host::{
@@ -594,21 +594,17 @@ impl http::Host for BenchState {
 impl commerce::Host for BenchState {
     fn find_product(
         &mut self,
-        store: String,
+        _store: String,
         sku: String,
     ) -> Result<Option<types::Product>, commerce::CommerceError> {
         self.calling = "commerce.find-product";
-        self.host
-            .find_product(&store, &sku)
-            .map(|found| {
-                found.map(|p: ProductFact| types::Product {
-                    sku: p.sku,
-                    name: p.name,
-                    enabled: p.enabled,
-                    salable_qty: p.qty,
-                })
-            })
-            .map_err(commerce_error)
+        // What `MemoryHost::find_product_into` adds to the native engine's facts.
+        Ok(self.host.catalog.get(&sku).map(|p| types::Product {
+            sku: p.sku.clone(),
+            name: p.name.clone(),
+            enabled: p.enabled,
+            salable_qty: p.qty,
+        }))
     }
 
     fn create_order(
