@@ -119,21 +119,36 @@ pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
             at += 16;
         }
     }
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-        let special = has_zero(w ^ (ONES * u64::from(b'"')))
+    let special = |w: u64| {
+        has_zero(w ^ (ONES * u64::from(b'"')))
             | has_zero(w ^ (ONES * u64::from(b'\\')))
-            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH);
-        if special != 0 {
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
+    };
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let found = special(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));
+        if found != 0 {
             // The lowest flagged byte is a true match (a borrow only flags bytes above one).
-            return at + (special.trailing_zeros() / 8) as usize;
+            return at + (found.trailing_zeros() / 8) as usize;
         }
         at += 8;
     }
-    while at < bytes.len() && !matches!(bytes[at], b'"' | b'\\' | 0..=0x1f) {
-        at += 1;
+    // The last bytes, fewer than eight, as one more word padded with a plain byte: a short
+    // text the writer escapes (a store code, a status) ends here, and a byte at a time cost
+    // ~25 operators a byte.
+    let rest = bytes.len().saturating_sub(at);
+    if rest == 0 {
+        return at;
     }
-    at
+    let mut word = ONES * u64::from(b'A');
+    // SAFETY: `rest` (one to seven) bytes from `at` are in `bytes`, and fit the word.
+    unsafe {
+        core::ptr::copy_nonoverlapping(bytes.as_ptr().add(at), (&raw mut word).cast::<u8>(), rest);
+    }
+    let found = special(u64::from_le(word));
+    match found {
+        0 => bytes.len(),
+        _ => at + (found.trailing_zeros() / 8) as usize,
+    }
 }
 
 /// Reads one JSON object: for each key, runs the arm whose literal matches it (with the reader
