@@ -84,8 +84,9 @@ const UNLISTED_KEY: usize = usize::MAX - 1;
 const KEY_FAULT: usize = usize::MAX - 2;
 
 /// Where the first quote, backslash or control character at or after `from` is
-/// (`bytes.len()` when there is none): eight bytes at a time, the last few one by one. Strings are
-/// most of what the component reads and writes, and most of their bytes need no attention.
+/// (`bytes.len()` when there is none): sixteen bytes at a time where wasm SIMD is, then eight,
+/// the last few as one padded word. Strings are most of what the component reads and writes,
+/// and most of their bytes need no attention.
 /// Never inlined: measured in fuel, one shared copy beats a copy in each caller (BENCHMARKS.md).
 #[inline(never)]
 pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
