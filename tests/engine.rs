@@ -866,6 +866,28 @@ fn a_blocked_order_indexed_without_a_retry_key_gets_one_on_its_next_retry() {
     assert_eq!((r.blocked, r.errors.len()), (1, 0), "{r:?}");
 }
 
+/// An order has an entry in the blocked index only while its row is in Error: a new row that
+/// is not is written without one (nor a deletion of one), and an entry left for a row that is
+/// not in Error (by storage that lost a write) goes with the row's next retry, so that the
+/// system message does not name the store for it.
+#[test]
+fn a_blocked_index_entry_of_a_row_not_in_error_goes_with_its_next_retry() {
+    let mut e = engine(&[]);
+    e.host.set_product("SOLD", true, Some(5));
+    put(&mut e, A, "Unshipped", "MFN", "SOLD", 1);
+    assert_eq!(tick_after(&mut e, 5).created, 1);
+    let (row_key, index_key) = row_and_blocked_keys(A);
+    assert!(!e.host.storage.contains_key(&index_key));
+
+    e.host.storage.insert(index_key.clone(), String::new());
+    let row_text = e.host.storage[&row_key].clone();
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.blocked, r.errors.len()), (0, 0), "{r:?}");
+    assert!(!e.host.storage.contains_key(&index_key));
+    assert_eq!(e.host.storage[&row_key], row_text, "the row is unchanged");
+    assert_eq!(e.system_message().unwrap(), None);
+}
+
 /// A tick retries a batch of the blocked orders (100): with more, the next tick goes on after
 /// the last one retried, so that every one of them is retried in turn and created once fixed.
 #[test]

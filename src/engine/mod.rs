@@ -284,7 +284,11 @@ impl<H: Host> Engine<H> {
             keys::by_date(store, row.order.purchase_date.timestamp_millis(), id),
             String::new(),
         ));
-        ops.push(blocked_entry(row, retry_key));
+        // A new row has no entry to delete (an entry is written with its row): only one in
+        // Error gets one. A stray entry of a row not in Error is deleted by its retry.
+        if row.is_error() || !is_new {
+            ops.push(blocked_entry(row, retry_key));
+        }
         if is_new {
             // One key for the read and the write: a key is built in ~300 fuel.
             let key = keys::count(store);

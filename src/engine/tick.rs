@@ -13,6 +13,7 @@ use crate::amazon::{read_get_orders_page, read_json, PageOrder, PageRead, ParseE
 use crate::decide::{Action, Snapshot};
 use crate::host::{Host, StorageOp};
 use crate::settings::StoreConfig;
+use crate::status::TableStatus;
 use core::ops::ControlFlow;
 
 /// Amazon's order data lags up to ~2 minutes: never ask for anything newer.
@@ -220,7 +221,7 @@ impl<H: Host> Engine<H> {
         for (key, value) in &blocked {
             match self.retry(config, key, value, report) {
                 Ok(true) => {}
-                // Its row is gone: so is its entry.
+                // Its row is gone, or no longer in Error: so is its entry.
                 Ok(false) => ops.push(StorageOp::Delete(key.clone())),
                 Err(e @ EngineError::Host(_)) => {
                     let id = keys::last_segment(key);
@@ -243,7 +244,8 @@ impl<H: Host> Engine<H> {
     }
 
     /// Retries the blocked order of index entry `key`, whose value is `retry_key`: passed over
-    /// while that key is current, else read and decided again. Whether its row is there.
+    /// while that key is current, else read and decided again. Whether the entry stays: its
+    /// row is there and still in Error.
     fn retry(
         &mut self,
         config: &StoreConfig,
@@ -279,7 +281,7 @@ impl<H: Host> Engine<H> {
             Some(retry_key),
         )?;
         report.count(&outcome);
-        Ok(true)
+        Ok(outcome.table_status == Some(TableStatus::Error))
     }
 
     /// Reads Amazon's changed orders window by window, page by page. The cursor is saved after
