@@ -673,6 +673,43 @@ fn an_order_that_reads_only_as_far_as_its_head_is_passed_over_once_applied() {
     assert_eq!(e.host.orders.len(), 40);
 }
 
+/// The applied marker lives in the order's purchase-date index entry; an order indexed before
+/// it moved there (an empty entry, and an `applied/<id>` key no longer read) has its row read
+/// on its next pull, is not created again, and gets the marker with its row.
+#[test]
+fn an_order_indexed_without_its_applied_marker_is_read_again_and_marked() {
+    let mut e = engine(&[]);
+    e.host.set_product("SOLD", true, Some(5));
+    put(&mut e, A, "Unshipped", "MFN", "SOLD", 1);
+    assert_eq!(tick_after(&mut e, 5).created, 1);
+    let prefix = format!("v1/s/{STORE}/by-date/");
+    let index_key = e
+        .host
+        .storage
+        .keys()
+        .find(|k| k.starts_with(&prefix) && k.ends_with(A))
+        .unwrap()
+        .clone();
+    let marker = |e: &Engine<MemoryHost>| e.host.storage[&index_key].clone();
+    assert!(marker(&e).ends_with(" Unshipped"), "{}", marker(&e));
+
+    e.host.storage.insert(index_key.clone(), String::new());
+    let old_marker = format!("v1/s/{STORE}/applied/{A}");
+    e.host
+        .storage
+        .insert(old_marker, "9999999999999 Shipped".into());
+    put(&mut e, A, "Unshipped", "MFN", "SOLD", 1);
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.pulled, r.created, r.errors.len()), (1, 0, 0), "{r:?}");
+    assert_eq!(e.host.orders.len(), 1);
+    assert_eq!(e.host.storage[&format!("v1/s/{STORE}/count")], "1");
+    let updated = e.host.amazon.order(A).unwrap().0.last_update_date;
+    assert_eq!(
+        marker(&e),
+        format!("{} Unshipped", updated.timestamp_millis())
+    );
+}
+
 #[test]
 fn a_filtered_grid_query_reads_every_row_past_one_scan_page() {
     let mut e = engine(&[]);

@@ -35,12 +35,9 @@ pub fn order_prefix(store: &str) -> String {
     store_key(store, &["/order/"])
 }
 
-/// `"<LastUpdateDate ms> <OrderStatus>"` of the snapshot the row applied: lets the pull path
-/// pass over unchanged orders without reading their rows.
-pub fn applied(store: &str, id: &str) -> String {
-    store_key(store, &["/applied/", id])
-}
-
+/// The purchase-date index's key of an order. Its value is the row's applied marker (see
+/// `wit/STORAGE.md`), which lets the pull path pass over unchanged orders without reading
+/// their rows.
 pub fn by_date(store: &str, purchase_millis: i64, id: &str) -> String {
     let inverted = (INVERT_FROM - purchase_millis.clamp(0, INVERT_FROM)).unsigned_abs();
     // Thirteen digits, zero-padded (INVERT_FROM has thirteen): written at the end of a buffer
@@ -162,7 +159,6 @@ mod tests {
         let key = order("magasin-é", "ü");
         assert_eq!(key, "v1/s/magasin-é/order/ü");
         assert_eq!(key.capacity(), key.len());
-        assert_eq!(applied(s, id), format!("v1/s/{s}/applied/{id}"));
         for millis in [i64::MIN, -1, 0, 1_795_000_000_000, INVERT_FROM, i64::MAX] {
             let inverted = INVERT_FROM - millis.clamp(0, INVERT_FROM);
             assert_eq!(

@@ -84,15 +84,15 @@ pub struct Outcome {
 /// once (a key costs ~300 fuel).
 struct RowKeys {
     row: String,
-    /// The applied marker's, when the caller read the marker.
-    applied: Option<String>,
+    /// The purchase-date index entry's, when the caller read the applied marker it holds.
+    by_date: Option<String>,
 }
 
 impl RowKeys {
     fn new(store: &str, id: &str) -> Self {
         RowKeys {
             row: keys::order(store, id),
-            applied: None,
+            by_date: None,
         }
     }
 }
@@ -273,16 +273,14 @@ impl<H: Host> Engine<H> {
     ) -> Result<(), EngineError> {
         let store = row.store.as_str();
         let id = row.amazon_order_id();
-        // Room for all five up front: growing the list twice cost ~500 fuel a row.
-        let mut ops = Vec::with_capacity(5);
+        // Room for all four up front: growing the list twice cost ~500 fuel a row.
+        let mut ops = Vec::with_capacity(4);
         ops.push(StorageOp::PutParts(keys.row, text.parts().to_vec()));
         ops.push(StorageOp::Put(
-            keys.applied.unwrap_or_else(|| keys::applied(store, id)),
+            keys.by_date.unwrap_or_else(|| {
+                keys::by_date(store, row.order.purchase_date.timestamp_millis(), id)
+            }),
             applied_marker(&row.order),
-        ));
-        ops.push(StorageOp::Put(
-            keys::by_date(store, row.order.purchase_date.timestamp_millis(), id),
-            String::new(),
         ));
         // A new row has no entry to delete (an entry is written with its row): only one in
         // Error gets one. A stray entry of a row not in Error is deleted by its retry.
@@ -509,7 +507,8 @@ impl<H: Host> Engine<H> {
     }
 
     /// Whether `order` can be passed over without reading its row or fetching its items: the
-    /// version marker written with the row says this snapshot (or a newer one) is applied.
+    /// version marker written with the row (at its purchase-date index entry, `key`) says this
+    /// snapshot (or a newer one) is applied.
     fn already_applied(
         &mut self,
         key: &str,

@@ -438,8 +438,8 @@ impl<H: Host> Engine<H> {
             report.skipped += 1;
             return Ok(Ok(()));
         }
-        let applied_key = keys::applied(store, id);
-        if self.already_applied(&applied_key, updated, status)? {
+        let by_date = keys::by_date(store, purchased.timestamp_millis(), id);
+        if self.already_applied(&by_date, updated, status)? {
             return Ok(Ok(()));
         }
         let order = match order {
@@ -448,7 +448,7 @@ impl<H: Host> Engine<H> {
         };
         let row_keys = RowKeys {
             row: keys::order(store, &order.amazon_order_id),
-            applied: Some(applied_key),
+            by_date: Some(by_date),
         };
         let text = self.row_at(&row_keys.row)?;
         let stored = match &text {
