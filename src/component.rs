@@ -207,7 +207,7 @@ impl Host for Imports {
                 host::Method::Post => http::Method::Post,
             },
             url: &request.url,
-            headers: &request.headers,
+            headers: request.headers,
             body: request.body.as_deref(),
         };
         match http::send(request) {

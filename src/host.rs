@@ -11,13 +11,13 @@ pub enum Method {
     Post,
 }
 
-/// A request the engine sends. Its headers are lent: the access token of every SP-API call
-/// (~400 bytes) is not copied into one.
+/// A request the engine sends. Its headers are lent, and so is their list: the access token
+/// of every SP-API call (~400 bytes) is not copied into one, nor the list built on the heap.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest<'a> {
     pub method: Method,
     pub url: String,
-    pub headers: Vec<(&'a str, &'a str)>,
+    pub headers: &'a [(&'a str, &'a str)],
     pub body: Option<String>,
 }
 

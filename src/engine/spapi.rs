@@ -320,7 +320,7 @@ impl<H: Host> SpApi<'_, H> {
             HttpRequest {
                 method: Method::Post,
                 url: self.api.lwa_endpoint.clone(),
-                headers: vec![("content-type", "application/x-www-form-urlencoded")],
+                headers: &[("content-type", "application/x-www-form-urlencoded")],
                 body: Some(body),
             },
         )?;
@@ -361,12 +361,13 @@ impl<H: Host> SpApi<'_, H> {
         Ok(())
     }
 
-    /// One SP-API call with the usage plan, the access token and the error mapping.
+    /// One SP-API call to `url` (the endpoint, path and query) with the usage plan, the access
+    /// token and the error mapping.
     fn call(
         &mut self,
         plan: UsagePlan,
         method: Method,
-        path_and_query: &str,
+        url: String,
         body: Option<String>,
     ) -> Result<HttpResponse, ApiFailure> {
         self.refresh_access_token()?;
@@ -377,19 +378,19 @@ impl<H: Host> SpApi<'_, H> {
             .token
             .as_ref()
             .map_or("", |t| t.access_token.as_str());
-        let mut headers = vec![
+        let headers = [
             ("x-amz-access-token", token),
             ("accept", "application/json"),
+            ("content-type", "application/json"),
         ];
-        if body.is_some() {
-            headers.push(("content-type", "application/json"));
-        }
+        // The content type only with a body.
+        let sent = if body.is_some() { 3 } else { 2 };
         let response = send(
             self.host,
             HttpRequest {
                 method,
-                url: concat(&[self.api.spapi_endpoint.as_str(), path_and_query]),
-                headers,
+                url,
+                headers: &headers[..sent],
                 body,
             },
         )?;
@@ -425,7 +426,8 @@ impl<H: Host> SpApi<'_, H> {
         before: DateTime<Utc>,
         next_token: Option<&str>,
     ) -> Result<String, ApiFailure> {
-        let mut query = String::with_capacity(192);
+        let mut query = String::with_capacity(224);
+        query.push_str(&self.api.spapi_endpoint);
         query.push_str("/orders/v0/orders?MarketplaceIds=");
         form_encode_into(&mut query, self.marketplace_id);
         match next_token {
@@ -448,7 +450,7 @@ impl<H: Host> SpApi<'_, H> {
                 query.push_str(MAX_RESULTS_PER_PAGE);
             }
         }
-        Ok(self.call(GET_ORDERS, Method::Get, &query, None)?.body)
+        Ok(self.call(GET_ORDERS, Method::Get, query, None)?.body)
     }
 
     /// All items of an order, following `NextToken`. The first answer's text is kept in
@@ -463,12 +465,19 @@ impl<H: Host> SpApi<'_, H> {
         let mut first = Some(first);
         let mut next: Option<String> = None;
         loop {
-            let mut path = concat(&["/orders/v0/orders/", amazon_order_id, "/orderItems"]);
+            // The whole URL at once: the endpoint joined to a path built first was a second
+            // string and copy per order.
+            let mut url = concat(&[
+                &self.api.spapi_endpoint,
+                "/orders/v0/orders/",
+                amazon_order_id,
+                "/orderItems",
+            ]);
             if let Some(token) = &next {
-                path.push_str("?NextToken=");
-                form_encode_into(&mut path, token);
+                url.push_str("?NextToken=");
+                form_encode_into(&mut url, token);
             }
-            let response = self.call(GET_ORDER_ITEMS, Method::Get, &path, None)?;
+            let response = self.call(GET_ORDER_ITEMS, Method::Get, url, None)?;
             let token = match first.take() {
                 Some(slot) => {
                     let page = parse_get_order_items(Option::insert(slot, response.body))?;
@@ -497,7 +506,8 @@ impl<H: Host> SpApi<'_, H> {
         self.call(
             CONFIRM_SHIPMENT,
             Method::Post,
-            &concat(&[
+            concat(&[
+                &self.api.spapi_endpoint,
                 "/orders/v0/orders/",
                 amazon_order_id,
                 "/shipmentConfirmation",

@@ -565,17 +565,18 @@ impl settings::Host for BenchState {
 impl http::Host for BenchState {
     fn send(&mut self, req: http::Request) -> Result<http::Response, http::HttpError> {
         self.calling = "http.send";
+        let headers: Vec<(&str, &str)> = req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let request = core::HttpRequest {
             method: match req.method {
                 http::Method::Get => core::Method::Get,
                 http::Method::Post => core::Method::Post,
             },
             url: req.url,
-            headers: req
-                .headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect(),
+            headers: &headers,
             body: req.body,
         };
         match self.host.http_send(request) {
