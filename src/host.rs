@@ -71,7 +71,7 @@ pub enum StorageOp<'a> {
     Put(String, String),
     /// Puts the parts joined: a value holding text the plugin has (an order's JSON as Amazon
     /// sent it) without copying it into one string first.
-    PutParts(String, Vec<&'a str>),
+    PutParts(String, &'a [&'a str]),
     Delete(String),
 }
 

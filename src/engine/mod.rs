@@ -275,7 +275,8 @@ impl<H: Host> Engine<H> {
         let id = row.amazon_order_id();
         // Room for all four up front: growing the list twice cost ~500 fuel a row.
         let mut ops = Vec::with_capacity(4);
-        ops.push(StorageOp::PutParts(keys.row, text.parts().to_vec()));
+        let parts = text.parts();
+        ops.push(StorageOp::PutParts(keys.row, &parts));
         ops.push(StorageOp::Put(
             keys.by_date.unwrap_or_else(|| {
                 keys::by_date(store, row.order.purchase_date.timestamp_millis(), id)

@@ -377,7 +377,7 @@ impl<H: Host> Engine<H> {
                         window: Some(window),
                     };
                     self.host.storage_apply(vec![
-                        StorageOp::PutParts(keys::page(store), rest.to_vec()),
+                        StorageOp::PutParts(keys::page(store), &rest),
                         StorageOp::Put(key, resume.to_json()),
                     ])?;
                     return stop(report, failure);
