@@ -1,10 +1,9 @@
 //! Storage keys (documented in `wit/STORAGE.md`). Every key is versioned with `v1/`.
 
-use crate::amazon::money::decimal_into;
 use crate::amazon::slice;
 use crate::amazon::write::Writer;
 use crate::prelude::*;
-use crate::text::{ascii, concat};
+use crate::text::concat;
 
 /// Purchase times are inverted so that ascending key order is newest first.
 const INVERT_FROM: i64 = 9_999_999_999_999;
@@ -39,13 +38,25 @@ pub fn order_prefix(store: &str) -> String {
 /// `wit/STORAGE.md`), which lets the pull path pass over unchanged orders without reading
 /// their rows.
 pub fn by_date(store: &str, purchase_millis: i64, id: &str) -> String {
+    const DIGITS: usize = 13;
     let inverted = (INVERT_FROM - purchase_millis.clamp(0, INVERT_FROM)).unsigned_abs();
-    // Thirteen digits, zero-padded (INVERT_FROM has thirteen): written at the end of a buffer
-    // of zeros.
-    let mut buf = [b'0'; 20];
-    decimal_into(inverted, &mut buf);
-    let digits = ascii(&buf[20 - 13..]);
-    store_key(store, &["/by-date/", digits, "/", id])
+    let mut key = Writer::with_capacity(
+        "v1/s/".len() + store.len() + "/by-date/".len() + DIGITS + 1 + id.len(),
+    );
+    key.raw("v1/s/");
+    key.raw(store);
+    key.raw("/by-date/");
+    // Thirteen digits, zero-padded (INVERT_FROM has thirteen): padding only for purchases
+    // after the year 2255. The writer's own digits, not a `str` made from a buffer first.
+    let mut width = 10u64.pow(DIGITS as u32 - 1);
+    while inverted < width && width > 1 {
+        key.raw("0");
+        width /= 10;
+    }
+    key.number(inverted);
+    key.raw("/");
+    key.raw(id);
+    key.finish()
 }
 
 pub fn by_date_prefix(store: &str) -> String {
