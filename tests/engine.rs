@@ -903,10 +903,11 @@ fn a_blocked_order_indexed_without_a_retry_key_gets_one_on_its_next_retry() {
     assert_eq!((r.blocked, r.errors.len()), (1, 0), "{r:?}");
 }
 
-/// An order has an entry in the blocked index only while its row is in Error: a new row that
-/// is not is written without one (nor a deletion of one), and an entry left for a row that is
-/// not in Error (by storage that lost a write) goes with the row's next retry, so that the
-/// system message does not name the store for it.
+/// An order has an entry in the blocked index only while its row is in Error. An entry left
+/// for a row that is not in Error (by storage that lost a write) goes with the row's next
+/// retry that reads it, so that the system message stops naming the store; one whose row was
+/// deleted from outside and whose order comes back goes with the new row's write, even while
+/// its retry key still matches.
 #[test]
 fn a_blocked_index_entry_of_a_row_not_in_error_goes_with_its_next_retry() {
     let mut e = engine(&[]);
@@ -922,6 +923,26 @@ fn a_blocked_index_entry_of_a_row_not_in_error_goes_with_its_next_retry() {
     assert_eq!((r.blocked, r.errors.len()), (0, 0), "{r:?}");
     assert!(!e.host.storage.contains_key(&index_key));
     assert_eq!(e.host.storage[&row_key], row_text, "the row is unchanged");
+    assert_eq!(e.system_message().unwrap(), None);
+}
+
+#[test]
+fn a_current_blocked_index_entry_of_a_deleted_row_goes_when_its_order_comes_back() {
+    let mut e = engine_with_a_blocked(1);
+    let (row_key, index_key) = row_and_blocked_keys(A);
+    let current = e.host.storage[&index_key].clone();
+    e.host.storage.remove(&row_key);
+    // Passed over while its key matches: the row is not read.
+    assert_eq!(tick_after(&mut e, 5).blocked, 1);
+    assert_eq!(e.host.storage[&index_key], current);
+
+    // Amazon cancels the order: it comes back as a new row, not in Error.
+    put(&mut e, A, "Canceled", "MFN", "MISSING", 1);
+    let r = tick_after(&mut e, 5);
+    assert_eq!((r.canceled, r.errors.len()), (1, 0), "{r:?}");
+    assert!(e.host.storage.contains_key(&row_key));
+    assert!(!e.host.storage.contains_key(&index_key));
+    assert_eq!(tick_after(&mut e, 5).blocked, 0);
     assert_eq!(e.system_message().unwrap(), None);
 }
 

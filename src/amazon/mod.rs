@@ -1620,6 +1620,8 @@ mod tests {
             (Some("SKU-1"), "SKU-1"),
             (Some("X"), "X"),
             (Some(" SKU-1\t"), "SKU-1"),
+            (Some("SKU-1 "), "SKU-1"),
+            (Some(" SKU-1"), "SKU-1"),
             (Some("\u{a0}SKU é\u{3000}"), "SKU é"),
             (Some("ü"), "ü"),
             (Some("  "), "B00EXAMPLE"),

@@ -170,7 +170,13 @@ mod tests {
         let key = order("magasin-é", "ü");
         assert_eq!(key, "v1/s/magasin-é/order/ü");
         assert_eq!(key.capacity(), key.len());
-        for millis in [i64::MIN, -1, 0, 1_795_000_000_000, INVERT_FROM, i64::MAX] {
+        // Zero-padded to thirteen digits whatever the inverted time's own count of digits.
+        let inverted = [1, 9, 10, 999_999_999_999, 1_000_000_000_000];
+        let padded = inverted.map(|n| INVERT_FROM - n);
+        for millis in [i64::MIN, -1, 0, 1_795_000_000_000, INVERT_FROM, i64::MAX]
+            .into_iter()
+            .chain(padded)
+        {
             let inverted = INVERT_FROM - millis.clamp(0, INVERT_FROM);
             assert_eq!(
                 by_date(s, millis, id),

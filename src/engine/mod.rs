@@ -86,6 +86,11 @@ struct RowKeys {
     row: String,
     /// The purchase-date index entry's, when the caller read the applied marker it holds.
     by_date: Option<String>,
+    /// Whether a row of the order may have been written before: its purchase-date entry is
+    /// there, or the caller did not look. A new row then deletes a blocked-index entry left by
+    /// a row deleted from outside the plugin, which would otherwise stay while its retry key
+    /// matches (`retry`).
+    written_before: bool,
 }
 
 impl RowKeys {
@@ -93,6 +98,7 @@ impl RowKeys {
         RowKeys {
             row: keys::order(store, id),
             by_date: None,
+            written_before: true,
         }
     }
 }
@@ -283,9 +289,8 @@ impl<H: Host> Engine<H> {
             }),
             applied_marker(&row.order),
         ));
-        // A new row has no entry to delete (an entry is written with its row): only one in
-        // Error gets one. A stray entry of a row not in Error is deleted by its retry.
-        if row.is_error() || !is_new {
+        // A new row of an order never written before has no entry to delete.
+        if row.is_error() || !is_new || keys.written_before {
             ops.push(blocked_entry(row, retry_key));
         }
         if is_new {
@@ -509,22 +514,26 @@ impl<H: Host> Engine<H> {
 
     /// Whether `order` can be passed over without reading its row or fetching its items: the
     /// version marker written with the row (at its purchase-date index entry, `key`) says this
-    /// snapshot (or a newer one) is applied.
+    /// snapshot (or a newer one) is applied. `None` when there is no such entry: no row of the
+    /// order was written under that purchase date.
     fn already_applied(
         &mut self,
         key: &str,
         updated: DateTime<Utc>,
         status: &OrderStatus,
-    ) -> Result<bool, EngineError> {
-        let marker = self.host.storage_get(key)?;
-        let applied = marker.as_deref().and_then(|m| {
-            let (millis, status) = split_once(m, [b' '; 2])?;
+    ) -> Result<Option<bool>, EngineError> {
+        let Some(marker) = self.host.storage_get(key)? else {
+            return Ok(None);
+        };
+        let applied = split_once(&marker, [b' '; 2]).and_then(|(millis, marked)| {
             Some(Applied {
                 last_update: DateTime::from_timestamp_millis(integer(millis)?)?,
-                status: OrderStatus::parse(status),
+                status: OrderStatus::parse(marked),
             })
         });
-        Ok(applied.is_some_and(|a| a.is_newer_than(updated, status) || a.is(updated, status)))
+        Ok(Some(applied.is_some_and(|a| {
+            a.is_newer_than(updated, status) || a.is(updated, status)
+        })))
     }
 
     /// Keeps this store's entry of the blocked-stores list and the admin message current.

@@ -7,7 +7,8 @@
 //! anew (a write outside a decision, an empty one), so while the settings and those facts
 //! digest as they did, the decision stays the same and the tick passes the order over without
 //! reading it. The plugin never deletes a row: one deleted from outside leaves an entry that is
-//! passed over as blocked while its key matches, and dropped once the key no longer does.
+//! passed over as blocked while its key matches, and dropped once the key no longer does, or
+//! when the order's row is written again (unless its purchase-date entry was deleted too).
 
 use crate::prelude::*;
 

@@ -439,9 +439,11 @@ impl<H: Host> Engine<H> {
             return Ok(Ok(()));
         }
         let by_date = keys::by_date(store, purchased.timestamp_millis(), id);
-        if self.already_applied(&by_date, updated, status)? {
-            return Ok(Ok(()));
-        }
+        let written_before = match self.already_applied(&by_date, updated, status)? {
+            Some(true) => return Ok(Ok(())),
+            Some(false) => true,
+            None => false,
+        };
         let order = match order {
             PageOrder::Read(order) => order,
             PageOrder::Unreadable(_, error) => return Ok(Err(error.into())),
@@ -449,6 +451,7 @@ impl<H: Host> Engine<H> {
         let row_keys = RowKeys {
             row: keys::order(store, &order.amazon_order_id),
             by_date: Some(by_date),
+            written_before,
         };
         let text = self.row_at(&row_keys.row)?;
         let stored = match &text {
