@@ -361,6 +361,16 @@ impl<H: Host> SpApi<'_, H> {
         Ok(())
     }
 
+    /// The URL of one order's `operation` (`/orderItems`, …): endpoint and path in one string.
+    fn order_url(&self, amazon_order_id: &str, operation: &str) -> String {
+        concat(&[
+            &self.api.spapi_endpoint,
+            "/orders/v0/orders/",
+            amazon_order_id,
+            operation,
+        ])
+    }
+
     /// One SP-API call to `url` (the endpoint, path and query) with the usage plan, the access
     /// token and the error mapping.
     fn call(
@@ -467,12 +477,7 @@ impl<H: Host> SpApi<'_, H> {
         loop {
             // The whole URL at once: the endpoint joined to a path built first was a second
             // string and copy per order.
-            let mut url = concat(&[
-                &self.api.spapi_endpoint,
-                "/orders/v0/orders/",
-                amazon_order_id,
-                "/orderItems",
-            ]);
+            let mut url = self.order_url(amazon_order_id, "/orderItems");
             if let Some(token) = &next {
                 url.push_str("?NextToken=");
                 form_encode_into(&mut url, token);
@@ -506,12 +511,7 @@ impl<H: Host> SpApi<'_, H> {
         self.call(
             CONFIRM_SHIPMENT,
             Method::Post,
-            concat(&[
-                &self.api.spapi_endpoint,
-                "/orders/v0/orders/",
-                amazon_order_id,
-                "/shipmentConfirmation",
-            ]),
+            self.order_url(amazon_order_id, "/shipmentConfirmation"),
             Some(body),
         )
         .map(|_| ())
