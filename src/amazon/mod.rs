@@ -362,12 +362,7 @@ impl OrderItem<'_> {
         // (push −176 fuel: every decision and draft reads the items' SKUs); the rest
         // apart.
         match self.seller_sku.as_deref() {
-            Some(sku)
-                if matches!(sku.as_bytes(), [first, .., last]
-                    if first.is_ascii_graphic() && last.is_ascii_graphic()) =>
-            {
-                sku
-            }
+            Some(sku) if quirks::needs_no_trim(sku) => sku,
             _ => self.other_sku(),
         }
     }

@@ -10,10 +10,20 @@ use serde::Serializer;
 /// `str::trim` without its Unicode scan when the text starts and ends with a visible ASCII
 /// character, as nearly every field and setting does (trimming runs on each of them).
 pub(crate) fn trimmed(text: &str) -> &str {
-    match (text.as_bytes().first(), text.as_bytes().last()) {
-        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
-        _ => text.trim(),
+    if needs_no_trim(text) {
+        text
+    } else {
+        text.trim()
     }
+}
+
+/// Whether `text`, of two bytes or more, starts and ends with a visible ASCII character:
+/// [`trimmed`] leaves it as it is. (A one-byte text takes `str::trim`, to the same result: the
+/// slice pattern is the cheaper test in the component, measured.)
+#[inline(always)]
+pub(crate) fn needs_no_trim(text: &str) -> bool {
+    matches!(text.as_bytes(), [first, .., last]
+        if first.is_ascii_graphic() && last.is_ascii_graphic())
 }
 
 /// `&text[range]` for bounds the caller found next to ASCII bytes, which are character
