@@ -678,10 +678,7 @@ fn an_order_that_reads_only_as_far_as_its_head_is_passed_over_once_applied() {
 /// on its next pull, is not created again, and gets the marker with its row.
 #[test]
 fn an_order_indexed_without_its_applied_marker_is_read_again_and_marked() {
-    let mut e = engine(&[]);
-    e.host.set_product("SOLD", true, Some(5));
-    put(&mut e, A, "Unshipped", "MFN", "SOLD", 1);
-    assert_eq!(tick_after(&mut e, 5).created, 1);
+    let mut e = engine_with_a_created();
     let prefix = format!("v1/s/{STORE}/by-date/");
     let index_key = e
         .host
@@ -831,6 +828,15 @@ fn engine_with_a_blocked(quantity: u32) -> Engine<MemoryHost> {
     e
 }
 
+/// An engine whose order A (a sellable SKU) a tick has created.
+fn engine_with_a_created() -> Engine<MemoryHost> {
+    let mut e = engine(&[]);
+    e.host.set_product("SOLD", true, Some(5));
+    put(&mut e, A, "Unshipped", "MFN", "SOLD", 1);
+    assert_eq!(tick_after(&mut e, 5).created, 1);
+    e
+}
+
 /// Storage keys of order `id`'s row and of its entry in the blocked index.
 fn row_and_blocked_keys(id: &str) -> (String, String) {
     (
@@ -905,15 +911,10 @@ fn a_blocked_order_indexed_without_a_retry_key_gets_one_on_its_next_retry() {
 
 /// An order has an entry in the blocked index only while its row is in Error. An entry left
 /// for a row that is not in Error (by storage that lost a write) goes with the row's next
-/// retry that reads it, so that the system message stops naming the store; one whose row was
-/// deleted from outside and whose order comes back goes with the new row's write, even while
-/// its retry key still matches.
+/// retry that reads it, so that the system message stops naming the store.
 #[test]
 fn a_blocked_index_entry_of_a_row_not_in_error_goes_with_its_next_retry() {
-    let mut e = engine(&[]);
-    e.host.set_product("SOLD", true, Some(5));
-    put(&mut e, A, "Unshipped", "MFN", "SOLD", 1);
-    assert_eq!(tick_after(&mut e, 5).created, 1);
+    let mut e = engine_with_a_created();
     let (row_key, index_key) = row_and_blocked_keys(A);
     assert!(!e.host.storage.contains_key(&index_key));
 
@@ -926,6 +927,8 @@ fn a_blocked_index_entry_of_a_row_not_in_error_goes_with_its_next_retry() {
     assert_eq!(e.system_message().unwrap(), None);
 }
 
+/// A blocked order's row deleted from outside leaves its entry, passed over while its retry
+/// key matches; when the order comes back, the new row's write deletes it.
 #[test]
 fn a_current_blocked_index_entry_of_a_deleted_row_goes_when_its_order_comes_back() {
     let mut e = engine_with_a_blocked(1);
