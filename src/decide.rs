@@ -2,7 +2,7 @@
 //! the order settings and the store integration, what should happen. No I/O here; the engine
 //! performs the decision.
 
-use crate::amazon::money::decimal_into;
+use crate::amazon::money::{decimal_into, DECIMAL_BYTES};
 use crate::prelude::*;
 use crate::text::{ascii, concat, join};
 use core::fmt;
@@ -85,7 +85,7 @@ impl Reason {
     /// The reason in words. Put together from its parts rather than formatted: every decision
     /// has one, and `fmt::write` cost a push 310 fuel more than this.
     pub fn text(&self) -> String {
-        let mut digits = [0; 20];
+        let mut digits = [0; DECIMAL_BYTES];
         let parts: &[&str] = match self {
             Reason::BeforeIntegration => {
                 &["Purchased before the store was integrated: such orders are never imported."]

@@ -59,8 +59,9 @@ pub fn format_cents(cents: i64) -> String {
     ascii(cents_text(cents, &mut buf)).to_owned()
 }
 
-/// Room for any `i64` amount in hundredths with its sign and point.
-pub(crate) const CENTS_TEXT_BYTES: usize = 22;
+/// Room for any `i64` amount in hundredths with its sign and point (its digits written
+/// through a [`DECIMAL_BYTES`] buffer at its start).
+pub(crate) const CENTS_TEXT_BYTES: usize = DECIMAL_BYTES + 3;
 
 /// Writes `cents` as a decimal amount at the end of `buf` and returns that part. Digit by
 /// digit rather than through `format!`: every stored row writes a dozen amounts, and the
@@ -71,7 +72,8 @@ pub(crate) fn cents_text(cents: i64, buf: &mut [u8; CENTS_TEXT_BYTES]) -> &[u8] 
     buf[at] = b'.';
     buf[at + 1] = b'0' + (abs / 10 % 10) as u8;
     buf[at + 2] = b'0' + (abs % 10) as u8;
-    let mut start = at - decimal_into(abs / 100, &mut buf[..at]).len();
+    let digits = buf.first_chunk_mut().unwrap_or_else(|| unreachable!());
+    let mut start = at - decimal_into(abs / 100, digits).len();
     if cents < 0 {
         start -= 1;
         buf[start] = b'-';
@@ -79,24 +81,46 @@ pub(crate) fn cents_text(cents: i64, buf: &mut [u8; CENTS_TEXT_BYTES]) -> &[u8] 
     &buf[start..]
 }
 
-/// Writes `n` in decimal at the end of `buf` (at least 20 bytes) and returns that part.
-pub(crate) fn decimal_into(n: u64, buf: &mut [u8]) -> &[u8] {
-    // Two digits a step: the 13-digit times of leases, markers and keys in half the steps.
+/// Room for any `u64` in decimal.
+pub(crate) const DECIMAL_BYTES: usize = 20;
+
+/// Writes `n` in decimal at the end of `buf` and returns that part.
+pub(crate) fn decimal_into(n: u64, buf: &mut [u8; DECIMAL_BYTES]) -> &[u8] {
     const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
         2021222324252627282930313233343536373839\
         4041424344454647484950515253545556575859\
         6061626364656667686970717273747576777879\
         8081828384858687888990919293949596979899";
-    let mut at = buf.len();
+    let out = buf.as_mut_ptr();
+    let pair = |pair: u32, at: usize| {
+        // SAFETY: `pair` < 100, and every `at` is the start of two bytes within `buf` (below).
+        unsafe {
+            core::ptr::copy_nonoverlapping(PAIRS.as_ptr().add(pair as usize * 2), out.add(at), 2)
+        }
+    };
+    // Four digits a step, two of them a look-up each: the 13-digit times of leases, markers
+    // and keys in three steps. A `u64` has at most 20 digits, so `at` never goes below 0:
+    // each step takes off the digits it writes (which is why no bounds are checked).
+    let mut at = DECIMAL_BYTES;
     let mut rest = n;
-    while rest >= 10 {
-        let pair = (rest % 100) as usize * 2;
-        rest /= 100;
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    while rest >= 10_000 {
+        let four = (rest % 10_000) as u32;
+        rest /= 10_000;
+        at -= 4;
+        pair(four / 100, at);
+        pair(four % 100, at + 2);
     }
-    // The first digit left, if any (and the 0 of zero).
-    if rest > 0 || at == buf.len() {
+    let mut rest = rest as u32;
+    if rest >= 100 {
+        at -= 2;
+        pair(rest % 100, at);
+        rest /= 100;
+    }
+    if rest >= 10 {
+        at -= 2;
+        pair(rest, at);
+    } else if rest > 0 || at == DECIMAL_BYTES {
+        // The first digit left, if any (and the 0 of zero).
         at -= 1;
         buf[at] = b'0' + rest as u8;
     }
@@ -446,7 +470,7 @@ mod tests {
         values.extend((0..10_000).map(|n| n * 7_919));
         for n in values {
             assert_eq!(
-                decimal_into(n, &mut [0; 20]),
+                decimal_into(n, &mut [0; DECIMAL_BYTES]),
                 n.to_string().as_bytes(),
                 "{n}"
             );

@@ -16,7 +16,7 @@ const INVERT_FROM: i64 = 9_999_999_999_999;
 fn store_key(store: &str, rest: &[&str]) -> String {
     let mut key = store_key_writer(store, rest.iter().map(|part| part.len()).sum());
     for part in rest {
-        key.raw(part);
+        key.raw_inlined(part);
     }
     key.finish()
 }
@@ -26,8 +26,8 @@ fn store_key(store: &str, rest: &[&str]) -> String {
 #[inline(always)]
 fn store_key_writer(store: &str, rest: usize) -> Writer {
     let mut key = Writer::with_capacity("v1/s/".len() + store.len() + rest);
-    key.raw("v1/s/");
-    key.raw(store);
+    key.raw_inlined("v1/s/");
+    key.raw_inlined(store);
     key
 }
 
