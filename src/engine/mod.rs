@@ -349,13 +349,15 @@ impl<H: Host> Engine<H> {
         &mut self,
         config: &StoreConfig,
         row_keys: RowKeys,
-        stored: Option<AmazonOrderRow>,
+        // Borrowed: a row moved in by value was copied whole, ~124 bytes charged a fuel a byte,
+        // even when there is none.
+        stored: Option<&AmazonOrderRow>,
         stored_json: Option<&str>,
         snapshot: Snapshot,
         retry_index: Option<&str>,
     ) -> Result<Outcome, EngineError> {
         // The SKUs whose facts the decision reads: none when it cannot depend on them.
-        let needs_catalog = Self::needs_catalog(config, stored.as_ref(), &snapshot.order);
+        let needs_catalog = Self::needs_catalog(config, stored, &snapshot.order);
         let skus = if needs_catalog {
             sku_totals(&snapshot.items)
         } else {
@@ -363,7 +365,7 @@ impl<H: Host> Engine<H> {
         };
         let catalog = self.facts_of(config, &skus)?;
         let mut decision = decide_with(
-            stored.as_ref(),
+            stored,
             &snapshot,
             &catalog,
             needs_catalog.then_some(skus.as_slice()),
@@ -374,13 +376,13 @@ impl<H: Host> Engine<H> {
             return Ok(Outcome {
                 amazon_order_id: snapshot.order.amazon_order_id.to_string(),
                 decision,
-                table_status: stored.as_ref().map(|r| r.table_status),
-                commerce: stored.and_then(|r| r.commerce),
+                table_status: stored.map(|r| r.table_status),
+                commerce: stored.and_then(|r| r.commerce.clone()),
             });
         }
         let store = config.integration.store.as_str();
         let id = snapshot.order.amazon_order_id.clone();
-        let mut link = stored.as_ref().and_then(|r| r.commerce.clone());
+        let mut link = stored.and_then(|r| r.commerce.clone());
         let mut note: Option<String> = None;
 
         if let Some(hold) = &decision.reserve {
@@ -457,14 +459,7 @@ impl<H: Host> Engine<H> {
         // failed creation may succeed with nothing changed, so it gets no key.
         let retry_key =
             (decision.action == Action::Blocked).then(|| retry::retry_key(config, &skus, &catalog));
-        let mut row = next_row(
-            stored.as_ref(),
-            snapshot,
-            &decision,
-            store,
-            &config.orders,
-            link,
-        );
+        let mut row = next_row(stored, snapshot, &decision, store, &config.orders, link);
         if let Some(note) = note {
             row.notes = note;
         }
@@ -623,8 +618,14 @@ impl<H: Host> Engine<H> {
             };
             let was_blocked = stored.as_ref().is_some_and(AmazonOrderRow::is_error);
             let snapshot = Snapshot { order, items };
-            let outcome =
-                engine.process(&config, row_keys, stored, text.as_deref(), snapshot, None)?;
+            let outcome = engine.process(
+                &config,
+                row_keys,
+                stored.as_ref(),
+                text.as_deref(),
+                snapshot,
+                None,
+            )?;
             // Only a blocked order, before or after, can change the message (four to seven host
             // calls): a push of one that stays blocked refreshes too, so that retrying a push
             // whose refresh failed repairs it. A refresh cut short after an order was unblocked

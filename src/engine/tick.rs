@@ -275,7 +275,7 @@ impl<H: Host> Engine<H> {
         let outcome = self.process(
             config,
             row_keys,
-            Some(row),
+            Some(&row),
             Some(&text),
             snapshot,
             Some(retry_key),
@@ -477,7 +477,7 @@ impl<H: Host> Engine<H> {
         match self.process(
             config,
             row_keys,
-            stored,
+            stored.as_ref(),
             text.as_deref(),
             Snapshot { order, items },
             None,
