@@ -359,7 +359,7 @@ pub fn next_row<'a>(
     stored: Option<&AmazonOrderRow<'_>>,
     snapshot: Snapshot<'a>,
     decision: &Decision,
-    store: &str,
+    store: &'a str,
     settings: &OrderSettings,
     link: Option<CommerceLink>,
 ) -> AmazonOrderRow<'a> {
@@ -373,7 +373,7 @@ pub fn next_row<'a>(
     let notes = note_for(stored, &snapshot, decision, link.as_ref());
     AmazonOrderRow {
         v: ROW_VERSION,
-        store: store.to_owned(),
+        store: store.into(),
         order: snapshot.order,
         items: snapshot.items,
         table_status: decision.table_status,

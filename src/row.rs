@@ -70,7 +70,9 @@ pub struct ShipmentRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AmazonOrderRow<'a> {
     pub v: u32,
-    pub store: String,
+    /// Borrowed from the store's settings or the stored text: a copy of its own cost every
+    /// row written an allocation.
+    pub store: crate::amazon::Text<'a>,
     /// The newest Amazon snapshot applied, stored as Amazon sent it.
     pub order: SentOrder<'a>,
     pub items: SentItems<'a>,
@@ -257,7 +259,7 @@ impl<'a> AmazonOrderRow<'a> {
         let mut view_only = false;
         read_object!(r, "an order row", |r| {
             "v" => v = Some(r.u32()?),
-            "store" => store = Some(r.string()?),
+            "store" => store = Some(r.text()?),
             "order" => {
                 order = Some(match known {
                     Some((order, _)) if r.pass_same(order.json())? => order.clone(),

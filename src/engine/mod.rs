@@ -277,7 +277,7 @@ impl<H: Host> Engine<H> {
         is_new: bool,
         retry_key: Option<String>,
     ) -> Result<(), EngineError> {
-        let store = row.store.as_str();
+        let store = &*row.store;
         let id = row.amazon_order_id();
         // Room for all four up front: growing the list twice cost ~500 fuel a row.
         let mut ops = Vec::with_capacity(4);
