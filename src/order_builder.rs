@@ -239,37 +239,57 @@ pub fn split_name(name: Option<&str>) -> (Cow<'_, str>, Cow<'_, str>) {
 }
 
 /// Non-empty, words separated by one space, no space at either end, no other whitespace and
-/// no control character: what [`split_cleaned_name`] would not change. One pass: ASCII is
-/// checked byte by byte, and only the other characters (the `é` of `José`) are decoded, where
-/// decoding every character of such a name cost ~1 000 fuel.
+/// no control character: what [`split_cleaned_name`] would not change. One pass, eight bytes at
+/// a time where a name is ASCII (nearly every name): a character at a time, such a name cost
+/// ~35 operators a byte, and the ASCII bytes before a first other character were read twice.
 fn is_plain_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    if bytes.last().is_none_or(|&b| b == b' ') {
+    if bytes.last().is_none_or(|&b| b == b' ') || bytes.first() == Some(&b' ') {
         return false;
     }
-    // A space after a space (or first) is refused on the way.
-    let mut after_space = true;
-    let mut at = 0;
-    while let Some(&b) = bytes.get(at) {
-        if b.is_ascii() {
-            if !matches!(b, b' '..=b'~') || (b == b' ' && after_space) {
-                return false;
-            }
-            after_space = b == b' ';
-            at += 1;
-        } else {
-            // `at` follows whole characters, so a character starts there.
-            let Some(c) = name.get(at..).and_then(|rest| rest.chars().next()) else {
-                return false;
-            };
-            if c.is_control() || c.is_whitespace() {
-                return false;
-            }
-            after_space = false;
-            at += c.len_utf8();
-        }
+    if let Some(plain) = plain_ascii_name(bytes) {
+        return plain;
     }
-    true
+    // A space after a space is refused on the way (one first, above). Shorter names and those
+    // with other characters (`José García Márquez`) are read a character at a time.
+    let mut after_space = false;
+    name.chars().all(|c| {
+        let plain = c == ' ' && !after_space || !(c == ' ' || c.is_control() || c.is_whitespace());
+        after_space = c == ' ';
+        plain
+    })
+}
+
+/// [`is_plain_name`] of a name of eight bytes or more, all ASCII, eight bytes at a time (a byte
+/// at a time cost ~35 operators a byte); `None` for a shorter name or one with a non-ASCII
+/// byte. The words read overlap by a byte, so that each pair of neighbouring bytes is in one.
+fn plain_ascii_name(bytes: &[u8]) -> Option<bool> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    let last = bytes.len().checked_sub(8)?;
+    let mut at = 0;
+    loop {
+        let start = at.min(last);
+        // SAFETY: `start` is at most `last`: eight bytes are there.
+        let word =
+            u64::from_le(unsafe { bytes.as_ptr().add(start).cast::<u64>().read_unaligned() });
+        if word & HIGH != 0 {
+            return None;
+        }
+        // With every byte below 0x80, a byte below a space, or DEL, sets its high bit here
+        // (a borrow only comes from a byte that sets its own).
+        let unprintable = word.wrapping_sub(ONES * 0x20) | (word ^ ONES * 0x7F).wrapping_sub(ONES);
+        // Exactly the spaces' high bits: nothing carries out of a byte in this sum.
+        let other = word ^ (ONES * 0x20);
+        let spaces = !((other & !HIGH).wrapping_add(!HIGH) | other) & HIGH;
+        if (unprintable | spaces & (spaces << 8)) & HIGH != 0 {
+            return Some(false);
+        }
+        if start == last {
+            return Some(true);
+        }
+        at = start + 7;
+    }
 }
 
 fn split_cleaned_name(name: &str) -> (String, String) {
@@ -527,6 +547,40 @@ mod tests {
                 address(source, order.buyer_name(), marketplace),
                 "{json}"
             );
+        }
+    }
+
+    /// Eight ASCII bytes at a time, a name is plain exactly when it has no space at either end,
+    /// no two spaces in a row and only printable characters: every text of up to ten bytes
+    /// from a space, a letter, DEL and a control character, wherever they fall in the words.
+    #[test]
+    fn ascii_names_read_a_word_at_a_time_are_plain_as_read_a_byte_at_a_time() {
+        let plain = |name: &str| {
+            !name.starts_with(' ')
+                && !name.ends_with(' ')
+                && !name.contains("  ")
+                && name.bytes().all(|b| matches!(b, b' '..=b'~'))
+                && !name.is_empty()
+        };
+        let mut level = vec![String::new()];
+        for _ in 0..10 {
+            level = level
+                .iter()
+                .flat_map(|t| ['a', ' ', '\u{7f}', '\u{1f}'].map(|c| format!("{t}{c}")))
+                .collect();
+            for name in &level {
+                assert_eq!(is_plain_name(name), plain(name), "{name:?}");
+            }
+        }
+        // Longer names, with one or two odd bytes anywhere in their words.
+        for len in 8..=25 {
+            for at in 0..len {
+                for odd in [" ", "  ", "\u{7f}", "\u{1f}", "~"] {
+                    let mut name = "a".repeat(len);
+                    name.replace_range(at..(at + odd.len()).min(len), odd);
+                    assert_eq!(is_plain_name(&name), plain(&name), "{name:?}");
+                }
+            }
         }
     }
 
