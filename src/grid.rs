@@ -315,8 +315,36 @@ pub fn query_orders(rows: impl IntoIterator<Item = GridRow>, query: &OrderQuery)
 pub fn sorted_page(mut kept: Vec<GridRow>, query: &OrderQuery) -> OrderPage {
     // `compare` breaks ties by order number, unique per store, so stability buys nothing (and
     // the stable sort is 1.4 KB more of the JS package).
-    kept.sort_unstable_by(|a, b| compare(query, a, b));
+    heap_sort(&mut kept, |a, b| compare(query, a, b) == Ordering::Less);
     page_of(kept, query)
+}
+
+/// Sorts `v` by `less`, in place, in O(n log n): a heap sort, where `sort_unstable_by`'s
+/// pattern-defeating quicksort and its helpers were ~1.8 KB of the component, for a sort only
+/// a grid query sorted by another column than the purchase date runs.
+fn heap_sort<T>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    // Moves the element at `node` down the heap `v` until neither child is greater.
+    let sift_down = |v: &mut [T], mut node: usize| loop {
+        let mut child = 2 * node + 1;
+        if child >= v.len() {
+            break;
+        }
+        if child + 1 < v.len() && less(&v[child], &v[child + 1]) {
+            child += 1;
+        }
+        if !less(&v[node], &v[child]) {
+            break;
+        }
+        v.swap(node, child);
+        node = child;
+    };
+    for node in (0..v.len() / 2).rev() {
+        sift_down(v, node);
+    }
+    for end in (1..v.len()).rev() {
+        v.swap(0, end);
+        sift_down(&mut v[..end], 0);
+    }
 }
 
 /// Cuts one page out of rows already filtered and sorted; `total` counts them all.
@@ -388,6 +416,32 @@ fn contains_folded(hay: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The grid's heap sort orders as the standard library's sort does, duplicates, runs and
+    /// every length up to 64 included.
+    #[test]
+    fn the_heap_sort_orders_as_the_standard_sort_does() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for len in 0..=64 {
+            for spread in [1, 3, 1000] {
+                let mut v: Vec<u64> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        seed % spread
+                    })
+                    .collect();
+                let mut expected = v.clone();
+                expected.sort_unstable();
+                heap_sort(&mut v, |a, b| a < b);
+                assert_eq!(v, expected, "{len} values below {spread}");
+            }
+        }
+        let mut sorted: Vec<u32> = (0..100).collect();
+        heap_sort(&mut sorted, |a, b| a < b);
+        assert!(sorted.windows(2).all(|w| w[0] <= w[1]));
+    }
 
     /// Wherever std lowers a character of those scripts to one character, so does `fold_case`;
     /// everything else is left as it is.
