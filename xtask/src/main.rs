@@ -25,9 +25,6 @@ const WASM_OPT_FLAGS: &[&str] = &[
     // only when the sum wraps past 4 GiB into the low KiB: no Rust pointer is that close to the
     // end of the address space (component −1.7 KB).
     "--low-memory-unused",
-    // Loads, stores and divisions assumed not to trap, so binaryen may drop or move them:
-    // Rust checks its bounds and divisors itself and never relies on a wasm trap (−405 bytes).
-    "--ignore-implicit-traps",
     // Functions that differ only in constants merged, and control flow rebuilt from scratch
     // (flattened, then re-looped) before shrinking: −2.7 KB and no more fuel than `-Oz` alone
     // (BENCHMARKS.md).
