@@ -43,7 +43,7 @@ pub(crate) fn is(b: u8, class: u8) -> bool {
 pub(crate) fn concat(parts: &[&str]) -> String {
     let mut out = Writer::with_capacity(parts.iter().map(|part| part.len()).sum());
     for part in parts {
-        out.raw_inlined(part);
+        out.raw(part);
     }
     out.finish()
 }
