@@ -294,11 +294,12 @@ fn plain_ascii_name(bytes: &[u8]) -> Option<bool> {
         }
         // With every byte below 0x80, a byte below a space, or DEL, sets its high bit here
         // (a borrow only comes from a byte that sets its own).
-        let unprintable = word.wrapping_sub(ONES * 0x20) | (word ^ ONES * 0x7F).wrapping_sub(ONES);
+        let unprintable =
+            word.wrapping_sub(ONES * 0x20) | (word ^ (ONES * 0x7F)).wrapping_sub(ONES);
         // Exactly the spaces' high bits: nothing carries out of a byte in this sum.
         let other = word ^ (ONES * 0x20);
         let spaces = !((other & !HIGH).wrapping_add(!HIGH) | other) & HIGH;
-        if (unprintable | spaces & (spaces << 8)) & HIGH != 0 {
+        if (unprintable | (spaces & (spaces << 8))) & HIGH != 0 {
             return Some(false);
         }
         if start == last {
