@@ -280,8 +280,7 @@ fn is_plain_name(name: &str) -> bool {
 /// at a time cost ~35 operators a byte); `None` for a shorter name or one with a non-ASCII
 /// byte. The words read overlap by a byte, so that each pair of neighbouring bytes is in one.
 fn plain_ascii_name(bytes: &[u8]) -> Option<bool> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = ONES * 0x80;
+    use crate::text::{bytes_below, zero_bytes, HIGH, ONES};
     let last = bytes.len().checked_sub(8)?;
     let mut at = 0;
     loop {
@@ -292,14 +291,12 @@ fn plain_ascii_name(bytes: &[u8]) -> Option<bool> {
         if word & HIGH != 0 {
             return None;
         }
-        // With every byte below 0x80, a byte below a space, or DEL, sets its high bit here
-        // (a borrow only comes from a byte that sets its own).
-        let unprintable =
-            word.wrapping_sub(ONES * 0x20) | (word ^ (ONES * 0x7F)).wrapping_sub(ONES);
-        // Exactly the spaces' high bits: nothing carries out of a byte in this sum.
+        let unprintable = bytes_below(word, 0x20) | zero_bytes(word ^ (ONES * 0x7F));
+        // Exactly the spaces' high bits (unlike `zero_bytes`, whose borrows would flag a
+        // byte after a space): nothing carries out of a byte in this sum.
         let other = word ^ (ONES * 0x20);
         let spaces = !((other & !HIGH).wrapping_add(!HIGH) | other) & HIGH;
-        if (unprintable | (spaces & (spaces << 8))) & HIGH != 0 {
+        if unprintable | (spaces & (spaces << 8)) != 0 {
             return Some(false);
         }
         if start == last {

@@ -32,6 +32,25 @@ static BYTE_CLASSES: [u8; 256] = {
     classes
 };
 
+/// One in each byte of a word: the scans that read text eight bytes at a time share this word
+/// arithmetic.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+/// Each byte's high bit.
+pub(crate) const HIGH: u64 = ONES * 0x80;
+
+/// The high bit of each zero byte of `w`, and maybe of bytes above one (a borrow): not zero
+/// exactly when a byte is, and its lowest flag is a true one.
+#[inline(always)]
+pub(crate) fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(ONES) & !w & HIGH
+}
+
+/// As [`zero_bytes`], for the bytes of `w` below `n` (at most 0x80).
+#[inline(always)]
+pub(crate) fn bytes_below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH
+}
+
 /// Whether byte `b` is of `class` ([`CODE`], [`STORE_CODE`], [`UNRESERVED`]).
 #[inline(always)]
 pub(crate) fn is(b: u8, class: u8) -> bool {

@@ -1533,13 +1533,13 @@ pub fn is_amazon_order_id(id: &str) -> bool {
         dash_as_zero(word(8), 3),
         dash_as_zero(word(11), 0),
     ];
-    const ONES: u64 = 0x0101_0101_0101_0101;
+    use crate::text::{HIGH, ONES};
     // Every byte that is not a digit sets its high bit in the subtraction (below `0`, or from
     // 0xB0 up) or in the addition (`:` to 0xB9); no borrow or carry reaches a byte whose lower
     // bytes are all digits, so the lowest such byte is always flagged, and digits flag nothing.
     words
         .iter()
-        .all(|&w| (w.wrapping_sub(ONES * 0x30) | w.wrapping_add(ONES * 0x46)) & (ONES * 0x80) == 0)
+        .all(|&w| (w.wrapping_sub(ONES * 0x30) | w.wrapping_add(ONES * 0x46)) & HIGH == 0)
 }
 
 fn validate_order(order: &Order) -> Result<(), (&'static str, String)> {

@@ -90,9 +90,7 @@ const KEY_FAULT: usize = usize::MAX - 2;
 /// Never inlined: measured in fuel, one shared copy beats a copy in each caller (BENCHMARKS.md).
 #[inline(never)]
 pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+    use crate::text::{bytes_below, zero_bytes, ONES};
     let mut at = from;
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
@@ -121,9 +119,9 @@ pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
         }
     }
     let special = |w: u64| {
-        has_zero(w ^ (ONES * u64::from(b'"')))
-            | has_zero(w ^ (ONES * u64::from(b'\\')))
-            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
+        zero_bytes(w ^ (ONES * u64::from(b'"')))
+            | zero_bytes(w ^ (ONES * u64::from(b'\\')))
+            | bytes_below(w, 0x20)
     };
     while let Some(chunk) = bytes.get(at..at + 8) {
         let found = special(u64::from_le_bytes(chunk.try_into().expect("eight bytes")));

@@ -185,8 +185,8 @@ impl Writer {
         self.put(json.as_bytes());
     }
 
-    /// [`Self::raw`] inlined, for the few callers that join short parts into a string of known
-    /// length (storage keys, `text::concat`): the out-of-line append cost ~40 fuel a part.
+    /// [`Self::raw`] inlined, for storage keys, which join short parts into a string of known
+    /// length: the out-of-line append cost ~40 fuel a part.
     #[inline(always)]
     pub(crate) fn raw_inlined(&mut self, text: &str) {
         self.append(&[], text.as_bytes(), false);
