@@ -460,6 +460,53 @@ impl MemoryHost {
             .get(&(store.to_owned(), amazon_order_id.to_owned()))
     }
 
+    /// [`Host::create_order`] of a draft the caller gives away: a host that lifted the draft
+    /// out of the component keeps it as it is instead of copying it again.
+    pub fn create_owned_order(
+        &mut self,
+        draft: OrderDraft<'static>,
+    ) -> Result<OrderRef, CommerceError> {
+        self.host_calls += 1;
+        let (placed, new_key) = self.place_order(&draft);
+        if let Some(key) = new_key {
+            self.keep_order(key, draft, &placed);
+        }
+        Ok(placed)
+    }
+
+    /// The order of `draft`'s Amazon order: the one created before, or a new one whose held
+    /// and ordered stock is taken, with its key for the caller to keep it under.
+    fn place_order(&mut self, draft: &OrderDraft<'_>) -> (OrderRef, Option<(String, String)>) {
+        let key = (draft.store.to_string(), draft.amazon_order_id.to_string());
+        if let Some(existing) = self.orders.get(&key) {
+            let placed = OrderRef {
+                id: existing.id.clone(),
+                increment_id: existing.increment_id.clone(),
+            };
+            return (placed, None);
+        }
+        self.return_hold(&draft.store, &draft.amazon_order_id);
+        for line in &draft.lines {
+            self.adjust_stock(&line.sku, -i64::from(line.qty));
+        }
+        let id = (self.orders.len() + 1).to_string();
+        let increment_id = match &draft.increment_id {
+            Some(given) => given.to_string(),
+            None => format!("{:09}", self.orders.len() + 1),
+        };
+        (OrderRef { id, increment_id }, Some(key))
+    }
+
+    fn keep_order(&mut self, key: (String, String), draft: OrderDraft<'static>, placed: &OrderRef) {
+        let order = CommerceOrder {
+            id: placed.id.clone(),
+            increment_id: placed.increment_id.clone(),
+            status: draft.status.to_string(),
+            draft,
+        };
+        self.orders.insert(key, order);
+    }
+
     fn adjust_stock(&mut self, sku: &str, delta: i64) {
         if let Some(qty) = self.catalog.get_mut(sku).and_then(|p| p.qty.as_mut()) {
             *qty += delta;
@@ -562,32 +609,11 @@ impl Host for MemoryHost {
 
     fn create_order(&mut self, draft: &OrderDraft<'_>) -> Result<OrderRef, CommerceError> {
         self.host_calls += 1;
-        let key = (draft.store.to_string(), draft.amazon_order_id.to_string());
-        if let Some(existing) = self.orders.get(&key) {
-            return Ok(OrderRef {
-                id: existing.id.clone(),
-                increment_id: existing.increment_id.clone(),
-            });
+        let (placed, new_key) = self.place_order(draft);
+        if let Some(key) = new_key {
+            self.keep_order(key, draft.clone().into_owned(), &placed);
         }
-        self.return_hold(&draft.store, &draft.amazon_order_id);
-        for line in &draft.lines {
-            self.adjust_stock(&line.sku, -i64::from(line.qty));
-        }
-        let id = (self.orders.len() + 1).to_string();
-        let increment_id = match &draft.increment_id {
-            Some(given) => given.to_string(),
-            None => format!("{:09}", self.orders.len() + 1),
-        };
-        self.orders.insert(
-            key,
-            CommerceOrder {
-                id: id.clone(),
-                increment_id: increment_id.clone(),
-                draft: draft.clone().into_owned(),
-                status: draft.status.to_string(),
-            },
-        );
-        Ok(OrderRef { id, increment_id })
+        Ok(placed)
     }
 
     fn complete_order(&mut self, store: &str, id: &str) -> Result<(), CommerceError> {

@@ -1305,3 +1305,47 @@ fn parse_order_round_trips_the_stored_snapshot() {
     let json = serde_json::to_string(&o).unwrap();
     assert_eq!(parse_order(&json).unwrap().into_inner(), o);
 }
+
+/// The in-memory host's entry for a draft lifted out of the component (kept as it is) creates
+/// the order the engine's borrowed draft creates, and returns it again for the same Amazon order.
+#[test]
+fn an_owned_draft_creates_the_order_a_borrowed_draft_creates() {
+    use amazon_order_sync::order_builder::build_draft;
+    let e = engine(&[]);
+    let config =
+        amazon_order_sync::settings::StoreConfig::from_pairs(STORE, &e.host.settings[STORE])
+            .unwrap();
+    let o = order(
+        A,
+        "Unshipped",
+        "MFN",
+        "2026-11-02T00:00:00Z",
+        "2026-11-02T00:05:00Z",
+    );
+    let items = [
+        item("1001", "SKU-1", 2, "20.00"),
+        item("1002", "SKU-2", 1, "5.00"),
+    ];
+    let draft = build_draft(&o, &items, &config.orders, &config.integration).unwrap();
+    let (mut borrowed, mut owned) = (e.host.clone(), e.host.clone());
+    for host in [&mut borrowed, &mut owned] {
+        host.set_product("SKU-1", true, Some(5));
+        host.set_product("SKU-2", true, Some(5));
+    }
+    let first = borrowed.create_order(&draft).unwrap();
+    assert_eq!(
+        owned
+            .create_owned_order(draft.clone().into_owned())
+            .unwrap(),
+        first
+    );
+    assert_eq!(
+        owned
+            .create_owned_order(draft.clone().into_owned())
+            .unwrap(),
+        first
+    );
+    assert_eq!(owned.orders, borrowed.orders);
+    assert_eq!(owned.catalog, borrowed.catalog);
+    assert_eq!(owned.catalog["SKU-1"].qty, Some(3), "stock is taken once");
+}

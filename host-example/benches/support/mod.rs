@@ -599,9 +599,10 @@ impl commerce::Host for BenchState {
         sku: String,
     ) -> Result<Option<types::Product>, commerce::CommerceError> {
         self.calling = "commerce.find-product";
-        // What `MemoryHost::find_product_into` adds to the native engine's facts.
+        // What `MemoryHost::find_product_into` adds to the native engine's facts, with the SKU
+        // lifted for the call given back rather than copied again.
         Ok(self.host.catalog.get(&sku).map(|p| types::Product {
-            sku: p.sku.clone(),
+            sku,
             name: p.name.clone(),
             enabled: p.enabled,
             salable_qty: p.qty,
@@ -614,7 +615,7 @@ impl commerce::Host for BenchState {
     ) -> Result<types::OrderRef, commerce::CommerceError> {
         self.calling = "commerce.create-order";
         self.host
-            .create_order(&draft(d))
+            .create_owned_order(draft(d))
             .map(|r| types::OrderRef {
                 id: r.id,
                 increment_id: r.increment_id,
