@@ -36,7 +36,8 @@ fn benches(c: &mut Criterion) {
             let mut store =
                 wasmtime::Store::new(&rig.engine, support::BenchState::new(Default::default()));
             store.set_fuel(support::FUEL).unwrap();
-            std::hint::black_box(rig.pre.instantiate(&mut store).unwrap());
+            let instance = rig.pre.instantiate(&mut store).unwrap();
+            std::hint::black_box(rig.exports.hooks(&mut store, &instance).unwrap());
         })
     });
     g.finish();

@@ -22,7 +22,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use host_example::bindings::Plugin;
+use host_example::bindings::exports::commerce::amazon_order_sync::hooks;
 use support::{corpus, memory_host, publish, t0, ticks_until_done, warm, Driver, Mix, Rig, Wasm};
 use wasmtime::{CallHook, UpdateDeadline, WasmBacktrace};
 
@@ -217,9 +217,8 @@ fn exact_push_profile(samples: &mut Samples, n: u64) {
         samples,
         n,
         |_| memory_host(),
-        |plugin, store| {
-            plugin
-                .commerce_amazon_order_sync_hooks()
+        |hooks, store| {
+            hooks
                 .call_on_amazon_order(
                     store,
                     support::STORE,
@@ -249,9 +248,8 @@ fn exact_tick_profile(samples: &mut Samples, n: u64) {
         host
     };
     let now = support::measure_at().timestamp_millis();
-    exact_profile(samples, n, warm_host, |plugin, store| {
-        plugin
-            .commerce_amazon_order_sync_hooks()
+    exact_profile(samples, n, warm_host, |hooks, store| {
+        hooks
             .call_on_cron_tick(store, support::STORE, now)
             .map(|report| assert_eq!(report.expect("the tick runs").created, 1))
     });
@@ -264,7 +262,7 @@ fn exact_profile(
     samples: &mut Samples,
     n: u64,
     host: impl FnOnce(&Rig) -> amazon_order_sync::memory::MemoryHost,
-    call: impl Fn(&Plugin, &mut wasmtime::Store<support::BenchState>) -> wasmtime::Result<()>,
+    call: impl Fn(&hooks::Guest, &mut wasmtime::Store<support::BenchState>) -> wasmtime::Result<()>,
 ) {
     let mut config = host_example::runtime::config(false);
     config.wasm_backtrace_max_frames(NonZeroUsize::new(200));
@@ -276,9 +274,13 @@ fn exact_profile(
     let run = |fuel: u64| {
         let mut store = wasmtime::Store::new(&rig.engine, support::BenchState::new(host.clone()));
         store.set_fuel(support::FUEL).expect("fuel is enabled");
-        let plugin = rig.pre.instantiate(&mut store).expect("instantiates");
+        let instance = rig.pre.instantiate(&mut store).expect("instantiates");
+        let hooks = rig
+            .exports
+            .hooks(&mut store, &instance)
+            .expect("the hooks load");
         store.set_fuel(fuel).expect("fuel is enabled");
-        let result = call(&plugin, &mut store);
+        let result = call(&hooks, &mut store);
         let used = fuel - store.get_fuel().unwrap_or(0);
         (result, used)
     };

@@ -7,18 +7,18 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, HasSelf, Instance, InstancePre, Linker};
 use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store,
     StoreLimits, StoreLimitsBuilder, Trap,
 };
 
 use crate::bindings::commerce::amazon_order_sync::{commerce, http, settings, storage, types};
-use crate::bindings::exports::commerce::amazon_order_sync::admin::{OrderPage, OrderQuery};
+use crate::bindings::exports::commerce::amazon_order_sync::admin::{self, OrderPage, OrderQuery};
 use crate::bindings::exports::commerce::amazon_order_sync::hooks::{
-    CommerceEvent, Decision, TickReport,
+    self, CommerceEvent, Decision, TickReport,
 };
-use crate::bindings::{Plugin, PluginPre};
+use crate::bindings::Plugin;
 use crate::db::{Db, KvOp, MAX_VALUE_BYTES};
 use crate::http::HttpClient;
 use crate::settings::Settings;
@@ -290,7 +290,8 @@ pub type CallObserver = Box<dyn FnMut(&str, u64, bool)>;
 
 pub struct Runtime {
     engine: Engine,
-    pre: PluginPre<HostState>,
+    pre: InstancePre<HostState>,
+    exports: Exports,
     db: Arc<Mutex<Db>>,
     settings: Arc<RwLock<Settings>>,
     http: Arc<HttpClient>,
@@ -299,6 +300,44 @@ pub struct Runtime {
     pub fuel: FuelStats,
     /// Called after every hook call with (call, fuel used, ok?), for progress output.
     pub on_call: Option<CallObserver>,
+}
+
+/// The component's two exported interfaces, found once per `InstancePre`. A call loads only
+/// the interface it calls: loading type-checks each of its functions in the new instance
+/// (bindgen's `PluginPre::instantiate` loads both), and the admin interface's records are most
+/// of that work (a hook call's instantiation −8 % of its instructions, BENCHMARKS.md).
+pub struct Exports {
+    hooks: hooks::GuestIndices,
+    admin: admin::GuestIndices,
+}
+
+/// How a call gets the interface it calls from a new instance.
+pub type Load<T, I> = fn(&Exports, &mut Store<T>, &Instance) -> wasmtime::Result<I>;
+
+impl Exports {
+    /// Fails when the component lacks an export of the world.
+    pub fn new<T: 'static>(pre: &InstancePre<T>) -> Result<Exports> {
+        Ok(Exports {
+            hooks: hooks::GuestIndices::new(pre)?,
+            admin: admin::GuestIndices::new(pre)?,
+        })
+    }
+
+    pub fn hooks<T>(
+        &self,
+        store: &mut Store<T>,
+        instance: &Instance,
+    ) -> wasmtime::Result<hooks::Guest> {
+        self.hooks.load(store, instance)
+    }
+
+    pub fn admin<T>(
+        &self,
+        store: &mut Store<T>,
+        instance: &Instance,
+    ) -> wasmtime::Result<admin::Guest> {
+        self.admin.load(store, instance)
+    }
 }
 
 pub const HTTP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -313,11 +352,13 @@ impl Runtime {
         let (engine, component) = compiled(component_path)?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
         Plugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
-        let pre = PluginPre::new(linker.instantiate_pre(&component)?)?;
+        let pre = linker.instantiate_pre(&component)?;
+        let exports = Exports::new(&pre)?;
         let http = Arc::new(HttpClient::new(&settings.endpoints(), HTTP_TIMEOUT));
         Ok(Runtime {
             engine,
             pre,
+            exports,
             db: Arc::new(Mutex::new(db)),
             settings: Arc::new(RwLock::new(settings)),
             http,
@@ -363,13 +404,15 @@ impl Runtime {
         std::mem::take(&mut *self.http_log.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Runs one export in a fresh store with `fuel` (or the default budget).
-    fn call<R>(
+    /// Runs one export of the interface `load` gives in a fresh store with `fuel` (or the
+    /// default budget).
+    fn call<I, R>(
         &mut self,
         name: String,
         now: i64,
         fuel: Option<u64>,
-        f: impl FnOnce(&Plugin, &mut Store<HostState>) -> wasmtime::Result<R>,
+        load: Load<HostState, I>,
+        f: impl FnOnce(&I, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallFailure> {
         let budget = fuel.unwrap_or(self.limits.fuel);
         let state = HostState {
@@ -388,7 +431,8 @@ impl Runtime {
         let result = store
             .set_fuel(budget)
             .and_then(|()| self.pre.instantiate(&mut store))
-            .and_then(|plugin| f(&plugin, &mut store));
+            .and_then(|instance| load(&self.exports, &mut store, &instance))
+            .and_then(|exports| f(&exports, &mut store));
         let used = budget.saturating_sub(store.get_fuel().unwrap_or(0));
         self.fuel.calls += 1;
         self.fuel.total += used;
@@ -427,27 +471,24 @@ impl Runtime {
             format!("on-cron-tick({store})"),
             now,
             fuel,
-            |p, s| {
-                p.commerce_amazon_order_sync_hooks()
-                    .call_on_cron_tick(s, store, now)
-            },
+            |h, s| h.call_on_cron_tick(s, store, now),
         )
     }
 
-    /// A call that may take `store`'s lease. This host runs one call per store at a time, so
-    /// a lease that appeared during a call that died belongs to that dead call: give it back
-    /// rather than make the next call wait for it to expire.
+    /// A hook call that may take `store`'s lease. This host runs one call per store at a time,
+    /// so a lease that appeared during a call that died belongs to that dead call: give it
+    /// back rather than make the next call wait for it to expire.
     fn store_call<R>(
         &mut self,
         store: &str,
         name: String,
         now: i64,
         fuel: Option<u64>,
-        f: impl FnOnce(&Plugin, &mut Store<HostState>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&hooks::Guest, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<R, CallFailure> {
         let lease_key = format!("v1/s/{store}/lease");
         let before = self.db().kv_get(&lease_key).ok().flatten();
-        let r = self.call(name, now, fuel, f);
+        let r = self.call(name, now, fuel, Exports::hooks, f);
         if r.is_err() {
             let after = self.db().kv_get(&lease_key).ok().flatten();
             if after.is_some() && after != before {
@@ -471,10 +512,7 @@ impl Runtime {
             format!("on-amazon-order({store})"),
             now,
             None,
-            |p, s| {
-                p.commerce_amazon_order_sync_hooks()
-                    .call_on_amazon_order(s, store, now, order_json, items_json)
-            },
+            |h, s| h.call_on_amazon_order(s, store, now, order_json, items_json),
         )
     }
 
@@ -487,9 +525,8 @@ impl Runtime {
             CommerceEvent::Shipped(s) => s.store.clone(),
             CommerceEvent::Canceled(k) => k.store.clone(),
         };
-        self.store_call(&store, "on-commerce-event".into(), now, None, |p, s| {
-            p.commerce_amazon_order_sync_hooks()
-                .call_on_commerce_event(s, now, event)
+        self.store_call(&store, "on-commerce-event".into(), now, None, |h, s| {
+            h.call_on_commerce_event(s, now, event)
         })
     }
 
@@ -499,9 +536,9 @@ impl Runtime {
         query: &OrderQuery,
     ) -> Result<Result<OrderPage, PluginError>, CallFailure> {
         let now = chrono::Utc::now().timestamp_millis();
-        self.call(format!("admin.list-orders({store})"), now, None, |p, s| {
-            p.commerce_amazon_order_sync_admin()
-                .call_list_orders(s, store, query)
+        let name = format!("admin.list-orders({store})");
+        self.call(name, now, None, Exports::admin, |a, s| {
+            a.call_list_orders(s, store, query)
         })
     }
 
@@ -511,16 +548,17 @@ impl Runtime {
         id: &str,
     ) -> Result<Result<Option<String>, PluginError>, CallFailure> {
         let now = chrono::Utc::now().timestamp_millis();
-        self.call(format!("admin.order-detail({id})"), now, None, |p, s| {
-            p.commerce_amazon_order_sync_admin()
-                .call_order_detail(s, store, id)
+        let name = format!("admin.order-detail({id})");
+        self.call(name, now, None, Exports::admin, |a, s| {
+            a.call_order_detail(s, store, id)
         })
     }
 
     pub fn system_message(&mut self) -> Result<Result<Option<String>, PluginError>, CallFailure> {
         let now = chrono::Utc::now().timestamp_millis();
-        self.call("admin.system-message".into(), now, None, |p, s| {
-            p.commerce_amazon_order_sync_admin().call_system_message(s)
+        let name = "admin.system-message".into();
+        self.call(name, now, None, Exports::admin, |a, s| {
+            a.call_system_message(s)
         })
     }
 }

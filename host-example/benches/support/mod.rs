@@ -30,8 +30,9 @@ use host_example::bindings::exports::commerce::amazon_order_sync::admin;
 use host_example::bindings::exports::commerce::amazon_order_sync::hooks::{
     self, DecisionKind, TickStatus as WitTickStatus,
 };
-use host_example::bindings::{Plugin, PluginPre};
-use wasmtime::component::{Component, HasSelf, Linker};
+use host_example::bindings::Plugin;
+use host_example::runtime::{Exports, Load};
+use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
 use wasmtime::{Config, Engine, Store};
 
 pub const STORE: &str = "acme-us";
@@ -683,7 +684,8 @@ pub fn component_path() -> PathBuf {
 pub struct Rig {
     pub engine: Engine,
     pub allocation: host_example::runtime::InstanceAllocation,
-    pub pre: PluginPre<BenchState>,
+    pub pre: InstancePre<BenchState>,
+    pub exports: Exports,
     pub component_bytes: u64,
 }
 
@@ -741,26 +743,29 @@ impl Rig {
         let component = load(&engine, &path)?;
         let mut linker: Linker<BenchState> = Linker::new(&engine);
         Plugin::add_to_linker::<BenchState, HasSelf<BenchState>>(&mut linker, |s| s)?;
-        let pre = PluginPre::new(linker.instantiate_pre(&component)?)?;
+        let pre = linker.instantiate_pre(&component)?;
+        let exports = Exports::new(&pre)?;
         Ok(Rig {
             engine,
             allocation,
             pre,
+            exports,
             component_bytes: std::fs::metadata(&path)?.len(),
         })
     }
 
-    /// Runs one export in a fresh `Store` over `host`, as a production host does per call,
-    /// and gives the host back with the fuel spent.
-    pub fn call<R>(
+    /// Runs one export of the interface `load` gives in a fresh `Store` over `host`, as a
+    /// production host does per call, and gives the host back with the fuel spent.
+    pub fn call<I, R>(
         &self,
         host: MemoryHost,
         prepare: Option<&Prepare>,
-        f: impl FnOnce(&Plugin, &mut Store<BenchState>) -> wasmtime::Result<R>,
+        load: Load<BenchState, I>,
+        f: impl FnOnce(&I, &mut Store<BenchState>) -> wasmtime::Result<R>,
     ) -> (MemoryHost, R, Fuel) {
-        let (mut store, plugin) = self.instantiate(host, prepare);
+        let (mut store, exports) = self.instantiate(host, prepare, load);
         let after_instantiate = store.get_fuel().expect("fuel is enabled");
-        let r = f(&plugin, &mut store).expect("the call does not trap");
+        let r = f(&exports, &mut store).expect("the call does not trap");
         let after_call = store.get_fuel().expect("fuel is enabled");
         let state = store.into_data();
         let fuel = Fuel {
@@ -772,29 +777,33 @@ impl Rig {
         (state.host, r, fuel)
     }
 
-    /// A fresh `Store` over `host` with `FUEL`, set up by `prepare`, and the plugin in it.
-    fn instantiate(
+    /// A fresh `Store` over `host` with `FUEL`, set up by `prepare`, and the interface `load`
+    /// gives of the component instantiated in it.
+    fn instantiate<I>(
         &self,
         host: MemoryHost,
         prepare: Option<&Prepare>,
-    ) -> (Store<BenchState>, Plugin) {
+        load: Load<BenchState, I>,
+    ) -> (Store<BenchState>, I) {
         let mut store = Store::new(&self.engine, BenchState::new(host));
         store.set_fuel(FUEL).expect("fuel is enabled");
         store.limiter(|s| &mut s.memory);
         if let Some(prepare) = prepare {
             prepare(&mut store);
         }
-        let plugin = self.pre.instantiate(&mut store).expect("instantiates");
-        (store, plugin)
+        let instance = self.pre.instantiate(&mut store).expect("instantiates");
+        let exports = load(&self.exports, &mut store, &instance).expect("the exports load");
+        (store, exports)
     }
 
     /// [`Rig::call`], also tracing the guest fuel spent between host calls.
-    pub fn call_traced<R>(
+    pub fn call_traced<I, R>(
         &self,
         host: MemoryHost,
-        f: impl FnOnce(&Plugin, &mut Store<BenchState>) -> wasmtime::Result<R>,
+        load: Load<BenchState, I>,
+        f: impl FnOnce(&I, &mut Store<BenchState>) -> wasmtime::Result<R>,
     ) -> (MemoryHost, R, FuelTrace) {
-        let (mut store, plugin) = self.instantiate(host, None);
+        let (mut store, exports) = self.instantiate(host, None, load);
         let start = store.get_fuel().expect("fuel is enabled");
         store.data_mut().trace = Some((start, Vec::new()));
         store.call_hook(|mut ctx, hook| {
@@ -814,7 +823,7 @@ impl Rig {
             }
             Ok(())
         });
-        let r = f(&plugin, &mut store).expect("the call does not trap");
+        let r = f(&exports, &mut store).expect("the call does not trap");
         let left = store.get_fuel().expect("fuel is enabled");
         let mut state = store.into_data();
         let (mark, mut steps) = state.trace.take().expect("tracing");
@@ -948,19 +957,20 @@ impl<'r> Wasm<'r> {
         self.host.expect("host present between calls")
     }
 
-    fn run<R>(
+    fn run<I, R>(
         &mut self,
-        f: impl FnOnce(&Plugin, &mut Store<BenchState>) -> wasmtime::Result<R>,
+        load: Load<BenchState, I>,
+        f: impl FnOnce(&I, &mut Store<BenchState>) -> wasmtime::Result<R>,
     ) -> R {
         let host = self.host.take().expect("host present between calls");
         if self.tracing {
-            let (host, r, trace) = self.rig.call_traced(host, f);
+            let (host, r, trace) = self.rig.call_traced(host, load, f);
             self.host = Some(host);
             self.last = None;
             self.last_trace = trace;
             return r;
         }
-        let (host, r, fuel) = self.rig.call(host, self.prepare.as_ref(), f);
+        let (host, r, fuel) = self.rig.call(host, self.prepare.as_ref(), load, f);
         self.host = Some(host);
         self.last = Some(fuel);
         r
@@ -1002,14 +1012,8 @@ impl Driver for Wasm<'_> {
     fn push(&mut self, now: DateTime<Utc>, o: &CorpusOrder) -> String {
         let now = now.timestamp_millis();
         let decision = self
-            .run(|p, s| {
-                p.commerce_amazon_order_sync_hooks().call_on_amazon_order(
-                    s,
-                    STORE,
-                    now,
-                    &o.order_json,
-                    &o.items_json,
-                )
+            .run(Exports::hooks, |h, s| {
+                h.call_on_amazon_order(s, STORE, now, &o.order_json, &o.items_json)
             })
             .expect("push succeeds");
         match decision.kind {
@@ -1028,10 +1032,7 @@ impl Driver for Wasm<'_> {
         self.host().amazon.now = now;
         let now = now.timestamp_millis();
         let r: hooks::TickReport = self
-            .run(|p, s| {
-                p.commerce_amazon_order_sync_hooks()
-                    .call_on_cron_tick(s, STORE, now)
-            })
+            .run(Exports::hooks, |h, s| h.call_on_cron_tick(s, STORE, now))
             .expect("tick succeeds");
         TickSummary {
             done: matches!(r.status, WitTickStatus::Done),
@@ -1046,17 +1047,14 @@ impl Driver for Wasm<'_> {
     }
 
     fn system_message(&mut self) -> Option<String> {
-        self.run(|p, s| p.commerce_amazon_order_sync_admin().call_system_message(s))
+        self.run(Exports::admin, |a, s| a.call_system_message(s))
             .expect("system message")
     }
 
     fn list_orders(&mut self, query: &NativeQuery) -> (usize, u32) {
         let q = wit_query(query);
         let page = self
-            .run(|p, s| {
-                p.commerce_amazon_order_sync_admin()
-                    .call_list_orders(s, STORE, &q)
-            })
+            .run(Exports::admin, |a, s| a.call_list_orders(s, STORE, &q))
             .expect("list orders");
         (page.rows.len(), page.total)
     }
