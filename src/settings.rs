@@ -311,7 +311,9 @@ impl StoreConfig {
         with_api: bool,
     ) -> Result<Self, Vec<FieldError>> {
         // The last value of each key counts; a blank one is unset.
-        let mut values = [None; SETTING_COUNT];
+        // SAFETY: all-zero bytes are `None` for an `Option` of a reference (its null niche). A
+        // fill rather than `[None; N]`, which the size-optimised build clears slot by slot.
+        let mut values: [Option<&str>; SETTING_COUNT] = unsafe { core::mem::zeroed() };
         for (key, value) in pairs {
             if let Some(index) = SETTINGS.index(key.as_bytes()) {
                 values[index] = Some(trimmed(value)).filter(|v| !v.is_empty());
