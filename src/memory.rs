@@ -467,23 +467,12 @@ impl MemoryHost {
         draft: OrderDraft<'static>,
     ) -> Result<OrderRef, CommerceError> {
         self.host_calls += 1;
-        let (placed, new_key) = self.place_order(&draft);
-        if let Some(key) = new_key {
-            self.keep_order(key, draft, &placed);
-        }
-        Ok(placed)
-    }
-
-    /// The order of `draft`'s Amazon order: the one created before, or a new one whose held
-    /// and ordered stock is taken, with its key for the caller to keep it under.
-    fn place_order(&mut self, draft: &OrderDraft<'_>) -> (OrderRef, Option<(String, String)>) {
         let key = (draft.store.to_string(), draft.amazon_order_id.to_string());
         if let Some(existing) = self.orders.get(&key) {
-            let placed = OrderRef {
+            return Ok(OrderRef {
                 id: existing.id.clone(),
                 increment_id: existing.increment_id.clone(),
-            };
-            return (placed, None);
+            });
         }
         self.return_hold(&draft.store, &draft.amazon_order_id);
         for line in &draft.lines {
@@ -494,17 +483,14 @@ impl MemoryHost {
             Some(given) => given.to_string(),
             None => format!("{:09}", self.orders.len() + 1),
         };
-        (OrderRef { id, increment_id }, Some(key))
-    }
-
-    fn keep_order(&mut self, key: (String, String), draft: OrderDraft<'static>, placed: &OrderRef) {
         let order = CommerceOrder {
-            id: placed.id.clone(),
-            increment_id: placed.increment_id.clone(),
+            id: id.clone(),
+            increment_id: increment_id.clone(),
             status: draft.status.to_string(),
             draft,
         };
         self.orders.insert(key, order);
+        Ok(OrderRef { id, increment_id })
     }
 
     fn adjust_stock(&mut self, sku: &str, delta: i64) {
@@ -608,12 +594,7 @@ impl Host for MemoryHost {
     }
 
     fn create_order(&mut self, draft: &OrderDraft<'_>) -> Result<OrderRef, CommerceError> {
-        self.host_calls += 1;
-        let (placed, new_key) = self.place_order(draft);
-        if let Some(key) = new_key {
-            self.keep_order(key, draft.clone().into_owned(), &placed);
-        }
-        Ok(placed)
+        self.create_owned_order(draft.clone().into_owned())
     }
 
     fn complete_order(&mut self, store: &str, id: &str) -> Result<(), CommerceError> {
