@@ -12,6 +12,7 @@ use std::time::Duration;
 use amazon_order_sync::grid::OrderQuery;
 use amazon_order_sync::memory::MemoryHost;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use host_example::runtime::Prepared;
 use support::{corpus, memory_host, t0, warm, Driver, Mix, Native, Rig, Wasm};
 
 fn populated(rows: u64) -> MemoryHost {
@@ -36,8 +37,7 @@ fn benches(c: &mut Criterion) {
             let mut store =
                 wasmtime::Store::new(&rig.engine, support::BenchState::new(Default::default()));
             store.set_fuel(support::FUEL).unwrap();
-            let instance = rig.pre.instantiate(&mut store).unwrap();
-            std::hint::black_box(rig.exports.hooks(&mut store, &instance).unwrap());
+            std::hint::black_box(rig.pre.instantiate(&mut store, Prepared::hooks).unwrap());
         })
     });
     g.finish();

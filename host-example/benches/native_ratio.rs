@@ -23,6 +23,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use host_example::runtime::Prepared;
+
 use support::{
     corpus, measure_at, memory_host, publish, t0, ticks_every, warm, Driver, Mix, Native, Rig,
     TickSummary, Wasm,
@@ -238,8 +240,7 @@ fn main() {
             let mut store =
                 wasmtime::Store::new(&rig.engine, support::BenchState::new(Default::default()));
             store.set_fuel(support::FUEL).unwrap();
-            let instance = rig.pre.instantiate(&mut store).unwrap();
-            std::hint::black_box(rig.exports.hooks(&mut store, &instance).unwrap());
+            std::hint::black_box(rig.pre.instantiate(&mut store, Prepared::hooks).unwrap());
         }
         (start.elapsed(), Vec::new())
     });

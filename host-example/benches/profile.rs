@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use host_example::bindings::exports::commerce::amazon_order_sync::hooks;
+use host_example::runtime::Prepared;
 use support::{corpus, memory_host, publish, t0, ticks_until_done, warm, Driver, Mix, Rig, Wasm};
 use wasmtime::{CallHook, UpdateDeadline, WasmBacktrace};
 
@@ -274,11 +275,10 @@ fn exact_profile(
     let run = |fuel: u64| {
         let mut store = wasmtime::Store::new(&rig.engine, support::BenchState::new(host.clone()));
         store.set_fuel(support::FUEL).expect("fuel is enabled");
-        let instance = rig.pre.instantiate(&mut store).expect("instantiates");
         let hooks = rig
-            .exports
-            .hooks(&mut store, &instance)
-            .expect("the hooks load");
+            .pre
+            .instantiate(&mut store, Prepared::hooks)
+            .expect("instantiates");
         store.set_fuel(fuel).expect("fuel is enabled");
         let result = call(&hooks, &mut store);
         let used = fuel - store.get_fuel().unwrap_or(0);

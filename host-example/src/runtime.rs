@@ -290,8 +290,7 @@ pub type CallObserver = Box<dyn FnMut(&str, u64, bool)>;
 
 pub struct Runtime {
     engine: Engine,
-    pre: InstancePre<HostState>,
-    exports: Exports,
+    pre: Prepared<HostState>,
     db: Arc<Mutex<Db>>,
     settings: Arc<RwLock<Settings>>,
     http: Arc<HttpClient>,
@@ -302,28 +301,38 @@ pub struct Runtime {
     pub on_call: Option<CallObserver>,
 }
 
-/// The component's two exported interfaces, found once per `InstancePre`. A call loads only
-/// the interface it calls: loading type-checks each of its functions in the new instance
-/// (bindgen's `PluginPre::instantiate` loads both), and the admin interface's records are most
-/// of that work (a hook call's instantiation −8 % of its instructions, BENCHMARKS.md).
-pub struct Exports {
+/// The component ready to instantiate, as bindgen's `PluginPre` keeps it, but with its two
+/// exported interfaces apart: a call loads only the interface it calls. Loading type-checks
+/// each of the interface's functions in the new instance (`PluginPre::instantiate` loads both),
+/// and the admin interface's records are most of that work (a hook call's instantiation −8 %
+/// of its instructions, BENCHMARKS.md).
+pub struct Prepared<T: 'static> {
+    pre: InstancePre<T>,
     hooks: hooks::GuestIndices,
     admin: admin::GuestIndices,
 }
 
-/// How a call gets the interface it calls from a new instance.
-pub type Load<T, I> = fn(&Exports, &mut Store<T>, &Instance) -> wasmtime::Result<I>;
+/// How a call gets the interface it calls from a new instance ([`Prepared::hooks`] or
+/// [`Prepared::admin`]).
+pub type Load<T, I> = fn(&Prepared<T>, &mut Store<T>, &Instance) -> wasmtime::Result<I>;
 
-impl Exports {
+impl<T: 'static> Prepared<T> {
     /// Fails when the component lacks an export of the world.
-    pub fn new<T: 'static>(pre: &InstancePre<T>) -> Result<Exports> {
-        Ok(Exports {
-            hooks: hooks::GuestIndices::new(pre)?,
-            admin: admin::GuestIndices::new(pre)?,
+    pub fn new(pre: InstancePre<T>) -> Result<Prepared<T>> {
+        Ok(Prepared {
+            hooks: hooks::GuestIndices::new(&pre)?,
+            admin: admin::GuestIndices::new(&pre)?,
+            pre,
         })
     }
 
-    pub fn hooks<T>(
+    /// A new instance in `store`, and the interface `load` gives of it.
+    pub fn instantiate<I>(&self, store: &mut Store<T>, load: Load<T, I>) -> wasmtime::Result<I> {
+        let instance = self.pre.instantiate(&mut *store)?;
+        load(self, store, &instance)
+    }
+
+    pub fn hooks(
         &self,
         store: &mut Store<T>,
         instance: &Instance,
@@ -331,7 +340,7 @@ impl Exports {
         self.hooks.load(store, instance)
     }
 
-    pub fn admin<T>(
+    pub fn admin(
         &self,
         store: &mut Store<T>,
         instance: &Instance,
@@ -352,13 +361,11 @@ impl Runtime {
         let (engine, component) = compiled(component_path)?;
         let mut linker: Linker<HostState> = Linker::new(&engine);
         Plugin::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)?;
-        let pre = linker.instantiate_pre(&component)?;
-        let exports = Exports::new(&pre)?;
+        let pre = Prepared::new(linker.instantiate_pre(&component)?)?;
         let http = Arc::new(HttpClient::new(&settings.endpoints(), HTTP_TIMEOUT));
         Ok(Runtime {
             engine,
             pre,
-            exports,
             db: Arc::new(Mutex::new(db)),
             settings: Arc::new(RwLock::new(settings)),
             http,
@@ -430,8 +437,7 @@ impl Runtime {
         store.limiter(|s| &mut s.limits);
         let result = store
             .set_fuel(budget)
-            .and_then(|()| self.pre.instantiate(&mut store))
-            .and_then(|instance| load(&self.exports, &mut store, &instance))
+            .and_then(|()| self.pre.instantiate(&mut store, load))
             .and_then(|exports| f(&exports, &mut store));
         let used = budget.saturating_sub(store.get_fuel().unwrap_or(0));
         self.fuel.calls += 1;
@@ -488,7 +494,7 @@ impl Runtime {
     ) -> Result<R, CallFailure> {
         let lease_key = format!("v1/s/{store}/lease");
         let before = self.db().kv_get(&lease_key).ok().flatten();
-        let r = self.call(name, now, fuel, Exports::hooks, f);
+        let r = self.call(name, now, fuel, Prepared::hooks, f);
         if r.is_err() {
             let after = self.db().kv_get(&lease_key).ok().flatten();
             if after.is_some() && after != before {
@@ -537,7 +543,7 @@ impl Runtime {
     ) -> Result<Result<OrderPage, PluginError>, CallFailure> {
         let now = chrono::Utc::now().timestamp_millis();
         let name = format!("admin.list-orders({store})");
-        self.call(name, now, None, Exports::admin, |a, s| {
+        self.call(name, now, None, Prepared::admin, |a, s| {
             a.call_list_orders(s, store, query)
         })
     }
@@ -549,7 +555,7 @@ impl Runtime {
     ) -> Result<Result<Option<String>, PluginError>, CallFailure> {
         let now = chrono::Utc::now().timestamp_millis();
         let name = format!("admin.order-detail({id})");
-        self.call(name, now, None, Exports::admin, |a, s| {
+        self.call(name, now, None, Prepared::admin, |a, s| {
             a.call_order_detail(s, store, id)
         })
     }
@@ -557,7 +563,7 @@ impl Runtime {
     pub fn system_message(&mut self) -> Result<Result<Option<String>, PluginError>, CallFailure> {
         let now = chrono::Utc::now().timestamp_millis();
         let name = "admin.system-message".into();
-        self.call(name, now, None, Exports::admin, |a, s| {
+        self.call(name, now, None, Prepared::admin, |a, s| {
             a.call_system_message(s)
         })
     }

@@ -31,8 +31,8 @@ use host_example::bindings::exports::commerce::amazon_order_sync::hooks::{
     self, DecisionKind, TickStatus as WitTickStatus,
 };
 use host_example::bindings::Plugin;
-use host_example::runtime::{Exports, Load};
-use wasmtime::component::{Component, HasSelf, InstancePre, Linker};
+use host_example::runtime::{Load, Prepared};
+use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine, Store};
 
 pub const STORE: &str = "acme-us";
@@ -684,8 +684,7 @@ pub fn component_path() -> PathBuf {
 pub struct Rig {
     pub engine: Engine,
     pub allocation: host_example::runtime::InstanceAllocation,
-    pub pre: InstancePre<BenchState>,
-    pub exports: Exports,
+    pub pre: Prepared<BenchState>,
     pub component_bytes: u64,
 }
 
@@ -743,13 +742,11 @@ impl Rig {
         let component = load(&engine, &path)?;
         let mut linker: Linker<BenchState> = Linker::new(&engine);
         Plugin::add_to_linker::<BenchState, HasSelf<BenchState>>(&mut linker, |s| s)?;
-        let pre = linker.instantiate_pre(&component)?;
-        let exports = Exports::new(&pre)?;
+        let pre = Prepared::new(linker.instantiate_pre(&component)?)?;
         Ok(Rig {
             engine,
             allocation,
             pre,
-            exports,
             component_bytes: std::fs::metadata(&path)?.len(),
         })
     }
@@ -791,8 +788,10 @@ impl Rig {
         if let Some(prepare) = prepare {
             prepare(&mut store);
         }
-        let instance = self.pre.instantiate(&mut store).expect("instantiates");
-        let exports = load(&self.exports, &mut store, &instance).expect("the exports load");
+        let exports = self
+            .pre
+            .instantiate(&mut store, load)
+            .expect("instantiates");
         (store, exports)
     }
 
@@ -1012,7 +1011,7 @@ impl Driver for Wasm<'_> {
     fn push(&mut self, now: DateTime<Utc>, o: &CorpusOrder) -> String {
         let now = now.timestamp_millis();
         let decision = self
-            .run(Exports::hooks, |h, s| {
+            .run(Prepared::hooks, |h, s| {
                 h.call_on_amazon_order(s, STORE, now, &o.order_json, &o.items_json)
             })
             .expect("push succeeds");
@@ -1032,7 +1031,7 @@ impl Driver for Wasm<'_> {
         self.host().amazon.now = now;
         let now = now.timestamp_millis();
         let r: hooks::TickReport = self
-            .run(Exports::hooks, |h, s| h.call_on_cron_tick(s, STORE, now))
+            .run(Prepared::hooks, |h, s| h.call_on_cron_tick(s, STORE, now))
             .expect("tick succeeds");
         TickSummary {
             done: matches!(r.status, WitTickStatus::Done),
@@ -1047,14 +1046,14 @@ impl Driver for Wasm<'_> {
     }
 
     fn system_message(&mut self) -> Option<String> {
-        self.run(Exports::admin, |a, s| a.call_system_message(s))
+        self.run(Prepared::admin, |a, s| a.call_system_message(s))
             .expect("system message")
     }
 
     fn list_orders(&mut self, query: &NativeQuery) -> (usize, u32) {
         let q = wit_query(query);
         let page = self
-            .run(Exports::admin, |a, s| a.call_list_orders(s, STORE, &q))
+            .run(Prepared::admin, |a, s| a.call_list_orders(s, STORE, &q))
             .expect("list orders");
         (page.rows.len(), page.total)
     }
