@@ -71,50 +71,109 @@ fn best_pair(
     (best_a, best_b)
 }
 
-/// `--instructions`: each side's instructions per push as callgrind counts them (inclusive of
-/// its `Driver::push`), this bench run again under valgrind with the side alone.
-fn instructions(orders: u64) -> Result<(), String> {
+/// One side's callgrind report: its instructions per push, and for the component where they go.
+struct Counted {
+    per_push: f64,
+    /// `Store::new` and instantiation from the `InstancePre` (the bench rig's `instantiate`).
+    instantiation: f64,
+    /// Code wasmtime compiled (the guest's functions and its trampolines): callgrind names it by
+    /// address only, in no object file.
+    compiled: f64,
+}
+
+/// The bench run again under callgrind with `side` alone on `orders` orders, counted.
+fn callgrind(exe: &std::path::Path, side: &str, orders: u64) -> Result<Counted, String> {
     use std::process::{Command, Stdio};
-    let exe = std::env::current_exe().map_err(|e| format!("the bench's own path: {e}"))?;
-    let mut per_push = Vec::new();
-    for side in ["native", "component"] {
-        let out = std::env::temp_dir().join(format!(
-            "native_ratio.{side}.{}.callgrind",
-            std::process::id()
-        ));
-        let ran = Command::new("valgrind")
-            .arg("--tool=callgrind")
-            .arg(format!("--callgrind-out-file={}", out.display()))
-            .arg(&exe)
-            .args([&format!("--{side}-only"), "--runs", "1", "--orders"])
-            .arg(orders.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map_err(|e| format!("valgrind: {e} (is it installed?)"))?;
-        let report = Command::new("callgrind_annotate")
-            .arg("--inclusive=yes")
+    let out = std::env::temp_dir().join(format!(
+        "native_ratio.{side}.{}.callgrind",
+        std::process::id()
+    ));
+    let ran = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(exe)
+        .args([&format!("--{side}-only"), "--runs", "1", "--orders"])
+        .arg(orders.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("valgrind: {e} (is it installed?)"));
+    // Every function, however small: the compiled code is many small ones.
+    let annotate = |inclusive: bool| {
+        Command::new("callgrind_annotate")
+            .arg(format!(
+                "--inclusive={}",
+                if inclusive { "yes" } else { "no" }
+            ))
+            .arg("--threshold=100")
             .arg(&out)
             .output()
-            .map_err(|e| format!("callgrind_annotate: {e}"));
-        let _ = std::fs::remove_file(&out);
-        if !ran.success() {
-            return Err(format!("the {side} side failed under valgrind ({ran})"));
-        }
-        let report = String::from_utf8_lossy(&report?.stdout).into_owned();
-        let count: u64 = report
-            .lines()
-            .find(|line| line.contains("Driver>::push"))
-            .and_then(|line| line.split_whitespace().next())
-            .and_then(|count| count.replace(',', "").parse().ok())
-            .ok_or_else(|| format!("no `Driver::push` in the {side} side's callgrind report"))?;
-        let each = count as f64 / orders as f64;
-        println!("{side:<10} {each:>9.0} instructions per push ({orders} pushes)");
-        per_push.push(each);
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .map_err(|e| format!("callgrind_annotate: {e}"))
+    };
+    let reports = ran.map(|ran| (ran, annotate(true), annotate(false)));
+    let _ = std::fs::remove_file(&out);
+    let (ran, inclusive, own) = reports?;
+    if !ran.success() {
+        return Err(format!("the {side} side failed under valgrind ({ran})"));
     }
+    let (inclusive, own) = (inclusive?, own?);
+    let count = |line: &str| -> Option<u64> {
+        line.split_whitespace()
+            .next()?
+            .replace(',', "")
+            .parse()
+            .ok()
+    };
+    let inclusive_of = |name: &str| inclusive.lines().find(|l| l.contains(name)).and_then(count);
+    let push = inclusive_of("Driver>::push")
+        .ok_or_else(|| format!("no `Driver::push` in the {side} side's callgrind report"))?;
+    let compiled: u64 = own
+        .lines()
+        .filter(|l| l.trim_end().ends_with("[???]"))
+        .filter_map(count)
+        .sum();
+    let each = |n: u64| n as f64 / orders as f64;
+    Ok(Counted {
+        per_push: each(push),
+        instantiation: each(inclusive_of("support::Rig::instantiate").unwrap_or(0)),
+        compiled: each(compiled),
+    })
+}
+
+/// `--instructions`: each side's instructions per push as callgrind counts them (inclusive of
+/// its `Driver::push`), this bench run again under valgrind with the side alone; and how far
+/// the component's side could fall if its guest code cost nothing.
+fn instructions(orders: u64) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("the bench's own path: {e}"))?;
+    let native = callgrind(&exe, "native", orders)?;
+    let component = callgrind(&exe, "component", orders)?;
+    println!(
+        "native     {:>9.0} instructions per push ({orders} pushes)",
+        native.per_push
+    );
+    println!(
+        "component  {:>9.0} instructions per push",
+        component.per_push
+    );
+    let rest = component.per_push - component.instantiation - component.compiled;
+    println!(
+        "  instantiation (Store::new, InstancePre)   {:>9.0}",
+        component.instantiation
+    );
+    println!(
+        "  compiled wasm (the guest, trampolines)    {:>9.0}",
+        component.compiled
+    );
+    println!("  the rest (ABI, host functions, wasmtime)  {rest:>9.0}");
     println!(
         "ratio component ÷ native, by instructions: {:.3} (goal ≥ 0.5)",
-        per_push[0] / per_push[1]
+        native.per_push / component.per_push
+    );
+    println!(
+        "with compiled wasm that cost nothing: {:.3}; and without instantiation: {:.3}",
+        native.per_push / (component.per_push - component.compiled),
+        native.per_push / rest
     );
     Ok(())
 }
