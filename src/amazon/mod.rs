@@ -24,7 +24,7 @@ use path::path_at;
 pub use quirks::parse_time;
 pub(crate) use quirks::trimmed;
 pub(crate) use quirks::{rfc3339_into, slice, RFC3339_BYTES};
-use read::{read_object, Read, Reader};
+use read::{compact_money_into_at, compact_text_at, compact_u32_at, read_object, Read, Reader};
 pub use sent::{Sent, ToJson};
 use write::{key, Key, Writer};
 
@@ -949,38 +949,59 @@ impl<'a> OrderItem<'a> {
     fn compact_into(r: &mut Reader<'a>, i: &mut OrderItem<'a>) -> bool {
         const HEADS: [u64; ITEM_KEYS.len()] = keys::frame_heads(ITEM_KEYS.framed);
         let (mut asin, mut item_id, mut ordered) = (false, false, false);
-        r.compact_object(ITEM_KEYS, &HEADS, |r, index| match index {
-            0 => r.compact_text().map(|t| {
-                i.asin = Text::Borrowed(t);
-                asin = true;
-            }),
-            1 => r.compact_text().map(|t| {
-                i.order_item_id = Text::Borrowed(t);
-                item_id = true;
-            }),
-            2 => r
-                .compact_text()
-                .map(|t| i.seller_sku = Some(Text::Borrowed(t))),
-            3 => r.compact_text().map(|t| i.title = Some(Text::Borrowed(t))),
-            4 => r.compact_u32().map(|n| {
-                i.quantity_ordered = n;
-                ordered = true;
-            }),
-            5 => r.compact_u32().map(|n| i.quantity_shipped = Some(n)),
-            7 => r.compact_money_into(&mut i.item_price),
-            8 => r.compact_money_into(&mut i.shipping_price),
-            9 => r.compact_money_into(&mut i.item_tax),
-            10 => r.compact_money_into(&mut i.shipping_tax),
-            11 => r.compact_money_into(&mut i.shipping_discount),
-            12 => r.compact_money_into(&mut i.promotion_discount),
-            // Mostly plain texts (`IsGift`, `IossNumber`): passed over in place.
-            6 | 13..=20 => r.compact_text().map(|_| ()).or_else(|| r.skip().ok()),
-            // Amazon's sample items end with one: read here, such an item is read once.
-            21 => r
-                .nullable(BuyerRequestedCancel::read)
-                .ok()
-                .map(|cancel| i.buyer_requested_cancel = cancel),
-            _ => None,
+        r.compact_object(ITEM_KEYS, &HEADS, |r, text, index, at| {
+            let bytes = text.as_bytes();
+            let money =
+                |money: &mut Option<Money>| Some(compact_money_into_at(bytes, at, money)?.get());
+            match index {
+                0 => compact_text_at(text, at).map(|(t, end)| {
+                    i.asin = Text::Borrowed(t);
+                    asin = true;
+                    end
+                }),
+                1 => compact_text_at(text, at).map(|(t, end)| {
+                    i.order_item_id = Text::Borrowed(t);
+                    item_id = true;
+                    end
+                }),
+                2 => compact_text_at(text, at).map(|(t, end)| {
+                    i.seller_sku = Some(Text::Borrowed(t));
+                    end
+                }),
+                3 => compact_text_at(text, at).map(|(t, end)| {
+                    i.title = Some(Text::Borrowed(t));
+                    end
+                }),
+                4 => compact_u32_at(bytes, at).map(|(n, end)| {
+                    i.quantity_ordered = n;
+                    ordered = true;
+                    end
+                }),
+                5 => compact_u32_at(bytes, at).map(|(n, end)| {
+                    i.quantity_shipped = Some(n);
+                    end
+                }),
+                7 => money(&mut i.item_price),
+                8 => money(&mut i.shipping_price),
+                9 => money(&mut i.item_tax),
+                10 => money(&mut i.shipping_tax),
+                11 => money(&mut i.shipping_discount),
+                12 => money(&mut i.promotion_discount),
+                // Mostly plain texts (`IsGift`, `IossNumber`): passed over in place.
+                6 | 13..=20 => compact_text_at(text, at).map(|(_, end)| end).or_else(|| {
+                    r.rewind(at);
+                    r.skip().ok().map(|()| r.position())
+                }),
+                // Amazon's sample items end with one: read here, such an item is read once.
+                21 => {
+                    r.rewind(at);
+                    r.nullable(BuyerRequestedCancel::read).ok().map(|cancel| {
+                        i.buyer_requested_cancel = cancel;
+                        r.position()
+                    })
+                }
+                _ => None,
+            }
         }) && asin
             && item_id
             && ordered

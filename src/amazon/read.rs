@@ -150,6 +150,157 @@ pub(crate) fn plain_run_end(bytes: &[u8], from: usize) -> usize {
     }
 }
 
+// The compact readers, the one pass over an object written as Amazon sends it on the wire
+// ([`Reader::compact_object`]): functions of the document and a position, giving where what
+// they read ends, so that the object's loop keeps its position in a local.
+
+/// The index of the first key of `keys`, from `from` on, whose compact member (its frame, see
+/// [`Keys::framed`]: `,"Key":`) is at `at`, from the separator there (`{` or `,`, the
+/// caller's to check), and where the member's value starts; [`UNLISTED_KEY`] when there is
+/// none (and when fewer than eight bytes are left). `heads` are the frames' [`frame_heads`],
+/// which makes sure every frame is a word or longer: a key tried is one word compared, its
+/// frame's rest only when the word matches.
+#[inline(always)]
+fn compact_key_at(
+    bytes: &[u8],
+    at: usize,
+    keys: &Keys,
+    heads: &[u64],
+    from: usize,
+) -> (usize, usize) {
+    let Some(word) = bytes.get(at..at + 8) else {
+        return (UNLISTED_KEY, at);
+    };
+    let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+    // The key after the last one found, nearly always the one here, before the loop.
+    if let (Some(head), Some(frame)) = (heads.get(from), keys.framed.get(from)) {
+        let (frame, end) = (frame.as_bytes(), at + frame.len());
+        if (word ^ head) & !0xFF == 0
+            && bytes
+                .get(at..end)
+                .is_some_and(|here| same_after_head(here, frame))
+        {
+            return (from, end);
+        }
+    }
+    let mut index = from + 1;
+    while let Some(head) = heads.get(index) {
+        // Not the separator, the frame's comma (every frame is a word or longer).
+        if (word ^ head) & !0xFF == 0 {
+            let frame = keys.framed.get(index).map_or(&[][..], |f| f.as_bytes());
+            let end = at + frame.len();
+            if bytes
+                .get(at..end)
+                .is_some_and(|here| same_after_head(here, frame))
+            {
+                return (index, end);
+            }
+        }
+        index += 1;
+    }
+    (UNLISTED_KEY, at)
+}
+
+/// A string at `at` without escapes, borrowed, and where it ends; `None` for anything else.
+/// [`Reader::raw_string`]'s plain path, written again: one helper for both cost the push 246
+/// fuel and the page 25 k (measured), in the general reader's strings.
+#[inline(always)]
+pub(crate) fn compact_text_at(text: &str, at: usize) -> Option<(&str, usize)> {
+    let bytes = text.as_bytes();
+    if bytes.get(at) != Some(&b'"') {
+        return None;
+    }
+    let start = at + 1;
+    let end = plain_run_end(bytes, start);
+    if bytes.get(end) != Some(&b'"') {
+        return None;
+    }
+    // SAFETY: `start` follows a `"` and `end` is a `"` at or after it: both ASCII, so both are
+    // character boundaries of `text`.
+    Some((unsafe { text.get_unchecked(start..end) }, end + 1))
+}
+
+/// The number at `at` and where it ends, when it is written as quantities, counters and
+/// milliseconds are: one to eighteen digits (no overflow), no sign, no leading zero, no
+/// fraction or exponent. One pass, nothing sliced; anything else is `None`, for the general
+/// path to read or refuse.
+#[inline(always)]
+fn plain_integer_at(bytes: &[u8], start: usize) -> Option<(i64, usize)> {
+    let mut at = start;
+    let mut value = 0i64;
+    while let Some(&b) = bytes.get(at) {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        // May wrap past eighteen digits; such a value is not returned.
+        value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
+        at += 1;
+    }
+    let digits = at - start;
+    let plain = (1..=18).contains(&digits)
+        && (digits == 1 || bytes[start] != b'0')
+        && !matches!(bytes.get(at), Some(b'.' | b'e' | b'E'));
+    plain.then_some((value, at))
+}
+
+/// A quantity at `at` as [`plain_integer_at`] reads it, and where it ends.
+#[inline(always)]
+pub(crate) fn compact_u32_at(bytes: &[u8], at: usize) -> Option<(u32, usize)> {
+    let (n, end) = plain_integer_at(bytes, at)?;
+    Some((u32::try_from(n).ok()?, end))
+}
+
+/// The amount object at `at` as Amazon writes it on the wire, without whitespace and
+/// `CurrencyCode` first: `{"CurrencyCode":"USD","Amount":"` checked as four words (the code's
+/// bytes masked out), then the code and the digits read in place; and where it ends. `None`
+/// for any other spelling.
+#[inline(always)]
+fn compact_money_at(bytes: &[u8], at: usize) -> Option<(&'static str, i64, usize)> {
+    const PREFIX: &[u8; 32] = b"{\"CurrencyCode\":\"XXX\",\"Amount\":\"";
+    // Bytes 17 to 19, the code, are bytes 1 to 3 of the third word.
+    const CODE: u64 = 0xFF_FFFF << 8;
+    let word = |bytes: &[u8; 32], index: usize| {
+        let mut word = [0; 8];
+        word.copy_from_slice(&bytes[index * 8..index * 8 + 8]);
+        u64::from_le_bytes(word)
+    };
+    let head: &[u8; 32] = bytes.get(at..at + 32)?.try_into().ok()?;
+    if word(head, 0) != word(PREFIX, 0)
+        || word(head, 1) != word(PREFIX, 1)
+        || word(head, 2) & !CODE != word(PREFIX, 2) & !CODE
+        || word(head, 3) != word(PREFIX, 3)
+    {
+        return None;
+    }
+    // The marketplaces' spelling of the code just after its opening quote, read in place:
+    // `None` unless a quote follows it and a marketplace uses it.
+    let code = bytes.get(at + 17..at + 21)?.try_into().ok()?;
+    let currency =
+        crate::marketplace::Marketplace::known_quoted_currency(u32::from_le_bytes(code))?;
+    let (cents, end) = plain_cents(bytes, at + 32)?;
+    if bytes.get(end + 1) != Some(&b'}') {
+        return None;
+    }
+    Some((currency, cents, end + 2))
+}
+
+/// [`compact_money_at`] put in `money`, and where the amount ends; `None`, `money` as it was,
+/// for anything else. Out of line, one word returned: the compact readers' one copy of it.
+#[inline(never)]
+pub(crate) fn compact_money_into_at(
+    bytes: &[u8],
+    at: usize,
+    money: &mut Option<super::Money>,
+) -> Option<core::num::NonZeroUsize> {
+    let (currency, cents, end) = compact_money_at(bytes, at)?;
+    *money = Some(super::Money {
+        currency: Cow::Borrowed(currency),
+        cents,
+    });
+    core::num::NonZeroUsize::new(end)
+}
+
 /// Reads one JSON object: for each key, runs the arm whose literal matches it (with the reader
 /// bound to `$r`) and skips unknown keys. Evaluates to `()`; required fields are the caller's
 /// `Option`s, checked with [`Reader::required`].
@@ -307,7 +458,6 @@ impl<'j> Reader<'j> {
     }
 
     /// Where the reader is: just past the last value read.
-    #[cfg(test)]
     pub(crate) fn position(&self) -> usize {
         self.at
     }
@@ -624,128 +774,73 @@ impl<'j> Reader<'j> {
         }
     }
 
-    /// The index of the first key of `keys`, from `from` on, whose compact member (its frame,
-    /// see [`Keys::framed`]: `,"Key":`) is here, after the separator the reader is at (`{` or
-    /// `,`, the caller's to check), with the reader past it; [`UNLISTED_KEY`], with the reader
-    /// unmoved, when there is none (and when fewer than eight bytes are left). `heads` are the
-    /// frames' [`frame_heads`], which makes sure every frame is a word or longer: a key tried is
-    /// one word compared, its frame's rest only when the word matches.
-    #[inline(never)]
-    pub(crate) fn compact_key(&mut self, keys: &Keys, heads: &[u64], from: usize) -> usize {
-        let bytes = self.bytes();
-        let Some(word) = bytes.get(self.at..self.at + 8) else {
-            return UNLISTED_KEY;
-        };
-        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        // The key after the last one found, nearly always the one here, before the loop.
-        if let (Some(head), Some(frame)) = (heads.get(from), keys.framed.get(from)) {
-            let (frame, end) = (frame.as_bytes(), self.at + frame.len());
-            if (word ^ head) & !0xFF == 0
-                && bytes
-                    .get(self.at..end)
-                    .is_some_and(|here| same_after_head(here, frame))
-            {
-                self.at = end;
-                return from;
-            }
-        }
-        let mut index = from + 1;
-        while let Some(head) = heads.get(index) {
-            // Not the separator, the frame's comma (every frame is a word or longer).
-            if (word ^ head) & !0xFF == 0 {
-                let frame = keys.framed.get(index).map_or(&[][..], |f| f.as_bytes());
-                let end = self.at + frame.len();
-                if bytes
-                    .get(self.at..end)
-                    .is_some_and(|here| same_after_head(here, frame))
-                {
-                    self.at = end;
-                    return index;
-                }
-            }
-            index += 1;
-        }
-        UNLISTED_KEY
-    }
-
     /// Reads the object here if it is written as Amazon sends it on the wire: compact, its
-    /// members in `keys`' order (any of them left out), each value taken by `member` (given its
-    /// key's index, it reads the value with the compact readers, or gives `None` for anything
-    /// else, [`UNLISTED_KEY`] included). Whether it was; when not, the reader is left anywhere
-    /// and the caller reads the object again with the general reader. `heads` are the keys'
+    /// members in `keys`' order (any of them left out), each value taken by `member` (given the
+    /// document, its key's index and where its value starts, it reads the value with the
+    /// compact readers and gives where it ends, or gives `None` for anything else,
+    /// [`UNLISTED_KEY`] included). Whether it was; when not, the reader is left anywhere and the
+    /// caller reads the object again with the general reader. `heads` are the keys'
     /// [`frame_heads`].
     ///
     /// One pass without the general reader's per-member results: each key is found by
     /// comparing one word per key tried, each value is put where it is kept. Keys are only
     /// looked for after the last one found: fewer to try, and a key given twice is left to the
-    /// general reader.
+    /// general reader. The position is kept in a local, not in the reader: a member read by the
+    /// compact readers, which take the document and a position, loads and stores nothing of
+    /// the reader (`member` sets [`Self::at`] itself before it hands a value to the general
+    /// reader).
     #[inline(always)]
     pub(crate) fn compact_object(
         &mut self,
         keys: &Keys,
         heads: &[u64],
-        mut member: impl FnMut(&mut Self, usize) -> Option<()>,
+        mut member: impl FnMut(&mut Self, &'j str, usize, usize) -> Option<usize>,
     ) -> bool {
-        if self.byte_here() != b'{' {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut at = self.at;
+        if bytes.get(at) != Some(&b'{') {
             return false;
         }
         let mut next = 0;
         loop {
-            let index = self.compact_key(keys, heads, next);
-            if member(self, index).is_none() {
+            let (index, value) = compact_key_at(bytes, at, keys, heads, next);
+            let Some(end) = member(self, text, index, value) else {
                 return false;
-            }
+            };
+            at = end;
             next = index + 1;
-            match self.byte_here() {
-                b',' => {}
-                b'}' => break,
+            match bytes.get(at) {
+                Some(b',') => {}
+                Some(b'}') => break,
                 _ => return false,
             }
         }
-        self.at += 1;
+        self.at = at + 1;
         true
     }
 
-    /// The byte here, 0 at the end of the text.
-    #[inline(always)]
-    pub(crate) fn byte_here(&self) -> u8 {
-        self.bytes().get(self.at).copied().unwrap_or(0)
-    }
 
-    /// An amount right here as Amazon writes it on the wire (see [`Self::compact_money`]), put
+    /// An amount right here as Amazon writes it on the wire (see [`compact_money_at`]), put
     /// in `money`; `None`, the reader unmoved, for anything else.
-    #[inline(never)]
     pub(crate) fn compact_money_into(&mut self, money: &mut Option<super::Money>) -> Option<()> {
-        let (currency, cents) = self.compact_money()?;
-        *money = Some(super::Money {
-            currency: Cow::Borrowed(currency),
-            cents,
-        });
+        self.at = compact_money_into_at(self.bytes(), self.at, money)?.get();
         Some(())
     }
 
     /// A string right here without escapes, borrowed; `None`, the reader unmoved, for
-    /// anything else. [`Self::raw_string`]'s plain path, written again: one helper for both
-    /// cost the push 246 fuel and the page 25 k (measured), in the general reader's strings.
+    /// anything else (see [`compact_text_at`]).
     pub(crate) fn compact_text(&mut self) -> Option<&'j str> {
-        if !self.at_quote() {
-            return None;
-        }
-        let start = self.at + 1;
-        let end = plain_run_end(self.bytes(), start);
-        if !matches!(self.bytes().get(end), Some(b'"')) {
-            return None;
-        }
-        self.at = end + 1;
-        // SAFETY: `start` follows the `"` the reader was at, `end` is a `"` at or after it.
-        Some(unsafe { self.quoted(start, end) })
+        let (text, end) = compact_text_at(self.text, self.at)?;
+        self.at = end;
+        Some(text)
     }
 
-    /// A quantity right here as [`Self::plain_integer`] reads it; `None`, the reader
-    /// unmoved, for anything else.
+    /// A quantity right here as [`plain_integer_at`] reads it; `None`, the reader unmoved,
+    /// for anything else.
+    #[inline(never)]
     pub(crate) fn compact_u32(&mut self) -> Option<u32> {
-        let (n, end) = self.plain_integer()?;
-        let n = u32::try_from(n).ok()?;
+        let (n, end) = compact_u32_at(self.bytes(), self.at)?;
         self.at = end;
         Some(n)
     }
@@ -1008,30 +1103,10 @@ impl<'j> Reader<'j> {
         }
     }
 
-    /// The number starting here and where it ends, when it is written as quantities, counters
-    /// and milliseconds are: one to eighteen digits (no overflow), no sign, no leading zero, no
-    /// fraction or exponent. One pass, nothing sliced; anything else is `None`, for the general
-    /// path to read or refuse.
+    /// [`plain_integer_at`] here.
     #[inline(always)]
     fn plain_integer(&self) -> Option<(i64, usize)> {
-        let bytes = self.bytes();
-        let start = self.at;
-        let mut at = start;
-        let mut value = 0i64;
-        while let Some(&b) = bytes.get(at) {
-            let digit = b.wrapping_sub(b'0');
-            if digit > 9 {
-                break;
-            }
-            // May wrap past eighteen digits; such a value is not returned.
-            value = value.wrapping_mul(10).wrapping_add(i64::from(digit));
-            at += 1;
-        }
-        let digits = at - start;
-        let plain = (1..=18).contains(&digits)
-            && (digits == 1 || bytes[start] != b'0')
-            && !matches!(bytes.get(at), Some(b'.' | b'e' | b'E'));
-        plain.then_some((value, at))
+        plain_integer_at(self.bytes(), self.at)
     }
 
     /// Where the number starting here ends, and whether it is an integer (no fraction, no
@@ -1178,45 +1253,12 @@ impl<'j> Reader<'j> {
         Some(value)
     }
 
-    /// The amount object as Amazon writes it on the wire, without whitespace and
-    /// `CurrencyCode` first: `{"CurrencyCode":"USD","Amount":"` checked as four words (the
-    /// code's bytes masked out), then the code and the digits read in place. `None`, with the
-    /// reader unmoved, for any other spelling.
-    #[inline(always)]
+    /// [`compact_money_at`] here, the reader past the amount when it is one.
+    #[cfg(test)]
     pub(crate) fn compact_money(&mut self) -> Option<(&'static str, i64)> {
-        const PREFIX: &[u8; 32] = b"{\"CurrencyCode\":\"XXX\",\"Amount\":\"";
-        // Bytes 17 to 19, the code, are bytes 1 to 3 of the third word.
-        const CODE: u64 = 0xFF_FFFF << 8;
-        let word = |bytes: &[u8; 32], index: usize| {
-            let mut word = [0; 8];
-            word.copy_from_slice(&bytes[index * 8..index * 8 + 8]);
-            u64::from_le_bytes(word)
-        };
-        let bytes = self.bytes();
-        let at = self.at;
-        let head: &[u8; 32] = bytes.get(at..at + 32)?.try_into().ok()?;
-        if word(head, 0) != word(PREFIX, 0)
-            || word(head, 1) != word(PREFIX, 1)
-            || word(head, 2) & !CODE != word(PREFIX, 2) & !CODE
-            || word(head, 3) != word(PREFIX, 3)
-        {
-            return None;
-        }
-        let currency = self.known_code_at(at + 17)?;
-        let (cents, end) = plain_cents(bytes, at + 32)?;
-        if bytes.get(end + 1) != Some(&b'}') {
-            return None;
-        }
-        self.at = end + 2;
+        let (currency, cents, end) = compact_money_at(self.bytes(), self.at)?;
+        self.at = end;
         Some((currency, cents))
-    }
-
-    /// The marketplaces' spelling of the three-letter currency code at `start`, just after its
-    /// opening quote, read in place; `None` unless a quote follows it and a marketplace uses it.
-    #[inline(always)]
-    fn known_code_at(&self, start: usize) -> Option<&'static str> {
-        let word = self.bytes().get(start..start + 4)?.try_into().ok()?;
-        crate::marketplace::Marketplace::known_quoted_currency(u32::from_le_bytes(word))
     }
 
     /// Money's `Amount`: a decimal string, or a bare JSON number.
