@@ -820,7 +820,6 @@ impl<'j> Reader<'j> {
         true
     }
 
-
     /// An amount right here as Amazon writes it on the wire (see [`compact_money_at`]), put
     /// in `money`; `None`, the reader unmoved, for anything else.
     pub(crate) fn compact_money_into(&mut self, money: &mut Option<super::Money>) -> Option<()> {
