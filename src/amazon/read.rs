@@ -787,8 +787,8 @@ impl<'j> Reader<'j> {
     /// looked for after the last one found: fewer to try, and a key given twice is left to the
     /// general reader. The position is kept in a local, not in the reader: a member read by the
     /// compact readers, which take the document and a position, loads and stores nothing of
-    /// the reader (`member` sets [`Self::at`] itself before it hands a value to the general
-    /// reader).
+    /// the reader (a push −1 003 fuel, BENCHMARKS.md). `member` moves the reader to the value
+    /// ([`Self::rewind`]) only to hand it to the general reader.
     #[inline(always)]
     pub(crate) fn compact_object(
         &mut self,
