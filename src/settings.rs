@@ -374,7 +374,10 @@ impl StoreConfig {
                 }
             },
         };
-        errors.extend(orders.validate());
+        // The defaults are valid: only values given are checked (−200 fuel a hook call).
+        if get(Setting::StoreView).is_some() || get(Setting::ProcessingStatus).is_some() {
+            errors.extend(orders.validate());
+        }
 
         let marketplace_id = get(Setting::MarketplaceId).unwrap_or_default().to_owned();
         let marketplace = Marketplace::by_id(&marketplace_id);
@@ -679,6 +682,31 @@ mod tests {
             StoreConfig::from_pairs("s", &pairs).unwrap().orders,
             settings
         );
+    }
+
+    #[test]
+    fn a_store_view_or_status_given_alone_is_checked_as_the_defaults_need_not_be() {
+        let base = [
+            ("marketplace_id", "ATVPDKIKX0DER"),
+            ("integrated_at", "2026-01-01T00:00:00Z"),
+        ];
+        let fields = |extra: (&str, &str)| {
+            let mut list = base.to_vec();
+            list.push(extra);
+            StoreConfig::from_pairs("acme-us", &pairs(&list))
+                .err()
+                .map(|errors| errors.into_iter().map(|e| e.field).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            fields(("store_view", "a b")),
+            Some(vec!["store_view".into()])
+        );
+        assert_eq!(
+            fields(("processing_status", "shipped now!")),
+            Some(vec!["processing_status".into()])
+        );
+        assert_eq!(fields(("store_view", "de")), None);
+        assert!(StoreConfig::from_pairs("acme-us", &pairs(&base)).is_ok());
     }
 
     #[test]
