@@ -299,12 +299,25 @@ pub struct StoreConfig {
 impl StoreConfig {
     /// Reads the flat key/value settings of `store` (keys in `wit/STORAGE.md`).
     pub fn from_pairs(store: &str, pairs: &[(String, String)]) -> Result<Self, Vec<FieldError>> {
-        Self::read(store, pairs, true)
+        let config = Self::read(store, pairs, true);
+        if is_store_code(store) {
+            return config;
+        }
+        let mut errors = config.err().unwrap_or_default();
+        errors.insert(
+            0,
+            field_error(
+                "store",
+                "Store codes use letters, digits, '.', '_' and '-' only.",
+            ),
+        );
+        Err(errors)
     }
 
-    /// [`Self::from_pairs`], or for a call that does not talk to Amazon (a push, a Commerce
-    /// event) without `with_api`: the SP-API settings are then checked as ever, but not copied
-    /// (`api` is `None`).
+    /// [`Self::from_pairs`] of a store code the caller checked (the engine refuses any other
+    /// before it asks for the settings), or for a call that does not talk to Amazon (a push, a
+    /// Commerce event) without `with_api`: the SP-API settings are then checked as ever, but
+    /// not copied (`api` is `None`).
     pub(crate) fn read(
         store: &str,
         pairs: &[(String, String)],
@@ -321,12 +334,6 @@ impl StoreConfig {
         }
         let get = |setting: Setting| values[setting as usize];
         let mut errors = Vec::new();
-        if !is_store_code(store) {
-            errors.push(field_error(
-                "store",
-                "Store codes use letters, digits, '.', '_' and '-' only.",
-            ));
-        }
         let flag =
             |setting: Setting, default: bool, errors: &mut Vec<FieldError>| match get(setting) {
                 None => default,
@@ -707,6 +714,26 @@ mod tests {
         );
         assert_eq!(fields(("store_view", "de")), None);
         assert!(StoreConfig::from_pairs("acme-us", &pairs(&base)).is_ok());
+    }
+
+    #[test]
+    fn a_store_code_that_is_not_one_is_reported_first() {
+        let fields = |store: &str, list: &[(&str, &str)]| {
+            StoreConfig::from_pairs(store, &pairs(list))
+                .unwrap_err()
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        let valid = [
+            ("marketplace_id", "ATVPDKIKX0DER"),
+            ("integrated_at", "2026-01-01T00:00:00Z"),
+        ];
+        assert_eq!(fields("a/b", &valid), ["store"]);
+        assert_eq!(
+            fields("", &[("import_orders", "maybe")]),
+            ["store", "import_orders", "marketplace_id", "integrated_at"]
+        );
     }
 
     #[test]
