@@ -72,6 +72,12 @@ impl Writer {
         self.append(prefix, bytes, true);
     }
 
+    /// Appends `prefix` (a key) and then `bytes` (a value's JSON text), in one call.
+    #[inline(never)]
+    fn put_after(&mut self, prefix: &[u8], bytes: &[u8]) {
+        self.append(prefix, bytes, false);
+    }
+
     #[inline(always)]
     fn append(&mut self, prefix: &[u8], bytes: &[u8], quoted: bool) {
         let quotes = usize::from(quoted) * 2;
@@ -121,6 +127,23 @@ impl Writer {
         self.put(if self.first { &text[1..] } else { text });
         self.first = false;
         self
+    }
+
+    /// A member whose value is a list: an empty one, as most rows' are, in one append with
+    /// its key (three before).
+    pub(crate) fn list_member<T>(
+        &mut self,
+        key: Key,
+        items: &[T],
+        element: impl FnMut(&mut Self, &T),
+    ) {
+        if items.is_empty() {
+            let key = key.0.as_bytes();
+            self.put_after(if self.first { &key[1..] } else { key }, b"[]");
+            self.first = false;
+            return;
+        }
+        self.key(key).array(items, element);
     }
 
     /// Writes `[ … ]` with one element per item.
