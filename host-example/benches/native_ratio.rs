@@ -126,8 +126,11 @@ fn callgrind(exe: &std::path::Path, side: &str, orders: u64) -> Result<Counted, 
             .ok()
     };
     let inclusive_of = |name: &str| inclusive.lines().find(|l| l.contains(name)).and_then(count);
-    let push = inclusive_of("Driver>::push")
-        .ok_or_else(|| format!("no `Driver::push` in the {side} side's callgrind report"))?;
+    let inclusive_named = |name: &str| {
+        inclusive_of(name)
+            .ok_or_else(|| format!("no `{name}` in the {side} side's callgrind report"))
+    };
+    let push = inclusive_named("Driver>::push")?;
     let compiled: u64 = own
         .lines()
         .filter(|l| l.trim_end().ends_with("[???]"))
@@ -136,7 +139,11 @@ fn callgrind(exe: &std::path::Path, side: &str, orders: u64) -> Result<Counted, 
     let each = |n: u64| n as f64 / orders as f64;
     Ok(Counted {
         per_push: each(push),
-        instantiation: each(inclusive_of("support::Rig::instantiate").unwrap_or(0)),
+        // The native side instantiates nothing.
+        instantiation: match side {
+            "component" => each(inclusive_named("support::Rig::instantiate")?),
+            _ => 0.0,
+        },
         compiled: each(compiled),
     })
 }
