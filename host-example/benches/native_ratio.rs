@@ -125,9 +125,11 @@ fn callgrind(exe: &std::path::Path, side: &str, orders: u64) -> Result<Counted, 
             .parse()
             .ok()
     };
-    let inclusive_of = |name: &str| inclusive.lines().find(|l| l.contains(name)).and_then(count);
     let inclusive_named = |name: &str| {
-        inclusive_of(name)
+        inclusive
+            .lines()
+            .find(|l| l.contains(name))
+            .and_then(count)
             .ok_or_else(|| format!("no `{name}` in the {side} side's callgrind report"))
     };
     let push = inclusive_named("Driver>::push")?;
